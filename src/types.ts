@@ -1,0 +1,347 @@
+/**
+ * Domain types shared by every stage of the pipeline:
+ * load → expand → run → score → aggregate → compare → gate → report.
+ * Stages meet only through these types; SDK types never leave a provider module.
+ */
+
+// ---------------------------------------------------------------- inputs
+
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+export type JsonObject = { [key: string]: JsonValue };
+
+export type Role = "system" | "user" | "assistant" | "tool";
+
+/** A chat message as the dataset writes it (and as providers receive it, after templating). */
+export interface ChatMessage {
+  role: Role;
+  content: string;
+  /** assistant turns that called tools */
+  tool_calls?: ToolCall[];
+  /** tool turns: which call this answers */
+  tool_call_id?: string;
+  name?: string;
+}
+
+export interface ToolDefinition {
+  name: string;
+  description?: string;
+  parameters: JsonObject;
+}
+
+/** `tool_choice` of SPEC §3: auto / required / none / a tool name. */
+export type ToolChoice = "auto" | "required" | "none" | { name: string };
+
+/** A tool call as a model made it, normalised across providers. */
+export interface ToolCall {
+  id?: string;
+  name: string;
+  /** Parsed arguments. When the model's JSON did not parse this is `null` and `arguments_error` says why. */
+  arguments: JsonValue;
+  /** The raw argument text, kept only when it did not parse. */
+  raw_arguments?: string;
+  arguments_error?: string;
+}
+
+export interface ExpectedToolCall {
+  name: string;
+  /** Plain JSON values and `$`-matchers (SPEC §3). */
+  arguments?: JsonObject;
+}
+
+export interface Expected {
+  output?: string;
+  /** inline schema, or the schema loaded from `schema_ref` */
+  schema?: JsonObject;
+  /** resolved absolute path of `schema_ref`, for messages */
+  schema_path?: string;
+  tool_calls?: ExpectedToolCall[];
+}
+
+/** One golden case, validated. */
+export interface EvalCase {
+  id: string;
+  /** 1-based line in the dataset file, for messages */
+  line: number;
+  input?: string;
+  messages?: ChatMessage[];
+  vars: Record<string, JsonValue>;
+  tools?: ToolDefinition[];
+  tool_choice?: ToolChoice;
+  expected: Expected;
+  criteria?: string;
+  tags: string[];
+  metadata?: JsonValue;
+}
+
+export type ProviderName = "openai" | "anthropic" | "openai-compatible";
+
+export interface Pricing {
+  input_per_mtok: number;
+  output_per_mtok: number;
+}
+
+/** A model plus everything that shapes its output. */
+export interface VariantSpec {
+  /** config name, or the inline spec (`openai:gpt-4o-2024-08-06`) */
+  name: string;
+  provider: ProviderName;
+  model: string;
+  base_url?: string;
+  /** name of the environment variable holding the key (never the key itself) */
+  api_key_env?: string;
+  prompt?: { path: string; text: string; sha256: string };
+  params: JsonObject;
+  pricing?: Pricing;
+}
+
+/** Where a location-bearing problem was found: `datasets/qa.jsonl:14: expected.schema: ...`. */
+export interface Issue {
+  file: string;
+  line?: number;
+  field?: string;
+  message: string;
+}
+
+// ---------------------------------------------------------------- run
+
+export interface Usage {
+  input_tokens: number;
+  output_tokens: number;
+}
+
+/** What a provider returns, normalised. */
+export interface ModelResponse {
+  text: string;
+  tool_calls: ToolCall[];
+  usage: Usage | null;
+  finish_reason?: string;
+}
+
+/** A fully-templated request, ready for a provider (also what the request key hashes). */
+export interface ModelRequest {
+  messages: ChatMessage[];
+  tools?: ToolDefinition[];
+  tool_choice?: ToolChoice;
+  params: JsonObject;
+  /** `--repeat` draw index; distinct draws are distinct cache keys */
+  draw: number;
+  /** Ask for a JSON object reply (judge calls); providers map it to JSON mode where they can. */
+  json_mode?: boolean;
+}
+
+export type ErrorKind =
+  | "rate_limit"
+  | "server"
+  | "overloaded"
+  | "timeout"
+  | "network"
+  | "malformed"
+  | "auth"
+  | "bad_request"
+  | "not_found"
+  | "cassette_miss"
+  | "aborted"
+  | "unknown";
+
+export interface RequestError {
+  kind: ErrorKind;
+  message: string;
+  status?: number;
+}
+
+/** The result of one request after the runner's retry loop. A failed request is data, not an exception. */
+export type RequestOutcome =
+  | {
+      status: "ok";
+      response: ModelResponse;
+      latency_ms: number;
+      attempts: number;
+      cached: boolean;
+    }
+  | {
+      status: "error";
+      error: RequestError;
+      latency_ms: number;
+      attempts: number;
+      cached: false;
+    };
+
+// ---------------------------------------------------------------- score
+
+export type CheckStatus = "pass" | "fail" | "skipped" | "error";
+
+export interface CheckResult {
+  status: CheckStatus;
+  /** 0..1; null when skipped or error */
+  score: number | null;
+  reason: string;
+  /** pairwise judge: the agreed verdict for the candidate */
+  pairwise?: "win" | "loss" | "tie" | "inconsistent";
+}
+
+export type Side = "baseline" | "candidate";
+
+/** One draw of one case on one variant, as it appears in report.json (SPEC §8). */
+export interface CaseRun {
+  repeat: number;
+  output: string | null;
+  tool_calls: ToolCall[];
+  usage: Usage | null;
+  latency_ms: number;
+  cost_usd: number | null;
+  attempts: number;
+  cached: boolean;
+  error: RequestError | null;
+  checks: Record<string, CheckResult>;
+}
+
+export type CaseOutcome = "regression" | "improvement" | "pass" | "fail" | "error";
+
+export interface CaseReport {
+  id: string;
+  tags: string[];
+  input?: string;
+  messages?: ChatMessage[];
+  expected?: Expected;
+  metadata?: JsonValue;
+  baseline: CaseRun[];
+  candidate: CaseRun[];
+  outcome: CaseOutcome;
+  /** passes in some repeats, fails in others (either side) */
+  flaky?: boolean;
+}
+
+// ---------------------------------------------------------------- compare & gate
+
+export type MetricValues = Record<string, number | null>;
+
+export interface Comparison {
+  metric: string;
+  baseline: number | null;
+  candidate: number | null;
+  delta: number | null;
+  /** 95% interval of the paired delta (candidate − baseline), null where it cannot be computed */
+  ci: [number, number] | null;
+  p_value: number | null;
+  /** how `ci`/`p_value` were computed, e.g. "exact McNemar; Newcombe paired interval" */
+  method: string;
+  /** paired units the interval rests on (cases) */
+  n: number;
+}
+
+export type GateMode = "point" | "significant" | "non-inferior";
+
+export interface GateBound {
+  max?: number;
+  min?: number;
+  /** absolute, or a relative fraction when `relative` is true ("10%" → 0.1) */
+  max_drop?: number;
+  max_increase?: number;
+  relative?: boolean;
+}
+
+export interface GateRule {
+  metric: string;
+  bound: GateBound;
+  /** the bound as written, for display ("10%") */
+  bound_text: string;
+  mode: GateMode;
+}
+
+export interface GateRuleResult extends Comparison {
+  bound: GateBound;
+  bound_text: string;
+  mode: GateMode;
+  verdict: "pass" | "fail";
+  /** point estimate and interval disagree */
+  inconclusive: boolean;
+  reason: string;
+}
+
+export interface GateResult {
+  verdict: "pass" | "fail";
+  rules: GateRuleResult[];
+}
+
+// ---------------------------------------------------------------- report
+
+export interface VariantInfo {
+  name: string;
+  provider: ProviderName;
+  model: string;
+  base_url_host?: string;
+  prompt_sha256: string | null;
+  prompt_path?: string;
+  params: JsonObject;
+}
+
+export interface RunReport {
+  schema_version: 1;
+  run: {
+    id: string;
+    started_at: string;
+    finished_at: string;
+    modelgate_version: string;
+    dataset: { path: string; sha256: string };
+    rubric: { path: string; sha256: string };
+    repeat: number;
+    interrupted: boolean;
+    warnings: string[];
+    requests: { total: number; reused: number };
+  };
+  variants: { baseline: VariantInfo; candidate: VariantInfo; judge?: VariantInfo & { prompt_templates?: Record<string, string> } };
+  checks: Array<{ id: string; type: string; category: string }>;
+  cases: CaseReport[];
+  metrics: { baseline: MetricValues; candidate: MetricValues };
+  comparison: Comparison[];
+  gate: GateResult;
+  regressions: string[];
+  improvements: string[];
+}
+
+// ---------------------------------------------------------------- rubric & checks
+
+/** A check entry of the rubric, as written (validated per type by its factory). */
+export interface CheckSpec {
+  id: string;
+  type: string;
+  category: string;
+  when?: { tags: string[] };
+  [option: string]: JsonValue | undefined;
+}
+
+/** What a check sees of one draw. */
+export interface ScoreInput {
+  case: EvalCase;
+  output: string | null;
+  tool_calls: ToolCall[];
+  usage: Usage | null;
+  latency_ms: number;
+  /** Calls the judge variant through the runner (retries, cache, cassette). Absent when no judge is configured. */
+  judge?: JudgeCaller;
+}
+
+export type JudgeCaller = (request: ModelRequest) => Promise<RequestOutcome>;
+
+/** A rubric check, built once at load time (schemas and regexes compiled), then called per draw. */
+export interface Check {
+  id: string;
+  type: string;
+  category: string;
+  /** false → the result is `skipped` (never a pass) */
+  appliesTo(testCase: EvalCase): boolean;
+  score(input: ScoreInput): Promise<CheckResult> | CheckResult;
+  /** Pairwise checks compare the two sides of one case instead of scoring each alone. */
+  scorePair?(input: { case: EvalCase; baseline: ScoreInput; candidate: ScoreInput }): Promise<CheckResult>;
+  /** Per-case input validation at load time (e.g. a check that needs `expected.output`). */
+  validateCase?(testCase: EvalCase): string[];
+}
+
+/** Collects problems in a check's rubric entry: `issue("pattern", "not a valid regex: ...")`. */
+export interface CheckBuildContext {
+  /** absolute path of the rubric, to resolve `schema:`/`prompt:` file paths */
+  rubricPath: string;
+  issue(field: string, message: string): void;
+}
+
+export type CheckFactory = (spec: CheckSpec, context: CheckBuildContext) => Check;
