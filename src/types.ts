@@ -227,6 +227,8 @@ export interface Comparison {
   method: string;
   /** paired units the interval rests on (cases) */
   n: number;
+  /** 95% interval of the candidate's own value (for absolute `max`/`min` bounds) */
+  candidate_ci?: [number, number] | null;
 }
 
 export type GateMode = "point" | "significant" | "non-inferior";
@@ -243,7 +245,7 @@ export interface GateBound {
 export interface GateRule {
   metric: string;
   bound: GateBound;
-  /** the bound as written, for display ("10%") */
+  /** the bound's value as written, for display ("10%", "3000") */
   bound_text: string;
   mode: GateMode;
 }
@@ -255,6 +257,8 @@ export interface GateRuleResult extends Comparison {
   verdict: "pass" | "fail";
   /** point estimate and interval disagree */
   inconclusive: boolean;
+  /** rough number of cases that would make an inconclusive rule conclusive */
+  cases_needed?: number | null;
   reason: string;
 }
 

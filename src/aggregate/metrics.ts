@@ -1,0 +1,141 @@
+import { quantile } from "../stats/index.js";
+import { drawPassed, isFlaky } from "../score/outcome.js";
+import type { CaseReport, CaseRun, Check, MetricValues, Side } from "../types.js";
+
+/**
+ * How a metric is computed: each case contributes a cluster of values (one per draw, or per request),
+ * and the metric is a statistic of all values. Clusters keep the pairing by case for the statistics.
+ */
+export interface MetricDefinition {
+  name: string;
+  statistic: "mean" | "quantile" | "sum" | "count";
+  /** for quantile metrics */
+  q?: number;
+  /** the cluster of values one case contributes on one side */
+  values(testCase: CaseReport, side: Side): number[];
+  /** when set, any null in a scored draw makes the whole metric unknown (e.g. cost with no price) */
+  nullable?: (run: CaseRun) => boolean;
+}
+
+export interface AggregateOptions {
+  /** count cached responses in latency metrics (--cached-latency) */
+  includeCachedLatency?: boolean;
+}
+
+const perDraw = (pick: (run: CaseRun) => number | null | undefined) => (testCase: CaseReport, side: Side) => {
+  const values: number[] = [];
+  for (const run of testCase[side]) {
+    const value = pick(run);
+    if (value !== null && value !== undefined && Number.isFinite(value)) values.push(value);
+  }
+  return values;
+};
+
+const asBit = (value: boolean | null) => (value === null ? null : value ? 1 : 0);
+
+/** Every metric of SPEC §5 this rubric's checks make (segments are these, restricted to a tag). */
+export function metricDefinitions(checks: Check[], options: AggregateOptions = {}): MetricDefinition[] {
+  const latency = perDraw((run) => (run.error || (run.cached && !options.includeCachedLatency) ? null : run.latency_ms));
+  const succeeded = (run: CaseRun) => !run.error;
+  const definitions: MetricDefinition[] = [
+    { name: "pass_rate", statistic: "mean", values: perDraw((run) => asBit(drawPassed(run))) },
+  ];
+  const categories = new Map<string, Set<string>>();
+  for (const check of checks) {
+    const ids = categories.get(check.category) ?? new Set<string>();
+    ids.add(check.id);
+    categories.set(check.category, ids);
+    const result = (run: CaseRun) => run.checks[check.id];
+    definitions.push(
+      {
+        name: `check.${check.id}.pass_rate`,
+        statistic: "mean",
+        values: perDraw((run) => {
+          const status = result(run)?.status;
+          return status === "pass" ? 1 : status === "fail" ? 0 : null;
+        }),
+      },
+      {
+        name: `check.${check.id}.score`,
+        statistic: "mean",
+        values: perDraw((run) => {
+          const r = result(run);
+          return r && (r.status === "pass" || r.status === "fail") ? r.score : null;
+        }),
+      },
+    );
+  }
+  for (const [category, ids] of categories) {
+    definitions.push(
+      { name: `${category}.pass_rate`, statistic: "mean", values: perDraw((run) => asBit(drawPassed(run, (id) => ids.has(id)))) },
+      {
+        name: `${category}.score`,
+        statistic: "mean",
+        values: perDraw((run) => {
+          const scores = [...ids]
+            .map((id) => run.checks[id])
+            .filter((r) => r && (r.status === "pass" || r.status === "fail") && r.score !== null)
+            .map((r) => r?.score ?? 0);
+          return scores.length === 0 ? null : scores.reduce((a, b) => a + b, 0) / scores.length;
+        }),
+      },
+    );
+  }
+  definitions.push(
+    { name: "error_rate", statistic: "mean", values: perDraw((run) => (run.error ? 1 : 0)) },
+    { name: "retry_rate", statistic: "mean", values: perDraw((run) => (run.cached ? null : run.attempts > 1 ? 1 : 0)) },
+    { name: "flaky_rate", statistic: "mean", values: (testCase, side) => (testCase[side].length > 1 ? [isFlaky(testCase[side]) ? 1 : 0] : []) },
+    { name: "latency.p50_ms", statistic: "quantile", q: 0.5, values: latency },
+    { name: "latency.p95_ms", statistic: "quantile", q: 0.95, values: latency },
+    { name: "latency.p99_ms", statistic: "quantile", q: 0.99, values: latency },
+    { name: "latency.mean_ms", statistic: "mean", values: latency },
+    { name: "cost.per_request_usd", statistic: "mean", values: perDraw((run) => (run.error ? null : run.cost_usd)), nullable: (run) => succeeded(run) && run.cost_usd === null },
+    { name: "cost.total_usd", statistic: "sum", values: perDraw((run) => (run.error ? null : run.cost_usd)), nullable: (run) => succeeded(run) && run.cost_usd === null },
+    { name: "tokens.input.mean", statistic: "mean", values: perDraw((run) => run.usage?.input_tokens) },
+    { name: "tokens.output.mean", statistic: "mean", values: perDraw((run) => run.usage?.output_tokens) },
+    { name: "regressions", statistic: "count", values: (testCase, side) => (side === "candidate" ? [testCase.outcome === "regression" ? 1 : 0] : []) },
+    { name: "improvements", statistic: "count", values: (testCase, side) => (side === "candidate" ? [testCase.outcome === "improvement" ? 1 : 0] : []) },
+  );
+  return definitions;
+}
+
+/** Clusters of one metric on one side, one per case (empty clusters included, to keep the pairing). */
+export function clustersOf(definition: MetricDefinition, cases: CaseReport[], side: Side): number[][] {
+  return cases.map((testCase) => definition.values(testCase, side));
+}
+
+/** The metric's value from its clusters; null when there is nothing to compute it from. */
+export function valueOf(definition: MetricDefinition, clusters: number[][], cases: CaseReport[], side: Side): number | null {
+  if (definition.statistic === "count") return side === "baseline" ? null : clusters.reduce((sum, c) => sum + c.reduce((a, b) => a + b, 0), 0);
+  if (definition.nullable && cases.some((testCase) => testCase[side].some((run) => definition.nullable?.(run)))) return null;
+  const values = clusters.flat();
+  if (values.length === 0) return null;
+  if (definition.statistic === "sum") return values.reduce((a, b) => a + b, 0);
+  if (definition.statistic === "quantile") return quantile([...values].sort((a, b) => a - b), definition.q ?? 0.5);
+  return values.reduce((a, b) => a + b, 0) / values.length;
+}
+
+/** Every metric for both sides, with `segment.<tag>.<metric>` for each segment tag. */
+export function computeMetrics(
+  cases: CaseReport[],
+  definitions: MetricDefinition[],
+  segmentTags: string[],
+): { baseline: MetricValues; candidate: MetricValues } {
+  const result = { baseline: {} as MetricValues, candidate: {} as MetricValues };
+  const fill = (subset: CaseReport[], prefix: string) => {
+    for (const definition of definitions) {
+      for (const side of ["baseline", "candidate"] as const) {
+        result[side][`${prefix}${definition.name}`] = valueOf(definition, clustersOf(definition, subset, side), subset, side);
+      }
+    }
+  };
+  fill(cases, "");
+  for (const tag of segmentTags) fill(cases.filter((testCase) => testCase.tags.includes(tag)), `segment.${tag}.`);
+  return result;
+}
+
+/** Tags to break down by: the rubric's `segments:`, else every tag present. */
+export function segmentTagsOf(cases: CaseReport[], configured: string[] | undefined): string[] {
+  if (configured) return configured;
+  return [...new Set(cases.flatMap((testCase) => testCase.tags))].sort();
+}

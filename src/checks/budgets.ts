@@ -1,0 +1,44 @@
+import type { CheckBuildContext, CheckFactory, CheckSpec } from "../types.js";
+import { checkOptions, passFail } from "./common.js";
+
+function readMax(spec: CheckSpec, context: CheckBuildContext): number | undefined {
+  const options = checkOptions(spec, context, { max: "number" });
+  const max = options.max as number | undefined;
+  if (max === undefined || !Number.isFinite(max) || max < 0) {
+    context.issue("max", `required for a ${spec.type} check: a non-negative number`);
+    return undefined;
+  }
+  return max;
+}
+
+/** `max-tokens`: output tokens (as the provider reported them) within `max`. */
+export const maxTokens: CheckFactory = (spec, context) => {
+  const max = readMax(spec, context);
+  return {
+    id: spec.id,
+    type: spec.type,
+    category: spec.category,
+    appliesTo: () => max !== undefined,
+    score: ({ usage, output }) => {
+      if (output === null) return { status: "error", score: null, reason: "no output (the request failed)" };
+      if (usage === null) return { status: "error", score: null, reason: "the provider reported no token usage" };
+      const ok = usage.output_tokens <= (max ?? 0);
+      return passFail(ok, `${usage.output_tokens} output tokens (max ${max})`);
+    },
+  };
+};
+
+/** `max-latency-ms`: the successful attempt's latency within `max`. */
+export const maxLatencyMs: CheckFactory = (spec, context) => {
+  const max = readMax(spec, context);
+  return {
+    id: spec.id,
+    type: spec.type,
+    category: spec.category,
+    appliesTo: () => max !== undefined,
+    score: ({ latency_ms, output }) => {
+      if (output === null) return { status: "error", score: null, reason: "no output (the request failed)" };
+      return passFail(latency_ms <= (max ?? 0), `${Math.round(latency_ms)} ms (max ${max} ms)`);
+    },
+  };
+};

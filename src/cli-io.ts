@@ -1,0 +1,17 @@
+/** Where a command writes and what it can see of its process; tests pass their own. */
+export interface CliIO {
+  stdout: { write(text: string): unknown; isTTY?: boolean };
+  stderr: { write(text: string): unknown; isTTY?: boolean };
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  /** aborted on Ctrl-C */
+  signal: AbortSignal;
+}
+
+/** Colour only on a terminal, never under NO_COLOR or --no-color. */
+export function useColor(io: CliIO, stream: "stdout" | "stderr", flag: boolean | undefined): boolean {
+  if (flag === false) return false;
+  if (io.env.NO_COLOR !== undefined && io.env.NO_COLOR !== "") return false;
+  if (io.env.FORCE_COLOR !== undefined && io.env.FORCE_COLOR !== "0") return true;
+  return io[stream].isTTY === true;
+}

@@ -1,0 +1,34 @@
+import type { CliIO } from "../cli-io.js";
+import type { EvalOptions } from "./eval.js";
+
+/** Defaults of SPEC §2, used when neither the flag nor the config sets a value. */
+export const runDefaults = { concurrency: 8, repeat: 1, timeout: 60_000, maxRetries: 4 } as const;
+
+/** Commander's raw options → the typed options `runEval` takes (config defaults are applied after loading). */
+export function resolveRunDefaults(raw: Record<string, unknown>, _io: CliIO): EvalOptions {
+  const str = (key: string) => (typeof raw[key] === "string" ? (raw[key] as string) : undefined);
+  const num = (key: string) => (typeof raw[key] === "number" ? (raw[key] as number) : undefined);
+  const options: EvalOptions = {
+    baseline: String(raw.baseline),
+    candidate: String(raw.candidate),
+    filter: (raw.filter as string[] | undefined) ?? [],
+    caseIds: (raw.case as string[] | undefined) ?? [],
+    formats: (raw.format as string[] | undefined) ?? ["table", "json"],
+    cache: raw.cache !== false,
+    cacheDir: str("cacheDir") ?? ".modelgate/cache",
+    cachedLatency: raw.cachedLatency === true,
+    strict: raw.strict === true,
+    quiet: raw.quiet === true,
+    json: raw.json === true,
+  };
+  for (const key of ["config", "rubric", "dataset", "out", "record", "replay"] as const) {
+    const value = str(key);
+    if (value !== undefined) options[key] = value;
+  }
+  for (const key of ["concurrency", "repeat", "timeout", "maxRetries", "limit"] as const) {
+    const value = num(key);
+    if (value !== undefined) options[key] = value;
+  }
+  if (raw.color === false) options.color = false;
+  return options;
+}

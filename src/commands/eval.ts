@@ -1,0 +1,280 @@
+import { randomBytes } from "node:crypto";
+import { resolve } from "node:path";
+import { metricDefinitions, segmentTagsOf, computeMetrics } from "../aggregate/metrics.js";
+import type { CliIO } from "../cli-io.js";
+import { useColor } from "../cli-io.js";
+import { compareMetrics } from "../compare/compare.js";
+import { ExitCode, UserError } from "../errors.js";
+import { evaluateGate } from "../gate/evaluate.js";
+import { displayName } from "../load/dataset.js";
+import { type Inputs, loadInputs, variantWarnings } from "../load/inputs.js";
+import { endpointHost, providerEnvironment, providers } from "../providers/index.js";
+import type { Provider } from "../providers/types.js";
+import { fileFormats, type FileFormat } from "../report/index.js";
+import { Progress } from "../report/progress.js";
+import { renderTerminal } from "../report/terminal.js";
+import { writeReportFile } from "../report/writer.js";
+import { type EvaluationPlan, evaluateCases, type LiveVariant } from "../run/evaluate-cases.js";
+import { defaultRetryBaseMs } from "../run/backoff.js";
+import { CacheStore, CassetteStore, type ResponseStore } from "../run/response-store.js";
+import { Runner } from "../run/runner.js";
+import type { CaseReport, Comparison, EvalCase, RunReport, VariantInfo, VariantSpec } from "../types.js";
+import { modelgateVersion } from "../version.js";
+import { runDefaults } from "./defaults.js";
+
+/** `modelgate eval` options, normalised by the CLI layer. */
+export interface EvalOptions {
+  baseline: string;
+  candidate: string;
+  config?: string;
+  rubric?: string;
+  dataset?: string;
+  /** unset: the config's value, else SPEC §2's default */
+  concurrency?: number;
+  repeat?: number;
+  timeout?: number;
+  maxRetries?: number;
+  filter: string[];
+  caseIds: string[];
+  limit?: number;
+  out?: string;
+  formats: string[];
+  record?: string;
+  replay?: string;
+  cache: boolean;
+  cacheDir: string;
+  cachedLatency: boolean;
+  strict: boolean;
+  quiet: boolean;
+  json: boolean;
+  color?: boolean;
+}
+
+/** load → expand → run → score → aggregate → compare → gate → report; returns the exit code. */
+export async function runEval(given: EvalOptions, io: CliIO): Promise<number> {
+  const startedAt = new Date();
+  const inputs = await loadInputs({
+    ...loadOptions(given, io),
+  });
+  const defaults = inputs.config.defaults;
+  const options = {
+    ...given,
+    concurrency: given.concurrency ?? defaults.concurrency ?? runDefaults.concurrency,
+    repeat: given.repeat ?? defaults.repeat ?? runDefaults.repeat,
+    timeout: given.timeout ?? defaults.timeout ?? runDefaults.timeout,
+    maxRetries: given.maxRetries ?? defaults.max_retries ?? runDefaults.maxRetries,
+  };
+  return runLoaded(inputs, options, io, startedAt);
+}
+
+type ResolvedOptions = EvalOptions & Required<Pick<EvalOptions, "concurrency" | "repeat" | "timeout" | "maxRetries">>;
+
+function loadOptions(options: EvalOptions, io: CliIO) {
+  return {
+    ...(options.config !== undefined ? { config: resolve(io.cwd, options.config) } : {}),
+    ...(options.rubric !== undefined ? { rubric: resolve(io.cwd, options.rubric) } : {}),
+    ...(options.dataset !== undefined ? { dataset: resolve(io.cwd, options.dataset) } : {}),
+    baseline: options.baseline,
+    candidate: options.candidate,
+    cwd: io.cwd,
+  };
+}
+
+async function runLoaded(inputs: Inputs, options: ResolvedOptions, io: CliIO, startedAt: Date): Promise<number> {
+  const baselineSpec = inputs.baseline as VariantSpec;
+  const candidateSpec = inputs.candidate as VariantSpec;
+  const warnings = [...inputs.warnings, ...variantWarnings(baselineSpec, candidateSpec, inputs.judge)];
+  if (options.strict && warnings.length > 0) {
+    throw new UserError(`--strict: ${warnings.length === 1 ? "a warning is" : "warnings are"} errors:\n${warnings.map((w) => `  ${w}`).join("\n")}`);
+  }
+  if (!options.quiet && !options.json) for (const warning of warnings) io.stderr.write(`warning: ${warning}\n`);
+  const cases = selectCases(inputs.dataset.cases, options);
+
+  const replay = options.replay ? new CassetteStore(resolve(io.cwd, options.replay), "replay") : undefined;
+  const live = (spec: VariantSpec, role: string): LiveVariant => liveVariant(spec, role, io.env, options.timeout, replay !== undefined);
+  const baseline = live(baselineSpec, "baseline");
+  const candidate = live(candidateSpec, "candidate");
+  const progress = new Progress(io.stderr, io.stderr.isTTY === true && !options.quiet && !options.json, {
+    baseline: cases.length * options.repeat,
+    candidate: cases.length * options.repeat,
+  });
+  const runner = new Runner({
+    concurrency: options.concurrency,
+    timeoutMs: options.timeout,
+    maxRetries: options.maxRetries,
+    signal: io.signal,
+    ...(replay ? { replay } : {}),
+    ...(options.cache && !replay ? { cache: new CacheStore(resolve(io.cwd, options.cacheDir)) } : {}),
+    ...(options.record ? { record: new CassetteStore(resolve(io.cwd, options.record), "record") as ResponseStore } : {}),
+    retryBaseMs: Number(io.env.MODELGATE_RETRY_BASE_MS) || defaultRetryBaseMs,
+    ...(!options.quiet && !options.json && (io.stderr.isTTY || io.env.CI) ? { onUpdate: progress.onEvent } : {}),
+  });
+  const plan: EvaluationPlan = { cases, checks: inputs.rubric.checks, baseline, candidate, repeat: options.repeat, runner };
+  const caseReports = await evaluateCases(plan);
+  progress.finish();
+  if (runner.fatalError) throw runner.fatalError;
+
+  const report = buildReport({ inputs, options, startedAt, caseReports, runner, warnings, baselineSpec, candidateSpec, io });
+  const outDir = resolve(io.cwd, options.out ?? `reports/${report.run.id}`);
+  const written: string[] = [];
+  for (const format of new Set(["json", ...options.formats])) {
+    if (format === "table") continue;
+    const { file, render } = fileFormats[format as FileFormat];
+    written.push(writeReportFile(outDir, file, render(report)));
+  }
+  if (options.json) io.stdout.write(`${JSON.stringify(summaryOf(report, outDir), null, 2)}\n`);
+  else if (options.formats.includes("table") && !options.quiet) {
+    io.stdout.write(renderTerminal(report, { color: useColor(io, "stdout", options.color), reportDir: displayName(outDir), formats: options.formats }));
+  }
+  if (!options.quiet && !options.json) io.stderr.write(`reports written to ${displayName(outDir)}/ (${written.map((p) => p.slice(outDir.length + 1)).join(", ")})\n`);
+
+  if (report.run.interrupted) return ExitCode.interrupted;
+  const unusable = unusableSide(caseReports);
+  if (unusable) {
+    io.stderr.write(`error: ${unusable}\n`);
+    return ExitCode.runFailed;
+  }
+  return report.gate.verdict === "pass" ? ExitCode.ok : ExitCode.gateFailed;
+}
+
+function selectCases(all: EvalCase[], options: ResolvedOptions): EvalCase[] {
+  const unknown = options.caseIds.filter((id) => !all.some((testCase) => testCase.id === id));
+  if (unknown.length > 0) throw new UserError(`--case: no case with id ${unknown.map((id) => JSON.stringify(id)).join(", ")} in the dataset`);
+  let cases = all;
+  if (options.caseIds.length > 0) cases = cases.filter((testCase) => options.caseIds.includes(testCase.id));
+  if (options.filter.length > 0) cases = cases.filter((testCase) => testCase.tags.some((tag) => options.filter.includes(tag)));
+  if (options.limit !== undefined) cases = cases.slice(0, options.limit);
+  if (cases.length === 0) throw new UserError("no cases selected: --filter / --case / --limit left nothing to run");
+  return cases;
+}
+
+/** A variant with its endpoint identity; its SDK client is built on first use (never under --replay). */
+function liveVariant(spec: VariantSpec, role: string, env: NodeJS.ProcessEnv, timeoutMs: number, replaying: boolean): LiveVariant {
+  // Resolve the key now, so a missing key is a usage error before anything runs.
+  const environment = replaying ? undefined : providerEnvironment(spec, env, timeoutMs, role);
+  let provider: Promise<Provider> | undefined;
+  return {
+    spec,
+    endpoint: { provider: spec.provider, host: endpointHost(spec, env), model: spec.model },
+    provider: () => {
+      if (!environment) throw new UserError(`internal: ${role} provider requested under --replay`);
+      provider ??= providers[spec.provider](spec.model, environment);
+      return provider;
+    },
+  };
+}
+
+interface ReportParts {
+  inputs: Inputs;
+  options: ResolvedOptions;
+  startedAt: Date;
+  caseReports: CaseReport[];
+  runner: Runner;
+  warnings: string[];
+  baselineSpec: VariantSpec;
+  candidateSpec: VariantSpec;
+  io: CliIO;
+}
+
+function buildReport(parts: ReportParts): RunReport {
+  const { inputs, options, caseReports, runner } = parts;
+  const checks = inputs.rubric.checks;
+  const definitions = metricDefinitions(checks, { includeCachedLatency: options.cachedLatency });
+  const segmentTags = segmentTagsOf(caseReports, inputs.rubric.segments);
+  const metrics = computeMetrics(caseReports, definitions, segmentTags);
+  const gateMetrics = inputs.rubric.gate.map((rule) => rule.metric);
+  const tableMetrics = [
+    ...definitions.map((definition) => definition.name),
+    ...segmentTags.map((tag) => `segment.${tag}.pass_rate`),
+  ];
+  const names = [...new Set([...gateMetrics, ...tableMetrics])];
+  const candidateIntervals = new Set(inputs.rubric.gate.filter((rule) => rule.bound.max !== undefined || rule.bound.min !== undefined).map((rule) => rule.metric));
+  const comparison = compareMetrics(names, definitions, caseReports, { candidateIntervals });
+  const gate = evaluateGate(inputs.rubric.gate, new Map<string, Comparison>(comparison.map((c) => [c.metric, c])));
+  const interrupted = parts.io.signal.aborted;
+  const finishedAt = new Date();
+  return {
+    schema_version: 1,
+    run: {
+      id: runId(parts.startedAt),
+      started_at: parts.startedAt.toISOString(),
+      finished_at: finishedAt.toISOString(),
+      modelgate_version: modelgateVersion,
+      dataset: { path: displayName(inputs.dataset.path), sha256: inputs.dataset.sha256 },
+      rubric: { path: displayName(inputs.rubric.path), sha256: inputs.rubric.sha256 },
+      repeat: options.repeat,
+      interrupted,
+      warnings: parts.warnings,
+      requests: { total: runner.requests, reused: runner.reused },
+    },
+    variants: {
+      baseline: variantInfo(parts.baselineSpec, parts.io.env),
+      candidate: variantInfo(parts.candidateSpec, parts.io.env),
+    },
+    checks: checks.map((check) => ({ id: check.id, type: check.type, category: check.category })),
+    cases: orderForReading(caseReports),
+    metrics,
+    comparison,
+    gate: interrupted ? { ...gate, verdict: "fail" } : gate,
+    regressions: caseReports.filter((c) => c.outcome === "regression").map((c) => c.id),
+    improvements: caseReports.filter((c) => c.outcome === "improvement").map((c) => c.id),
+  };
+}
+
+function variantInfo(spec: VariantSpec, env: NodeJS.ProcessEnv): VariantInfo {
+  return {
+    name: spec.name,
+    provider: spec.provider,
+    model: spec.model,
+    base_url_host: endpointHost(spec, env),
+    prompt_sha256: spec.prompt?.sha256 ?? null,
+    ...(spec.prompt ? { prompt_path: spec.prompt.path === "(inline)" ? "(inline)" : displayName(spec.prompt.path) } : {}),
+    params: spec.params,
+  };
+}
+
+/** Dataset order; the report keeps it so runs diff cleanly (renderers sort for reading). */
+function orderForReading(cases: CaseReport[]): CaseReport[] {
+  return cases;
+}
+
+function runId(startedAt: Date): string {
+  return `${startedAt.toISOString().replace(/[:.]/g, "-").slice(0, 19)}-${randomBytes(2).toString("hex")}`;
+}
+
+/** What `--json` prints: the verdict, each rule, the regressing cases. */
+function summaryOf(report: RunReport, outDir: string) {
+  return {
+    verdict: report.gate.verdict,
+    run_id: report.run.id,
+    report: displayName(`${outDir}/report.json`),
+    rules: report.gate.rules.map(({ metric, bound_text, mode, baseline, candidate, delta, ci, p_value, verdict, inconclusive, reason }) => ({
+      metric,
+      bound: bound_text,
+      mode,
+      baseline,
+      candidate,
+      delta,
+      ci,
+      p_value,
+      verdict,
+      inconclusive,
+      reason,
+    })),
+    regressions: report.regressions,
+    improvements: report.improvements,
+  };
+}
+
+/** A side none of whose requests succeeded, for reasons that say the provider is unusable (exit 3). */
+function unusableSide(cases: CaseReport[]): string | undefined {
+  for (const side of ["baseline", "candidate"] as const) {
+    const runs = cases.flatMap((testCase) => testCase[side]);
+    if (runs.length === 0 || runs.some((run) => !run.error)) continue;
+    const kinds = new Set(runs.map((run) => run.error?.kind));
+    if ([...kinds].every((kind) => kind === "network" || kind === "timeout" || kind === "auth" || kind === "server" || kind === "overloaded" || kind === "rate_limit")) {
+      return `the ${side} provider is unusable: every request failed after retries (${[...kinds].join(", ")}); first error: ${runs[0]?.error?.message}`;
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,52 @@
+import { validateMetricName } from "../aggregate/metric-names.js";
+import { describeValue } from "../errors.js";
+import { checkKeys, expected, isObject, type Report } from "../load/fields.js";
+import type { GateBound, GateMode, GateRule, JsonValue } from "../types.js";
+
+const boundKeys = ["max", "min", "max_drop", "max_increase"] as const;
+const modes: readonly GateMode[] = ["point", "significant", "non-inferior"];
+
+/** Parses the rubric's `gate:` list (SPEC §6), checking each metric name against what the rubric makes. */
+export function parseGateRules(raw: JsonValue | undefined, knownMetrics: readonly string[], report: Report): GateRule[] {
+  if (raw === undefined) return [];
+  if (!Array.isArray(raw)) {
+    report("gate", expected("a list of rules { metric, max | min | max_drop | max_increase, mode }", raw));
+    return [];
+  }
+  const rules: GateRule[] = [];
+  raw.forEach((entry, index) => {
+    const at = `gate[${index}]`;
+    if (!isObject(entry)) return report(at, expected("an object { metric, max | min | max_drop | max_increase }", entry));
+    checkKeys(entry, ["metric", ...boundKeys, "mode", "description"], at, report);
+    const metric = entry.metric;
+    if (typeof metric !== "string") return report(`${at}.metric`, expected("a metric name", metric));
+    const problem = validateMetricName(metric, knownMetrics);
+    if (problem) report(`${at}.metric`, problem);
+    const present = boundKeys.filter((key) => entry[key] !== undefined);
+    if (present.length !== 1) {
+      return report(at, present.length === 0 ? "needs one bound: max, min, max_drop or max_increase" : `give one bound per rule, got ${present.join(" and ")}`);
+    }
+    const key = present[0] as (typeof boundKeys)[number];
+    const value = entry[key];
+    const bound: GateBound = {};
+    let boundText: string;
+    if (typeof value === "number" && Number.isFinite(value)) {
+      bound[key] = value;
+      boundText = String(value);
+    } else if (typeof value === "string" && /^\s*-?\d+(\.\d+)?\s*%\s*$/.test(value) && (key === "max_drop" || key === "max_increase")) {
+      bound[key] = Number.parseFloat(value) / 100;
+      bound.relative = true;
+      boundText = value.trim();
+    } else {
+      const what = key === "max_drop" || key === "max_increase" ? 'a number, or a percentage like "10%"' : "a number";
+      return report(`${at}.${key}`, `expected ${what}, got ${describeValue(value)}`);
+    }
+    if ((key === "max_drop" || key === "max_increase") && (bound[key] ?? 0) < 0) report(`${at}.${key}`, "expected a non-negative bound");
+    const mode = entry.mode ?? "point";
+    if (typeof mode !== "string" || !(modes as readonly string[]).includes(mode)) {
+      return report(`${at}.mode`, `expected one of ${modes.join(" | ")}, got ${describeValue(mode)}`);
+    }
+    if (!problem) rules.push({ metric, bound, bound_text: boundText, mode: mode as GateMode });
+  });
+  return rules;
+}

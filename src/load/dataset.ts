@@ -1,0 +1,316 @@
+import { readFileSync } from "node:fs";
+import { dirname, relative, resolve } from "node:path";
+import { compileSchema } from "../checks/schema-compiler.js";
+import { validateExpectedToolCalls } from "../checks/tool-calls.js";
+import { throwIfIssues, UserError } from "../errors.js";
+import type {
+  ChatMessage,
+  EvalCase,
+  Expected,
+  ExpectedToolCall,
+  Issue,
+  JsonObject,
+  JsonValue,
+  Role,
+  ToolChoice,
+  ToolDefinition,
+} from "../types.js";
+import {
+  checkKeys,
+  expected,
+  isObject,
+  optionalString,
+  optionalStringArray,
+  type Report,
+  safeJson,
+} from "./fields.js";
+import { readLines } from "./read-lines.js";
+
+export interface Dataset {
+  path: string;
+  sha256: string;
+  cases: EvalCase[];
+  warnings: string[];
+}
+
+const caseFields = ["id", "input", "messages", "vars", "tools", "tool_choice", "expected", "criteria", "tags", "metadata"];
+const expectedFields = ["output", "schema", "schema_ref", "tool_calls"];
+const roles: readonly Role[] = ["system", "user", "assistant", "tool"];
+const toolNamePattern = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** Loads and validates a golden dataset (SPEC §3), reporting every problem at once. */
+export async function loadDataset(path: string, displayPath = displayName(path)): Promise<Dataset> {
+  const absolute = resolve(path);
+  const issues: Issue[] = [];
+  const warnings: string[] = [];
+  const cases: EvalCase[] = [];
+  const seen = new Map<string, number>();
+  let sha256: string;
+  try {
+    sha256 = await readLines(absolute, (line, lineNumber) => {
+      const text = line.trim();
+      if (text === "" || text.startsWith("//")) return;
+      const report: Report = (field, message) => issues.push({ file: displayPath, line: lineNumber, field, message });
+      const warn: Report = (field, message) => warnings.push(`${displayPath}:${lineNumber}: ${field}: ${message}`);
+      let raw: unknown;
+      try {
+        raw = safeJson(JSON.parse(text));
+      } catch (error) {
+        report("", `not valid JSON (${(error as Error).message}); expected one JSON object per line`);
+        return;
+      }
+      const parsed = parseCase(raw, lineNumber, dirname(absolute), report, warn);
+      if (!parsed) return;
+      const firstLine = seen.get(parsed.id);
+      if (firstLine !== undefined) report("id", `duplicate id "${parsed.id}" (first used on line ${firstLine})`);
+      else seen.set(parsed.id, lineNumber);
+      cases.push(parsed);
+    });
+  } catch (error) {
+    throw new UserError(`${displayPath}: cannot read dataset: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  for (const issue of issues) if (issue.field === "") delete issue.field;
+  throwIfIssues(issues, "dataset");
+  if (cases.length === 0) throw new UserError(`${displayPath}: the dataset has no cases`);
+  return { path: absolute, sha256, cases, warnings };
+}
+
+function parseCase(raw: unknown, line: number, baseDir: string, report: Report, warn: Report): EvalCase | undefined {
+  if (!isObject(raw)) {
+    report("", expected("a JSON object", raw));
+    return undefined;
+  }
+  checkKeys(raw, caseFields, "", report, warn);
+  const before = countingReport(report);
+  const id = raw.id;
+  if (typeof id !== "string" || id.trim() === "") before.report("id", id === undefined ? "required; expected a non-empty string" : expected("a non-empty string", id));
+
+  const input = raw.input;
+  const hasInput = input !== undefined;
+  const hasMessages = raw.messages !== undefined;
+  if (hasInput === hasMessages) {
+    before.report(hasInput ? "input" : "input", hasInput ? "give either input or messages, not both" : "required: exactly one of input (a string) or messages (a chat)");
+  }
+  if (hasInput && typeof input !== "string") before.report("input", expected("a string", input));
+  const messages = hasMessages ? parseMessages(raw.messages, "messages", before.report) : undefined;
+
+  let vars: Record<string, JsonValue> = {};
+  if (raw.vars !== undefined) {
+    if (isObject(raw.vars)) vars = raw.vars;
+    else before.report("vars", expected("an object of values", raw.vars));
+  }
+  const tools = raw.tools === undefined ? undefined : parseTools(raw.tools, before.report);
+  const toolChoice = parseToolChoice(raw.tool_choice, tools, before.report);
+  const expectedBlock = parseExpected(raw.expected, tools, baseDir, before.report, warn);
+  const criteria = optionalString(raw, "criteria", "criteria", before.report);
+  const tags = optionalStringArray(raw, "tags", "tags", before.report) ?? [];
+  if (before.count() > 0 || typeof id !== "string") return undefined;
+  const testCase: EvalCase = { id, line, vars, tags, expected: expectedBlock ?? {} };
+  if (typeof input === "string") testCase.input = input;
+  if (messages) testCase.messages = messages;
+  if (tools) testCase.tools = tools;
+  if (toolChoice) testCase.tool_choice = toolChoice;
+  if (criteria !== undefined) testCase.criteria = criteria;
+  if (raw.metadata !== undefined) testCase.metadata = raw.metadata;
+  return testCase;
+}
+
+function countingReport(report: Report): { report: Report; count: () => number } {
+  let count = 0;
+  return {
+    report: (field, message) => {
+      count++;
+      report(field, message);
+    },
+    count: () => count,
+  };
+}
+
+export function parseMessages(value: JsonValue | undefined, field: string, report: Report): ChatMessage[] | undefined {
+  if (!Array.isArray(value) || value.length === 0) {
+    report(field, expected("a non-empty array of {role, content} messages", value));
+    return undefined;
+  }
+  const messages: ChatMessage[] = [];
+  value.forEach((item, index) => {
+    const at = `${field}[${index}]`;
+    if (!isObject(item)) {
+      report(at, expected("an object {role, content}", item));
+      return;
+    }
+    checkKeys(item, ["role", "content", "tool_calls", "tool_call_id", "name"], at, report);
+    const role = item.role;
+    if (typeof role !== "string" || !(roles as readonly string[]).includes(role)) {
+      report(`${at}.role`, `expected one of ${roles.join(" | ")}, got ${JSON.stringify(role ?? null)}`);
+      return;
+    }
+    const content = item.content ?? (item.tool_calls !== undefined ? "" : undefined);
+    if (typeof content !== "string") {
+      report(`${at}.content`, expected("a string", item.content));
+      return;
+    }
+    const message: ChatMessage = { role: role as Role, content };
+    if (item.tool_calls !== undefined) {
+      if (role !== "assistant") report(`${at}.tool_calls`, "only assistant messages carry tool_calls");
+      else if (!Array.isArray(item.tool_calls)) report(`${at}.tool_calls`, expected("an array", item.tool_calls));
+      else {
+        message.tool_calls = [];
+        item.tool_calls.forEach((call, callIndex) => {
+          const callAt = `${at}.tool_calls[${callIndex}]`;
+          if (!isObject(call) || typeof call.name !== "string") {
+            report(callAt, expected("an object {name, arguments}", call));
+            return;
+          }
+          const args = call.arguments ?? {};
+          message.tool_calls?.push({ name: call.name, arguments: args, ...(typeof call.id === "string" ? { id: call.id } : {}) });
+        });
+      }
+    }
+    const toolCallId = optionalString(item, "tool_call_id", `${at}.tool_call_id`, report);
+    if (toolCallId !== undefined) message.tool_call_id = toolCallId;
+    const name = optionalString(item, "name", `${at}.name`, report);
+    if (name !== undefined) message.name = name;
+    messages.push(message);
+  });
+  return messages;
+}
+
+function parseTools(value: JsonValue, report: Report): ToolDefinition[] | undefined {
+  if (!Array.isArray(value)) {
+    report("tools", expected("an array of {name, description, parameters}", value));
+    return undefined;
+  }
+  const tools: ToolDefinition[] = [];
+  const names = new Set<string>();
+  value.forEach((item, index) => {
+    const at = `tools[${index}]`;
+    if (!isObject(item)) {
+      report(at, expected("an object {name, description, parameters}", item));
+      return;
+    }
+    checkKeys(item, ["name", "description", "parameters"], at, report);
+    const name = item.name;
+    if (typeof name !== "string" || !toolNamePattern.test(name)) {
+      report(`${at}.name`, `${expected("a tool name of letters, digits, _ or - (at most 64)", name)}`);
+      return;
+    }
+    if (names.has(name)) report(`${at}.name`, `duplicate tool name "${name}"`);
+    names.add(name);
+    const description = optionalString(item, "description", `${at}.description`, report);
+    const parameters = item.parameters ?? { type: "object", properties: {} };
+    if (!isObject(parameters)) {
+      report(`${at}.parameters`, expected("a JSON Schema object", parameters));
+      return;
+    }
+    const compiled = compileSchema(parameters);
+    if (!compiled.ok) report(`${at}.parameters`, `invalid JSON Schema: ${compiled.error}`);
+    tools.push({ name, parameters, ...(description !== undefined ? { description } : {}) });
+  });
+  return tools;
+}
+
+function parseToolChoice(value: JsonValue | undefined, tools: ToolDefinition[] | undefined, report: Report): ToolChoice | undefined {
+  if (value === undefined) return undefined;
+  if (value === "auto" || value === "required" || value === "none") return value;
+  const name = typeof value === "string" ? value : isObject(value) && typeof value.name === "string" ? value.name : undefined;
+  if (name === undefined) {
+    report("tool_choice", expected('"auto", "required", "none" or a tool name', value));
+    return undefined;
+  }
+  if (!tools?.some((tool) => tool.name === name)) {
+    report("tool_choice", `names tool "${name}", which is not in this case's tools (${tools?.map((t) => t.name).join(", ") || "none"})`);
+    return undefined;
+  }
+  return { name };
+}
+
+function parseExpected(
+  value: JsonValue | undefined,
+  tools: ToolDefinition[] | undefined,
+  baseDir: string,
+  report: Report,
+  warn: Report,
+): Expected | undefined {
+  if (value === undefined) return undefined;
+  if (!isObject(value)) {
+    report("expected", expected("an object", value));
+    return undefined;
+  }
+  checkKeys(value, expectedFields, "expected", report, warn);
+  const result: Expected = {};
+  if (value.output !== undefined) {
+    if (typeof value.output === "string") result.output = value.output;
+    else result.output = JSON.stringify(value.output);
+  }
+  if (value.schema !== undefined && value.schema_ref !== undefined) report("expected.schema", "give either schema or schema_ref, not both");
+  if (value.schema !== undefined) {
+    if (!isObject(value.schema)) report("expected.schema", expected("a JSON Schema object", value.schema));
+    else {
+      const compiled = compileSchema(value.schema);
+      if (compiled.ok) result.schema = value.schema;
+      else report("expected.schema", `invalid JSON Schema: ${compiled.error}`);
+    }
+  }
+  if (value.schema_ref !== undefined) {
+    if (typeof value.schema_ref !== "string") report("expected.schema_ref", expected("a path relative to the dataset file", value.schema_ref));
+    else {
+      const schemaPath = resolve(baseDir, value.schema_ref);
+      const loaded = readSchemaFile(schemaPath);
+      if (typeof loaded === "string") report("expected.schema_ref", `${displayName(schemaPath)}: ${loaded}`);
+      else {
+        const compiled = compileSchema(loaded);
+        if (compiled.ok) {
+          result.schema = loaded;
+          result.schema_path = schemaPath;
+        } else report("expected.schema_ref", `${displayName(schemaPath)}: invalid JSON Schema: ${compiled.error}`);
+      }
+    }
+  }
+  if (value.tool_calls !== undefined) {
+    const calls = value.tool_calls;
+    if (!Array.isArray(calls)) report("expected.tool_calls", expected("an array of {name, arguments} ([] = no tool call)", calls));
+    else {
+      const parsed: ExpectedToolCall[] = [];
+      calls.forEach((call, index) => {
+        const at = `expected.tool_calls[${index}]`;
+        if (!isObject(call)) return report(at, expected("an object {name, arguments}", call));
+        checkKeys(call, ["name", "arguments"], at, report);
+        if (typeof call.name !== "string") return report(`${at}.name`, expected("a tool name", call.name));
+        if (call.arguments !== undefined && !isObject(call.arguments)) {
+          return report(`${at}.arguments`, expected("an object of argument values and matchers", call.arguments));
+        }
+        parsed.push({ name: call.name, ...(call.arguments !== undefined ? { arguments: call.arguments as JsonObject } : {}) });
+      });
+      for (const problem of validateExpectedToolCalls(parsed, tools, "expected.tool_calls")) {
+        const [field, ...rest] = problem.split(": ");
+        report(field ?? "expected.tool_calls", rest.join(": "));
+      }
+      result.tool_calls = parsed;
+    }
+  }
+  return result;
+}
+
+const schemaFiles = new Map<string, JsonObject | string>();
+
+/** Reads a `schema_ref` target once per run; a string result is the problem. */
+function readSchemaFile(path: string): JsonObject | string {
+  const cached = schemaFiles.get(path);
+  if (cached !== undefined) return cached;
+  let result: JsonObject | string;
+  try {
+    const parsed = safeJson(JSON.parse(readFileSync(path, "utf8")));
+    result = isObject(parsed) ? parsed : expected("a JSON Schema object", parsed);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    result = code === "ENOENT" ? "file not found" : `cannot read: ${code ?? (error as Error).message}`;
+  }
+  schemaFiles.set(path, result);
+  return result;
+}
+
+/** A path as the user would write it: relative to the working directory when inside it. */
+export function displayName(path: string): string {
+  const fromCwd = relative(process.cwd(), resolve(path));
+  return fromCwd.startsWith("..") || fromCwd === "" ? resolve(path) : fromCwd;
+}

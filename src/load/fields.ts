@@ -1,0 +1,128 @@
+import { describeValue, suggest } from "../errors.js";
+import type { JsonObject, JsonValue } from "../types.js";
+
+/** Reports a problem at a field path (`expected.tool_calls[0].name`). */
+export type Report = (field: string, message: string) => void;
+
+export function isObject(value: unknown): value is JsonObject {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+export function typeName(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  if (typeof value === "object") return "an object";
+  return `a ${typeof value}`;
+}
+
+/** `expected a string, got 42` */
+export function expected(what: string, value: unknown): string {
+  return `expected ${what}, got ${typeName(value)} ${describeValue(value)}`.replace(/ (null|nothing) \1$/, " $1");
+}
+
+/**
+ * Flags keys that are not in `known`. A key one typo away from a known one is an error (it silently
+ * drops data otherwise); any other unknown key goes to `warn` when given, else is an error too.
+ */
+export function checkKeys(
+  object: JsonObject,
+  known: readonly string[],
+  prefix: string,
+  report: Report,
+  warn?: Report,
+): void {
+  for (const key of Object.keys(object)) {
+    if (known.includes(key)) continue;
+    const hint = suggest(key, known);
+    const field = prefix ? `${prefix}.${key}` : key;
+    if (hint || !warn) report(field, `unknown field${hint || ` (known: ${known.join(", ")})`}`);
+    else warn(field, `unknown field, ignored (known: ${known.join(", ")})`);
+  }
+}
+
+export function optionalString(object: JsonObject, key: string, field: string, report: Report): string | undefined {
+  const value = object[key];
+  if (value === undefined) return undefined;
+  if (typeof value !== "string") {
+    report(field, expected("a string", value));
+    return undefined;
+  }
+  return value;
+}
+
+export function optionalNumber(
+  object: JsonObject,
+  key: string,
+  field: string,
+  report: Report,
+  range: { min?: number; integer?: boolean } = {},
+): number | undefined {
+  const value = object[key];
+  if (value === undefined) return undefined;
+  const what = range.integer ? "an integer" : "a number";
+  if (typeof value !== "number" || !Number.isFinite(value) || (range.integer && !Number.isInteger(value))) {
+    report(field, expected(what, value));
+    return undefined;
+  }
+  if (range.min !== undefined && value < range.min) {
+    report(field, `expected ${what} >= ${range.min}, got ${value}`);
+    return undefined;
+  }
+  return value;
+}
+
+export function optionalBoolean(object: JsonObject, key: string, field: string, report: Report): boolean | undefined {
+  const value = object[key];
+  if (value === undefined) return undefined;
+  if (typeof value !== "boolean") {
+    report(field, expected("true or false", value));
+    return undefined;
+  }
+  return value;
+}
+
+export function optionalEnum<T extends string>(
+  object: JsonObject,
+  key: string,
+  allowed: readonly T[],
+  field: string,
+  report: Report,
+): T | undefined {
+  const value = object[key];
+  if (value === undefined) return undefined;
+  if (typeof value !== "string" || !(allowed as readonly string[]).includes(value)) {
+    const hint = typeof value === "string" ? suggest(value, allowed) : "";
+    report(field, `expected one of ${allowed.join(" | ")}, got ${describeValue(value)}${hint}`);
+    return undefined;
+  }
+  return value as T;
+}
+
+export function optionalStringArray(object: JsonObject, key: string, field: string, report: Report): string[] | undefined {
+  const value: JsonValue | undefined = object[key];
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value)) {
+    report(field, expected("an array of strings", value));
+    return undefined;
+  }
+  const strings: string[] = [];
+  value.forEach((item, index) => {
+    if (typeof item === "string") strings.push(item);
+    else report(`${field}[${index}]`, expected("a string", item));
+  });
+  return strings;
+}
+
+/** Copies a parsed JSON value into objects with no prototype games: `__proto__` stays a plain key. */
+export function safeJson(value: unknown, depth = 0): JsonValue {
+  if (depth > 200) throw new RangeError("nesting deeper than 200 levels");
+  if (Array.isArray(value)) return value.map((item) => safeJson(item, depth + 1));
+  if (isObject(value)) {
+    const copy: JsonObject = {};
+    for (const [key, item] of Object.entries(value)) {
+      Object.defineProperty(copy, key, { value: safeJson(item, depth + 1), enumerable: true, writable: true, configurable: true });
+    }
+    return copy;
+  }
+  return value as JsonValue;
+}

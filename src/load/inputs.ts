@@ -1,0 +1,136 @@
+import { describeValue, throwIfIssues, UserError } from "../errors.js";
+import type { Issue, JsonValue, VariantSpec } from "../types.js";
+import { type Config, findConfig, loadConfig } from "./config.js";
+import { type Dataset, displayName, loadDataset } from "./dataset.js";
+import { type Rubric, loadRubric } from "./rubric.js";
+import { readStructuredFile } from "./structured-file.js";
+import { placeholders } from "./vars.js";
+import { isFloatingAlias, parseInlineVariant, parseVariant } from "./variants.js";
+
+export interface InputOptions {
+  config?: string;
+  rubric?: string;
+  dataset?: string;
+  baseline?: string;
+  candidate?: string;
+  judge?: string;
+  /** where a default modelgate.config.yaml is looked for */
+  cwd?: string;
+}
+
+export interface Inputs {
+  config: Config;
+  rubric: Rubric;
+  dataset: Dataset;
+  baseline?: VariantSpec;
+  candidate?: VariantSpec;
+  judge?: VariantSpec;
+  warnings: string[];
+}
+
+/** Loads config → rubric → dataset → variants, validating everything before any model is called. */
+export async function loadInputs(options: InputOptions): Promise<Inputs> {
+  const config = loadConfig(findConfig(options.config, options.cwd));
+  const rubricPath = options.rubric ?? config.rubric;
+  if (rubricPath === undefined) {
+    throw new UserError("no rubric: pass --rubric FILE, or set `rubric:` in modelgate.config.yaml");
+  }
+  let configGate: { rules: JsonValue; report: (field: string, message: string) => void } | undefined;
+  const configIssues: Issue[] = [];
+  if (config.gate !== undefined && config.path !== undefined) {
+    const configFile = readStructuredFile(config.path, displayName(config.path), "config");
+    configGate = { rules: config.gate, report: configFile.reporter(configIssues) };
+  }
+  const rubric = loadRubric(rubricPath, configGate);
+  throwIfIssues(configIssues, "config");
+  const datasetPath = options.dataset ?? rubric.dataset ?? config.dataset;
+  if (datasetPath === undefined) {
+    throw new UserError(`no dataset: pass --dataset FILE, or set \`dataset:\` in ${displayName(rubric.path)}`);
+  }
+  const dataset = await loadDataset(datasetPath);
+  const warnings = [...dataset.warnings];
+  const inputs: Inputs = { config, rubric, dataset, warnings };
+  if (options.baseline !== undefined) inputs.baseline = resolveVariant(options.baseline, config, "--baseline");
+  if (options.candidate !== undefined) inputs.candidate = resolveVariant(options.candidate, config, "--candidate");
+  const judge = resolveJudge(options.judge, rubric, config);
+  if (judge) inputs.judge = judge;
+  validateCasesAgainstChecks(inputs);
+  return inputs;
+}
+
+/** A variant named on the command line: a config name, or inline `provider:model`. */
+export function resolveVariant(reference: string, config: Config, flag: string): VariantSpec {
+  const named = config.variants[reference];
+  if (named) return named;
+  const inline = parseInlineVariant(reference);
+  if (inline) return inline;
+  const names = Object.keys(config.variants);
+  throw new UserError(
+    `${flag} ${JSON.stringify(reference)}: not a variant in ${config.path ? displayName(config.path) : "the config (no modelgate.config.yaml found)"}` +
+      ` and not an inline provider:model (openai:<model>, anthropic:<model>, openai-compatible:<model>)` +
+      (names.length > 0 ? `; known variants: ${names.join(", ")}` : ""),
+  );
+}
+
+function resolveJudge(flag: string | undefined, rubric: Rubric, config: Config): VariantSpec | undefined {
+  if (flag !== undefined) return resolveVariant(flag, config, "--judge");
+  if (rubric.judge !== undefined) {
+    if (typeof rubric.judge === "string") return resolveVariant(rubric.judge, config, "rubric judge:");
+    const issues: Issue[] = [];
+    const judge = parseVariant("judge", rubric.judge, "judge", rubric.path, (field, message) =>
+      issues.push({ file: displayName(rubric.path), field, message }),
+    );
+    throwIfIssues(issues, "rubric");
+    return judge;
+  }
+  return config.judge;
+}
+
+/** Per-case problems only visible with both the rubric and the dataset: checks' own needs, prompt vars. */
+function validateCasesAgainstChecks(inputs: Inputs): void {
+  const issues: Issue[] = [];
+  const file = displayName(inputs.dataset.path);
+  for (const testCase of inputs.dataset.cases) {
+    for (const check of inputs.rubric.checks) {
+      if (!check.validateCase || !check.appliesTo(testCase)) continue;
+      for (const message of check.validateCase(testCase)) issues.push({ file, line: testCase.line, field: `check ${check.id}`, message });
+    }
+    for (const variant of [inputs.baseline, inputs.candidate]) {
+      if (!variant?.prompt) continue;
+      const missing = placeholders(variant.prompt.text).filter((name) => !Object.hasOwn(testCase.vars, name));
+      if (missing.length > 0) {
+        issues.push({
+          file,
+          line: testCase.line,
+          field: "vars",
+          message: `${variant.name}'s prompt ${displayName(variant.prompt.path)} uses ${missing.map((m) => `{{${m}}}`).join(", ")}, which this case does not set (vars: ${describeValue(testCase.vars)})`,
+        });
+      }
+    }
+  }
+  throwIfIssues(issues, "dataset");
+}
+
+/** Warnings of SPEC §2 (errors under --strict): floating aliases, two variables changed, judge = candidate. */
+export function variantWarnings(baseline: VariantSpec, candidate: VariantSpec, judge: VariantSpec | undefined): string[] {
+  const warnings: string[] = [];
+  for (const [role, variant] of [["baseline", baseline], ["candidate", candidate], ["judge", judge]] as const) {
+    if (variant && isFloatingAlias(variant)) {
+      warnings.push(`${role} model "${variant.model}" is a floating alias: pin a dated version (e.g. gpt-4o-2024-08-06) so the result means something next week`);
+    }
+  }
+  const modelChanged = baseline.model !== candidate.model || baseline.provider !== candidate.provider;
+  const promptChanged = (baseline.prompt?.sha256 ?? null) !== (candidate.prompt?.sha256 ?? null);
+  if (modelChanged && promptChanged) {
+    warnings.push("baseline and candidate differ in both model and prompt: change one variable at a time, or a regression cannot be attributed");
+  }
+  if (judge) {
+    for (const [role, variant] of [["candidate", candidate], ["baseline", baseline]] as const) {
+      if (judge.model === variant.model && judge.provider === variant.provider) {
+        warnings.push(`the judge is the ${role}'s own model (${judge.model}): LLM judges favour their own outputs; pick another judge with --judge`);
+      }
+    }
+  }
+  return warnings;
+}
+

@@ -1,0 +1,71 @@
+import { readFileSync } from "node:fs";
+import { isMap, isScalar, isSeq, LineCounter, parseDocument } from "yaml";
+import { UserError } from "../errors.js";
+import type { Issue, JsonValue } from "../types.js";
+import { isObject, type Report, safeJson } from "./fields.js";
+
+/** A parsed YAML/JSON file that can say on which line a field was written. */
+export interface StructuredFile {
+  path: string;
+  displayPath: string;
+  text: string;
+  data: JsonValue;
+  /** 1-based line of `checks[2].type`, when known */
+  lineOf(field: string): number | undefined;
+  /** A Report that files issues against this file with line numbers. */
+  reporter(issues: Issue[]): Report;
+}
+
+/** Parses a `.yaml`/`.yml`/`.json` file (JSON is read by the YAML parser too, so both get line numbers). */
+export function readStructuredFile(path: string, displayPath: string, what: string): StructuredFile {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8").replace(/^\uFEFF/, "");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UserError(`${displayPath}: cannot read ${what}: ${code === "ENOENT" ? "file not found" : (code ?? (error as Error).message)}`);
+  }
+  const lineCounter = new LineCounter();
+  const document = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  if (document.errors.length > 0) {
+    const lines = document.errors.slice(0, 10).map((error) => {
+      const line = error.linePos?.[0]?.line;
+      return `  ${displayPath}${line ? `:${line}` : ""}: ${error.message.split("\n")[0]}`;
+    });
+    throw new UserError(`invalid ${what}: cannot parse ${displayPath}\n${lines.join("\n")}`);
+  }
+  let data: JsonValue;
+  try {
+    data = safeJson(document.toJS({ maxAliasCount: 100 }));
+  } catch (error) {
+    throw new UserError(`invalid ${what}: ${displayPath}: ${(error as Error).message}`);
+  }
+  const lineOf = (field: string): number | undefined => {
+    let node: unknown = document.contents;
+    for (const key of fieldPath(field)) {
+      let next: unknown;
+      if (isMap(node)) next = node.items.find((pair) => isScalar(pair.key) && String(pair.key.value) === String(key))?.value;
+      else if (isSeq(node) && typeof key === "number") next = node.items[key];
+      if (next === undefined || next === null) break;
+      node = next;
+    }
+    const range = (node as { range?: [number, number, number] } | null)?.range;
+    return range ? lineCounter.linePos(range[0]).line : undefined;
+  };
+  const reporter = (issues: Issue[]): Report => (field, message) => {
+    const line = lineOf(field);
+    issues.push({ file: displayPath, ...(line !== undefined ? { line } : {}), ...(field ? { field } : {}), message });
+  };
+  if (!isObject(data)) throw new UserError(`invalid ${what}: ${displayPath}: expected a mapping of fields at the top level`);
+  return { path, displayPath, text, data, lineOf, reporter };
+}
+
+/** `checks[2].when.tags` → ["checks", 2, "when", "tags"] */
+function fieldPath(field: string): Array<string | number> {
+  const parts: Array<string | number> = [];
+  for (const match of field.matchAll(/([^.[\]]+)|\[(\d+)\]/g)) {
+    if (match[2] !== undefined) parts.push(Number(match[2]));
+    else if (match[1] !== undefined) parts.push(match[1]);
+  }
+  return parts;
+}

@@ -1,0 +1,101 @@
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import type { JsonObject, JsonValue, ProviderName, VariantSpec } from "../types.js";
+import { checkKeys, expected, isObject, optionalString, type Report } from "./fields.js";
+
+export const providerNames: readonly ProviderName[] = ["openai", "anthropic", "openai-compatible"];
+const variantFields = ["provider", "model", "base_url", "api_key_env", "prompt", "params", "pricing", "description"];
+const envNamePattern = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** `openai:gpt-4o-2024-08-06` → provider + model, or undefined when the text is not an inline spec. */
+export function parseInlineVariant(text: string): VariantSpec | undefined {
+  const match = /^(openai|anthropic|openai-compatible):(.+)$/.exec(text.trim());
+  if (!match?.[1] || !match[2]) return undefined;
+  return { name: text.trim(), provider: match[1] as ProviderName, model: match[2], params: {} };
+}
+
+/**
+ * Parses one variant definition of the config (or a `judge:` block). `prompt:` is a file relative to the
+ * config (pinned by content hash); a value with a space or newline that is not a file is the prompt itself.
+ */
+export function parseVariant(name: string, raw: JsonValue, at: string, configPath: string, report: Report): VariantSpec | undefined {
+  if (typeof raw === "string") {
+    const inline = parseInlineVariant(raw);
+    if (!inline) report(at, `expected a variant {provider, model, ...} or "provider:model", got ${JSON.stringify(raw)}`);
+    return inline ? { ...inline, name } : undefined;
+  }
+  if (!isObject(raw)) {
+    report(at, expected("a variant {provider, model, prompt, params}", raw));
+    return undefined;
+  }
+  checkKeys(raw, variantFields, at, report);
+  const provider = raw.provider;
+  if (typeof provider !== "string" || !(providerNames as readonly string[]).includes(provider)) {
+    report(`${at}.provider`, `expected one of ${providerNames.join(" | ")}, got ${JSON.stringify(provider ?? null)}`);
+  }
+  const model = raw.model;
+  if (typeof model !== "string" || model.trim() === "") report(`${at}.model`, expected("a model id", model));
+  const variant: VariantSpec = { name, provider: provider as ProviderName, model: String(model), params: {} };
+  const baseUrl = optionalString(raw, "base_url", `${at}.base_url`, report);
+  if (baseUrl !== undefined) {
+    if (URL.canParse(baseUrl)) variant.base_url = baseUrl;
+    else report(`${at}.base_url`, `expected a URL like http://localhost:8000/v1, got ${JSON.stringify(baseUrl)}`);
+  }
+  if (provider === "openai-compatible" && baseUrl === undefined && !process.env.OPENAI_BASE_URL) {
+    report(`${at}.base_url`, "required for an openai-compatible variant (or set OPENAI_BASE_URL)");
+  }
+  const keyEnv = optionalString(raw, "api_key_env", `${at}.api_key_env`, report);
+  if (keyEnv !== undefined) {
+    if (envNamePattern.test(keyEnv)) variant.api_key_env = keyEnv;
+    else report(`${at}.api_key_env`, "expected the NAME of an environment variable holding the key (keys never go in files)");
+  }
+  const prompt = optionalString(raw, "prompt", `${at}.prompt`, report);
+  if (prompt !== undefined) {
+    const loaded = loadPrompt(prompt, dirname(configPath));
+    if (typeof loaded === "string") report(`${at}.prompt`, loaded);
+    else variant.prompt = loaded;
+  }
+  if (raw.params !== undefined) {
+    if (isObject(raw.params)) variant.params = raw.params;
+    else report(`${at}.params`, expected("an object of request parameters", raw.params));
+  }
+  if (raw.pricing !== undefined) {
+    const pricing = raw.pricing;
+    const ok = isObject(pricing) && ["input_per_mtok", "output_per_mtok"].every((key) => typeof pricing[key] === "number" && (pricing[key] as number) >= 0);
+    if (ok) variant.pricing = { input_per_mtok: pricing.input_per_mtok as number, output_per_mtok: pricing.output_per_mtok as number };
+    else report(`${at}.pricing`, expected("{ input_per_mtok: <USD>, output_per_mtok: <USD> }", pricing));
+  }
+  return variant;
+}
+
+function loadPrompt(value: string, baseDir: string): VariantSpec["prompt"] | string {
+  const path = resolve(baseDir, value);
+  if (existsSync(path)) {
+    try {
+      const text = readFileSync(path, "utf8").replace(/^\uFEFF/, "");
+      return { path, text, sha256: sha256(text) };
+    } catch (error) {
+      return `${path}: cannot read prompt: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`;
+    }
+  }
+  if (/\s/.test(value.trim())) return { path: "(inline)", text: value, sha256: sha256(value) };
+  return `prompt file not found: ${path}`;
+}
+
+export function sha256(text: string | Buffer): string {
+  return createHash("sha256").update(text).digest("hex");
+}
+
+/** Pinned-version heuristics: a date (2024-08-06 / 20241022), or a numeric version suffix (-001, @v2). */
+export function isFloatingAlias(variant: Pick<VariantSpec, "provider" | "model">): boolean {
+  const model = variant.model.toLowerCase();
+  if (/(^|[-:@])latest$/.test(model)) return true;
+  if (variant.provider === "openai-compatible") return false;
+  return !/\d{4}-\d{2}-\d{2}|\d{8}|-\d{3,4}$|@\d|-v\d+(\.\d+)*(:\d+)?$/.test(model);
+}
+
+/** The request parameters that matter for identity (for cache keys and "what changed" warnings). */
+export function paramsSignature(params: JsonObject): string {
+  return JSON.stringify(Object.keys(params).sort().map((key) => [key, params[key]]));
+}

@@ -1,0 +1,96 @@
+import type Anthropic from "@anthropic-ai/sdk";
+import type { ChatMessage, ModelRequest, ModelResponse, ToolCall } from "../types.js";
+import { classifySdkError, MalformedResponseError } from "./errors.js";
+import { parseToolArguments } from "./tool-arguments.js";
+import type { Provider, ProviderEnvironment } from "./types.js";
+
+type MessageParams = Anthropic.Messages.MessageCreateParamsNonStreaming;
+type WireMessage = Anthropic.Messages.MessageParam;
+type Block = Anthropic.Messages.ContentBlockParam;
+
+/** The Messages API requires max_tokens; used when the variant's params set none. */
+const defaultMaxTokens = 1024;
+
+/** Anthropic Messages API: one `system` string, tool calls as `tool_use` blocks with object input. */
+export async function createAnthropicProvider(model: string, environment: ProviderEnvironment): Promise<Provider> {
+  const { default: AnthropicClient } = await import("@anthropic-ai/sdk");
+  const client = new AnthropicClient({
+    apiKey: environment.apiKey ?? null,
+    baseURL: environment.baseURL ?? null,
+    maxRetries: 0, // the runner owns retries
+    timeout: environment.timeoutMs,
+  });
+  return {
+    async complete(request: ModelRequest, signal: AbortSignal): Promise<ModelResponse> {
+      const system = request.messages.filter((m) => m.role === "system").map((m) => m.content).join("\n\n");
+      const { max_tokens, ...params } = request.params as Record<string, unknown>;
+      const body = {
+        ...params,
+        model,
+        max_tokens: typeof max_tokens === "number" ? max_tokens : defaultMaxTokens,
+        messages: toWireMessages(request.messages.filter((m) => m.role !== "system")),
+        ...(system ? { system } : {}),
+      } as MessageParams;
+      if (request.tools?.length) {
+        body.tools = request.tools.map((tool) => ({
+          name: tool.name,
+          input_schema: tool.parameters as Anthropic.Messages.Tool.InputSchema,
+          ...(tool.description ? { description: tool.description } : {}),
+        }));
+        const choice = request.tool_choice;
+        if (choice === "auto") body.tool_choice = { type: "auto" };
+        else if (choice === "required") body.tool_choice = { type: "any" };
+        else if (choice === "none") body.tool_choice = { type: "none" };
+        else if (choice) body.tool_choice = { type: "tool", name: choice.name };
+      }
+      return fromMessage(await client.messages.create(body, { signal }));
+    },
+    classify: classifySdkError,
+  };
+}
+
+/** Tool results become user turns with tool_result blocks; assistant tool calls become tool_use blocks. */
+function toWireMessages(messages: ChatMessage[]): WireMessage[] {
+  const wire: WireMessage[] = [];
+  for (const message of messages) {
+    let role: "user" | "assistant" = message.role === "assistant" ? "assistant" : "user";
+    let blocks: Block[];
+    if (message.role === "tool") {
+      role = "user";
+      blocks = [{ type: "tool_result", tool_use_id: message.tool_call_id ?? message.name ?? "call", content: message.content }];
+    } else if (message.role === "assistant" && message.tool_calls?.length) {
+      blocks = [
+        ...(message.content ? [{ type: "text", text: message.content } as Block] : []),
+        ...message.tool_calls.map(
+          (call, index): Block => ({ type: "tool_use", id: call.id ?? `toolu_${index}`, name: call.name, input: (call.arguments ?? {}) as Record<string, unknown> }),
+        ),
+      ];
+    } else blocks = [{ type: "text", text: message.content }];
+    // The API wants alternating turns: merge consecutive same-role messages.
+    const previous = wire[wire.length - 1];
+    if (previous && previous.role === role && Array.isArray(previous.content)) previous.content.push(...blocks);
+    else wire.push({ role, content: blocks });
+  }
+  return wire;
+}
+
+function fromMessage(message: Anthropic.Messages.Message): ModelResponse {
+  if (typeof message !== "object" || message === null || !Array.isArray(message.content)) {
+    throw new MalformedResponseError("response has no content array");
+  }
+  if (message.content.length === 0 && message.stop_reason !== "end_turn" && message.stop_reason !== "max_tokens") {
+    throw new MalformedResponseError("response has empty content");
+  }
+  const texts: string[] = [];
+  const calls: ToolCall[] = [];
+  for (const block of message.content) {
+    if (block.type === "text") texts.push(block.text);
+    else if (block.type === "tool_use") calls.push({ id: block.id, name: block.name, ...parseToolArguments(block.input) });
+  }
+  return {
+    text: texts.join(""),
+    tool_calls: calls,
+    usage: message.usage ? { input_tokens: message.usage.input_tokens ?? 0, output_tokens: message.usage.output_tokens ?? 0 } : null,
+    ...(message.stop_reason ? { finish_reason: message.stop_reason } : {}),
+  };
+}

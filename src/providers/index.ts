@@ -1,0 +1,50 @@
+import { UserError } from "../errors.js";
+import type { ProviderName, VariantSpec } from "../types.js";
+import { createAnthropicProvider } from "./anthropic.js";
+import { createOpenAIProvider } from "./openai.js";
+import type { Provider, ProviderEnvironment } from "./types.js";
+
+/** Providers by the name a variant uses. */
+export const providers = {
+  openai: createOpenAIProvider,
+  anthropic: createAnthropicProvider,
+  "openai-compatible": createOpenAIProvider,
+} satisfies Record<ProviderName, (model: string, environment: ProviderEnvironment) => Promise<Provider>>;
+
+const defaultKeyEnv: Record<ProviderName, string | undefined> = {
+  openai: "OPENAI_API_KEY",
+  anthropic: "ANTHROPIC_API_KEY",
+  "openai-compatible": undefined,
+};
+const baseUrlEnv: Record<ProviderName, string> = {
+  openai: "OPENAI_BASE_URL",
+  anthropic: "ANTHROPIC_BASE_URL",
+  "openai-compatible": "OPENAI_BASE_URL",
+};
+
+/** The environment variable a variant's key comes from (undefined: none needed). */
+export function keyVariable(variant: VariantSpec): string | undefined {
+  return variant.api_key_env ?? defaultKeyEnv[variant.provider];
+}
+
+/** Key and endpoint for a variant, from the environment only. Throws (exit 2) when a needed key is missing. */
+export function providerEnvironment(variant: VariantSpec, env: NodeJS.ProcessEnv, timeoutMs: number, role: string): ProviderEnvironment {
+  const variable = keyVariable(variant);
+  const apiKey = variable ? env[variable] : undefined;
+  if (variable && !apiKey && (variant.provider !== "openai-compatible" || variant.api_key_env)) {
+    throw new UserError(`missing API key for the ${role} (${variant.name}): set ${variable} in the environment`);
+  }
+  return { apiKey: apiKey || undefined, baseURL: variant.base_url ?? env[baseUrlEnv[variant.provider]] ?? undefined, timeoutMs };
+}
+
+/** Host of the endpoint (for cache keys and reports; never credentials). */
+export function endpointHost(variant: VariantSpec, env: NodeJS.ProcessEnv): string {
+  const url = variant.base_url ?? env[baseUrlEnv[variant.provider]];
+  if (!url) return variant.provider === "anthropic" ? "api.anthropic.com" : "api.openai.com";
+  try {
+    const parsed = new URL(url);
+    return `${parsed.host}${parsed.pathname.replace(/\/+$/, "")}`;
+  } catch {
+    return "invalid-url";
+  }
+}

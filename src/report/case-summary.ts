@@ -1,0 +1,177 @@
+/**
+ * Facts derived from a run report that more than one renderer shows: a check's result on one side of a
+ * case across its repeats, which checks made a case regress, errors, the cost of the run.
+ */
+import type { CaseOutcome, CaseReport, CaseRun, CheckStatus, RunReport, Side } from "../types.js";
+
+/** A check's result on one side of a case, folded over the repeats. */
+export interface SideCheck {
+  /** `missing`: no draw carries this check (e.g. the run was interrupted) */
+  status: CheckStatus | "missing";
+  /** reason of the draw that decided the status */
+  reason: string;
+  score: number | null;
+  /** draws with this status / draws with a result */
+  count: number;
+  draws: number;
+}
+
+/**
+ * Folds the draws of one side: any `fail` → fail (a fail is evidence), else any `error` → error, else any
+ * `pass` → pass, else skipped. A missing result is not a pass.
+ */
+export function summarizeCheck(runs: CaseRun[], checkId: string): SideCheck {
+  const results = runs.flatMap((run) => {
+    const result = run.checks[checkId];
+    return result === undefined ? [] : [result];
+  });
+  for (const status of ["fail", "error", "pass", "skipped"] as const) {
+    const matching = results.filter((result) => result.status === status);
+    const first = matching[0];
+    if (first !== undefined) {
+      return { status, reason: first.reason, score: first.score, count: matching.length, draws: results.length };
+    }
+  }
+  return { status: "missing", reason: "not scored", score: null, count: 0, draws: 0 };
+}
+
+/** The check ids of a report: the rubric's order, then any id only the draws carry. */
+export function listCheckIds(report: RunReport): string[] {
+  const ids = new Set(report.checks.map((check) => check.id));
+  for (const testCase of report.cases) {
+    for (const run of [...testCase.baseline, ...testCase.candidate]) {
+      for (const id of Object.keys(run.checks)) ids.add(id);
+    }
+  }
+  return [...ids];
+}
+
+export interface CheckChange {
+  check: string;
+  baseline: SideCheck;
+  candidate: SideCheck;
+}
+
+function isBad(status: SideCheck["status"]): boolean {
+  return status === "fail" || status === "error";
+}
+
+/** The checks that pass on the baseline and fail (or error) on the candidate; if none, every failing one. */
+export function regressingChecks(testCase: CaseReport, checkIds: string[]): CheckChange[] {
+  const changes = checkIds.map((check) => ({
+    check,
+    baseline: summarizeCheck(testCase.baseline, check),
+    candidate: summarizeCheck(testCase.candidate, check),
+  }));
+  const flipped = changes.filter((change) => change.baseline.status === "pass" && isBad(change.candidate.status));
+  return flipped.length > 0 ? flipped : changes.filter((change) => isBad(change.candidate.status));
+}
+
+/** The checks that fail on the baseline and pass on the candidate. */
+export function improvingChecks(testCase: CaseReport, checkIds: string[]): CheckChange[] {
+  return checkIds
+    .map((check) => ({
+      check,
+      baseline: summarizeCheck(testCase.baseline, check),
+      candidate: summarizeCheck(testCase.candidate, check),
+    }))
+    .filter((change) => isBad(change.baseline.status) && change.candidate.status === "pass");
+}
+
+/** One thing that could not be scored: a failed request, or a check that errored (e.g. the judge). */
+export interface CaseProblem {
+  side: Side;
+  repeat: number;
+  /** `request` or `check <id>` */
+  where: string;
+  kind: string;
+  message: string;
+}
+
+/** Every request error and check error of a case, baseline first. */
+export function caseProblems(testCase: CaseReport): CaseProblem[] {
+  const problems: CaseProblem[] = [];
+  for (const side of ["baseline", "candidate"] as const) {
+    for (const run of testCase[side]) {
+      if (run.error !== null) {
+        problems.push({ side, repeat: run.repeat, where: "request", kind: run.error.kind, message: run.error.message });
+        continue; // its checks only repeat the request error
+      }
+      for (const [check, result] of Object.entries(run.checks)) {
+        if (result.status === "error") {
+          problems.push({ side, repeat: run.repeat, where: `check ${check}`, kind: "error", message: result.reason });
+        }
+      }
+    }
+  }
+  return problems;
+}
+
+/** Whether a case belongs in an "errors" list: outcome `error`, or anything that could not be scored. */
+export function hasProblems(testCase: CaseReport): boolean {
+  return testCase.outcome === "error" || caseProblems(testCase).length > 0;
+}
+
+export interface RunCost {
+  /** sum of known costs; null when no request had a known cost */
+  total: number | null;
+  baseline: number | null;
+  candidate: number | null;
+  /** requests whose price was unknown (not counted in the sums) */
+  unknown: number;
+}
+
+function sideCost(report: RunReport, side: Side): { sum: number | null; unknown: number } {
+  let sum: number | null = null;
+  let unknown = 0;
+  for (const testCase of report.cases) {
+    for (const run of testCase[side]) {
+      if (run.cost_usd === null) unknown += 1;
+      else sum = (sum ?? 0) + run.cost_usd;
+    }
+  }
+  return { sum, unknown };
+}
+
+/** The cost of the model calls of the run (judge calls are not in the report's draws). */
+export function runCost(report: RunReport): RunCost {
+  const baseline = sideCost(report, "baseline");
+  const candidate = sideCost(report, "candidate");
+  const total = baseline.sum === null && candidate.sum === null ? null : (baseline.sum ?? 0) + (candidate.sum ?? 0);
+  return { total, baseline: baseline.sum, candidate: candidate.sum, unknown: baseline.unknown + candidate.unknown };
+}
+
+/** How many cases have each outcome. */
+export function countOutcomes(report: RunReport): Record<CaseOutcome, number> {
+  const counts: Record<CaseOutcome, number> = { regression: 0, improvement: 0, pass: 0, fail: 0, error: 0 };
+  for (const testCase of report.cases) counts[testCase.outcome] += 1;
+  return counts;
+}
+
+/** Gate totals for a verdict line. */
+export function gateCounts(report: RunReport): { total: number; failed: number; inconclusive: number } {
+  const rules = report.gate.rules;
+  return {
+    total: rules.length,
+    failed: rules.filter((rule) => rule.verdict === "fail").length,
+    inconclusive: rules.filter((rule) => rule.inconclusive).length,
+  };
+}
+
+/** One sentence for the verdict: `candidate NOT safe to roll out — 2 of 7 gate rules failed`. */
+export function verdictSentence(report: RunReport): string {
+  const { total, failed } = gateCounts(report);
+  if (report.gate.verdict === "fail") {
+    const detail = failed > 0 ? `${failed} of ${total} gate ${total === 1 ? "rule" : "rules"} failed` : "the gate failed";
+    return `candidate NOT safe to roll out — ${detail}`;
+  }
+  if (total === 0) return "candidate safe to roll out — no gate rules were defined";
+  return `candidate safe to roll out — ${total === 1 ? "the gate rule" : `all ${total} gate rules`} passed`;
+}
+
+/** `stable (openai · gpt-4o-2024-08-06)` */
+export function describeVariant(variant: { name: string; provider: string; model: string }): string {
+  return variant.name === variant.model || variant.name === `${variant.provider}:${variant.model}`
+    ? `${variant.provider}:${variant.model}`
+    : `${variant.name} (${variant.provider} · ${variant.model})`;
+}

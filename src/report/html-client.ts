@@ -1,0 +1,388 @@
+/**
+ * The HTML report's inline client script, as a string. It reads the JSON blob in `#data`, renders one
+ * page of the case table at a time and builds a case's details only when it is expanded.
+ *
+ * Security invariant: every value from the report reaches the DOM through `textContent`, `value` or
+ * `setAttribute` on a fixed attribute name — never `innerHTML`, never a URL, never an event handler.
+ * (Plain ES2019, no backticks or `${` inside: it lives in a template literal.)
+ */
+export const HTML_CLIENT_SCRIPT = String.raw`
+(function () {
+  "use strict";
+  var data = JSON.parse(document.getElementById("data").textContent);
+  var cases = data.cases;
+  var checks = data.checks;
+  var PAGE_SIZE = 50;
+  var state = { filter: "all", tag: "", check: "", query: "", page: 0 };
+  var open = new Set();
+  var haystacks = new Array(cases.length);
+  var STATUS_ORDER = ["fail", "error", "pass", "skipped"];
+
+  var tbody = document.getElementById("case-rows");
+  var pageInfo = document.getElementById("page-info");
+  var prev = document.getElementById("prev-page");
+  var next = document.getElementById("next-page");
+  var search = document.getElementById("search");
+  var tagSelect = document.getElementById("tag-filter");
+  var checkSelect = document.getElementById("check-filter");
+
+  function h(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    return node;
+  }
+  function add(parent, child) { parent.appendChild(child); return child; }
+  function str(value) { return typeof value === "string" ? value : ""; }
+  function arr(value) { return Array.isArray(value) ? value : []; }
+  function obj(value) { return value !== null && typeof value === "object" && !Array.isArray(value) ? value : {}; }
+  function own(object, key) { return Object.prototype.hasOwnProperty.call(object, key) ? object[key] : undefined; }
+  function pretty(value) { try { return JSON.stringify(value, null, 2); } catch (e) { return String(value); } }
+  function statusClass(status) { return STATUS_ORDER.indexOf(status) >= 0 || status === "missing" ? "st-" + status : "st-missing"; }
+  function fmtMs(ms) { return typeof ms === "number" && isFinite(ms) ? Math.round(ms).toLocaleString("en-US") + " ms" : "—"; }
+  function fmtUsd(v) {
+    if (typeof v !== "number" || !isFinite(v)) return "—";
+    return "$" + (Math.abs(v) >= 1 ? v.toFixed(2) : Number(v.toPrecision(3)).toString());
+  }
+
+  // A check's result on one side, folded over repeats the way the Markdown and JUnit reports do.
+  function fold(runs, id) {
+    var found = new Map();
+    var draws = 0;
+    arr(runs).forEach(function (run) {
+      var result = own(obj(run.checks), id);
+      if (!result) return;
+      draws += 1;
+      if (!found.has(result.status)) found.set(result.status, { result: result, count: 0 });
+      found.get(result.status).count += 1;
+    });
+    for (var i = 0; i < STATUS_ORDER.length; i += 1) {
+      var hit = found.get(STATUS_ORDER[i]);
+      if (hit) return { status: STATUS_ORDER[i], reason: str(hit.result.reason), count: hit.count, draws: draws };
+    }
+    return { status: "missing", reason: "not scored", count: 0, draws: 0 };
+  }
+
+  var facts = cases.map(function (c) {
+    var hasError = c.outcome === "error";
+    var failing = new Set();
+    var latency = { baseline: [], candidate: [] };
+    ["baseline", "candidate"].forEach(function (side) {
+      arr(c[side]).forEach(function (run) {
+        if (run.error) hasError = true; else latency[side].push(run.latency_ms);
+        var results = obj(run.checks);
+        Object.keys(results).forEach(function (id) {
+          var status = results[id] && results[id].status;
+          if (status === "error") hasError = true;
+          if (status === "fail" || status === "error") failing.add(id);
+        });
+      });
+    });
+    return { hasError: hasError, failing: failing, latency: latency };
+  });
+
+  function haystack(i) {
+    if (haystacks[i] === undefined) {
+      var c = cases[i];
+      var parts = [str(c.id), arr(c.tags).join(" "), str(c.input)];
+      arr(c.messages).forEach(function (m) { parts.push(str(m.content)); });
+      ["baseline", "candidate"].forEach(function (side) {
+        arr(c[side]).forEach(function (run) {
+          parts.push(str(run.output));
+          arr(run.tool_calls).forEach(function (call) { parts.push(str(call.name), pretty(call.arguments)); });
+          var results = obj(run.checks);
+          Object.keys(results).forEach(function (id) { parts.push(str(results[id] && results[id].reason)); });
+        });
+      });
+      haystacks[i] = parts.join("\n").toLowerCase();
+    }
+    return haystacks[i];
+  }
+
+  function matches(i) {
+    var c = cases[i];
+    var f = facts[i];
+    if (state.filter === "regressions" && c.outcome !== "regression") return false;
+    if (state.filter === "improvements" && c.outcome !== "improvement") return false;
+    if (state.filter === "errors" && !f.hasError) return false;
+    if (state.tag !== "" && arr(c.tags).indexOf(state.tag) < 0) return false;
+    if (state.check !== "" && !f.failing.has(state.check)) return false;
+    if (state.query !== "" && haystack(i).indexOf(state.query) < 0) return false;
+    return true;
+  }
+
+  function mean(values) {
+    if (values.length === 0) return null;
+    var sum = 0;
+    values.forEach(function (v) { sum += v; });
+    return sum / values.length;
+  }
+
+  function buildRow(i) {
+    var c = cases[i];
+    var tr = h("tr", "case-row outcome-" + str(c.outcome));
+    tr.setAttribute("data-case-id", str(c.id));
+    tr.setAttribute("data-outcome", str(c.outcome));
+    tr.setAttribute("data-index", String(i));
+    tr.setAttribute("aria-expanded", open.has(i) ? "true" : "false");
+    tr.tabIndex = 0;
+
+    var idCell = add(tr, h("td", "case-id"));
+    add(idCell, h("span", "caret", "▸"));
+    add(idCell, h("code", "", c.id));
+
+    var outcomeCell = add(tr, h("td"));
+    add(outcomeCell, h("span", "badge outcome-" + str(c.outcome), c.outcome));
+    if (c.flaky) add(outcomeCell, h("span", "badge warn", "flaky"));
+
+    var tagCell = add(tr, h("td"));
+    var tags = arr(c.tags);
+    tags.slice(0, 6).forEach(function (tag) { add(tagCell, h("span", "tag", tag)).title = String(tag); });
+    if (tags.length > 6) add(tagCell, h("span", "muted", "+" + (tags.length - 6)));
+
+    var checkCell = add(tr, h("td"));
+    checks.forEach(function (check) {
+      var b = fold(c.baseline, check.id);
+      var k = fold(c.candidate, check.id);
+      if (k.status === "skipped" && (b.status === "skipped" || b.status === "missing")) return;
+      var chip = add(checkCell, h("span", "chip " + statusClass(k.status) + (b.status !== k.status ? " changed" : ""), check.id));
+      chip.title = "baseline " + b.status + " → candidate " + k.status + (k.reason ? ": " + k.reason : "");
+    });
+
+    var f = facts[i];
+    add(tr, h("td", "num", fmtMs(mean(f.latency.baseline)) + " → " + fmtMs(mean(f.latency.candidate))));
+    return tr;
+  }
+
+  function renderDiff(pre, text, ops, side) {
+    var pos = 0;
+    for (var j = 0; j + 1 < ops.length; j += 2) {
+      var op = ops[j];
+      var len = ops[j + 1];
+      if (op === 0) {
+        pre.appendChild(document.createTextNode(text.slice(pos, pos + len)));
+        pos += len;
+      } else if (op === -1 && side === "baseline") {
+        add(pre, h("del", "", text.slice(pos, pos + len)));
+        pos += len;
+      } else if (op === 1 && side === "candidate") {
+        add(pre, h("ins", "", text.slice(pos, pos + len)));
+        pos += len;
+      }
+    }
+    if (pos < text.length) pre.appendChild(document.createTextNode(text.slice(pos)));
+  }
+
+  function renderSide(container, side, run, ops) {
+    var col = add(container, h("div", "side side-" + side));
+    add(col, h("h4", "", (side === "baseline" ? "Baseline · " : "Candidate · ") + str(data.variants[side])));
+    if (!run) { add(col, h("p", "muted", "No result for this repeat.")); return; }
+    var usage = run.usage ? run.usage.input_tokens + " in / " + run.usage.output_tokens + " out tokens" : "usage unknown";
+    add(col, h("div", "run-meta", [fmtMs(run.latency_ms), usage, fmtUsd(run.cost_usd),
+      run.attempts + (run.attempts === 1 ? " attempt" : " attempts"), run.cached ? "reused" : "live"].join(" · ")));
+    if (run.error) {
+      add(col, h("div", "req-error", "Request failed: " + str(run.error.kind) + (run.error.status ? " (" + run.error.status + ")" : "") + ": " + str(run.error.message)));
+    }
+    if (typeof run.output === "string" && run.output !== "") {
+      var pre = add(col, h("pre", "output"));
+      if (Array.isArray(ops)) renderDiff(pre, run.output, ops, side); else pre.textContent = run.output;
+    } else if (!run.error) {
+      add(col, h("p", "muted", run.output === "" ? "(empty text output)" : "(no text output)"));
+    }
+    if (arr(run.tool_calls).length > 0) {
+      add(col, h("h5", "", "Tool calls"));
+      add(col, h("pre", "json", pretty(run.tool_calls)));
+    }
+  }
+
+  function renderMessage(container, role, content, extra) {
+    var box = add(container, h("div", "msg role-" + (["system", "user", "assistant", "tool"].indexOf(role) >= 0 ? role : "other")));
+    add(box, h("div", "role", role + (extra ? " · " + extra : "")));
+    if (content !== "") add(box, h("pre", "", content));
+    return box;
+  }
+
+  function buildDetail(i) {
+    var c = cases[i];
+    var tr = h("tr", "detail-row");
+    var td = add(tr, h("td"));
+    td.colSpan = 5;
+    var box = add(td, h("div", "case-detail"));
+    box.setAttribute("data-case-id", str(c.id));
+
+    var title = add(box, h("h3"));
+    add(title, h("code", "", c.id));
+    title.appendChild(document.createTextNode(" "));
+    add(title, h("span", "badge outcome-" + str(c.outcome), c.outcome));
+
+    add(box, h("h5", "", "Conversation"));
+    if (Array.isArray(c.messages) && c.messages.length > 0) {
+      c.messages.forEach(function (m) {
+        var extra = [str(m.name), m.tool_call_id ? "answers " + str(m.tool_call_id) : ""].filter(Boolean).join(" · ");
+        var msg = renderMessage(box, str(m.role), str(m.content), extra);
+        if (arr(m.tool_calls).length > 0) add(msg, h("pre", "json", pretty(m.tool_calls)));
+      });
+    } else if (typeof c.input === "string") {
+      renderMessage(box, "user", c.input, "");
+    } else {
+      add(box, h("p", "muted", "No input recorded."));
+    }
+
+    if (c.expected && Object.keys(c.expected).length > 0) {
+      var expected = add(box, h("details", "expected"));
+      add(expected, h("summary", "", "Expected"));
+      var e = c.expected;
+      if (typeof e.output === "string") { add(expected, h("h5", "", "Output")); add(expected, h("pre", "output", e.output)); }
+      if (Array.isArray(e.tool_calls)) { add(expected, h("h5", "", "Tool calls")); add(expected, h("pre", "json", pretty(e.tool_calls))); }
+      if (e.schema) { add(expected, h("h5", "", "Schema" + (e.schema_path ? " · " + str(e.schema_path) : ""))); add(expected, h("pre", "json", pretty(e.schema))); }
+    }
+
+    var repeats = Math.max(arr(c.baseline).length, arr(c.candidate).length);
+    for (var r = 0; r < repeats; r += 1) {
+      if (repeats > 1) add(box, h("h5", "", "Repeat " + (r + 1) + " of " + repeats));
+      var ops = arr(c.diffs)[r];
+      var sbs = add(box, h("div", "sbs"));
+      renderSide(sbs, "baseline", arr(c.baseline)[r], ops);
+      renderSide(sbs, "candidate", arr(c.candidate)[r], ops);
+      if (Array.isArray(ops)) {
+        var note = add(box, h("p", "diff-note", "Word diff: "));
+        add(note, h("del", "", "only in baseline"));
+        note.appendChild(document.createTextNode(" · "));
+        add(note, h("ins", "", "only in candidate"));
+      } else if (ops === null) {
+        add(box, h("p", "diff-note", "No word diff: an output is missing or too long to diff."));
+      }
+    }
+
+    add(box, h("h5", "", "Checks"));
+    var table = add(box, h("table", "checks"));
+    var head = add(add(table, h("thead")), h("tr"));
+    ["check", "baseline", "candidate"].forEach(function (label) { add(head, h("th", "", label)); });
+    var body = add(table, h("tbody"));
+    checks.forEach(function (check) {
+      var b = fold(c.baseline, check.id);
+      var k = fold(c.candidate, check.id);
+      var row = add(body, h("tr", b.status !== k.status ? "changed" : ""));
+      var name = add(row, h("td"));
+      add(name, h("code", "", check.id));
+      add(name, h("div", "muted", str(check.type) + " · " + str(check.category)));
+      ["baseline", "candidate"].forEach(function (side) {
+        var cell = add(row, h("td"));
+        var runs = arr(c[side]);
+        if (runs.length === 0) { add(cell, h("span", "badge missing", "not run")); return; }
+        runs.forEach(function (run, index) {
+          var result = own(obj(run.checks), check.id);
+          var status = result ? str(result.status) : "missing";
+          var line = add(cell, h("div"));
+          add(line, h("span", "badge " + (STATUS_ORDER.indexOf(status) >= 0 ? status : "missing"), (runs.length > 1 ? "#" + (index + 1) + " " : "") + status));
+          if (result && typeof result.score === "number") line.appendChild(document.createTextNode(" score " + result.score.toFixed(2)));
+          if (result && result.pairwise) line.appendChild(document.createTextNode(" · pairwise " + str(result.pairwise)));
+          if (result && result.reason) add(line, h("span", "reason", result.reason));
+        });
+      });
+    });
+
+    if (c.metadata !== undefined && c.metadata !== null) {
+      add(box, h("h5", "", "Metadata"));
+      add(box, h("pre", "json", pretty(c.metadata)));
+    }
+    return tr;
+  }
+
+  function toggle(row) {
+    var i = Number(row.getAttribute("data-index"));
+    var following = row.nextElementSibling;
+    if (open.has(i)) {
+      open.delete(i);
+      row.setAttribute("aria-expanded", "false");
+      if (following && following.classList.contains("detail-row")) following.remove();
+    } else {
+      open.add(i);
+      row.setAttribute("aria-expanded", "true");
+      row.after(buildDetail(i));
+    }
+  }
+
+  function render() {
+    var visible = [];
+    for (var i = 0; i < cases.length; i += 1) if (matches(i)) visible.push(i);
+    var pages = Math.max(1, Math.ceil(visible.length / PAGE_SIZE));
+    if (state.page >= pages) state.page = pages - 1;
+    var start = state.page * PAGE_SIZE;
+    var fragment = document.createDocumentFragment();
+    visible.slice(start, start + PAGE_SIZE).forEach(function (index) {
+      fragment.appendChild(buildRow(index));
+      if (open.has(index)) fragment.appendChild(buildDetail(index));
+    });
+    if (visible.length === 0) {
+      var empty = h("tr", "empty-row");
+      var cell = add(empty, h("td", "empty", "No cases match these filters."));
+      cell.colSpan = 5;
+      fragment.appendChild(empty);
+    }
+    tbody.replaceChildren(fragment);
+    pageInfo.textContent = visible.length === 0
+      ? "0 of " + cases.length + " cases"
+      : (start + 1) + "–" + Math.min(start + PAGE_SIZE, visible.length) + " of " + visible.length +
+        (visible.length === cases.length ? " cases" : " matching (" + cases.length + " cases)");
+    prev.disabled = state.page === 0;
+    next.disabled = state.page >= pages - 1;
+  }
+
+  function fillSelect(select, entries) {
+    entries.forEach(function (entry) {
+      var option = h("option", "", entry.label);
+      option.value = entry.value;
+      select.appendChild(option);
+    });
+  }
+
+  var tagCounts = new Map();
+  cases.forEach(function (c) { arr(c.tags).forEach(function (tag) { tagCounts.set(tag, (tagCounts.get(tag) || 0) + 1); }); });
+  fillSelect(tagSelect, Array.from(tagCounts.keys()).sort().map(function (tag) {
+    return { value: String(tag), label: tag + " (" + tagCounts.get(tag) + ")" };
+  }));
+  fillSelect(checkSelect, checks.map(function (check) {
+    var count = 0;
+    facts.forEach(function (f) { if (f.failing.has(check.id)) count += 1; });
+    return { value: String(check.id), label: check.id + " (" + count + ")" };
+  }));
+
+  document.querySelectorAll("[data-filter]").forEach(function (button) {
+    button.addEventListener("click", function () {
+      state.filter = button.getAttribute("data-filter") || "all";
+      state.page = 0;
+      document.querySelectorAll("[data-filter]").forEach(function (other) {
+        other.setAttribute("aria-pressed", other === button ? "true" : "false");
+      });
+      render();
+    });
+  });
+  tagSelect.addEventListener("change", function () { state.tag = tagSelect.value; state.page = 0; render(); });
+  checkSelect.addEventListener("change", function () { state.check = checkSelect.value; state.page = 0; render(); });
+  var timer = 0;
+  search.addEventListener("input", function () {
+    clearTimeout(timer);
+    timer = setTimeout(function () { state.query = search.value.trim().toLowerCase(); state.page = 0; render(); }, 120);
+  });
+  prev.addEventListener("click", function () { if (state.page > 0) { state.page -= 1; render(); } });
+  next.addEventListener("click", function () { state.page += 1; render(); });
+  tbody.addEventListener("click", function (event) {
+    var row = event.target.closest("tr.case-row");
+    if (!row) return;
+    var selection = window.getSelection ? String(window.getSelection()) : "";
+    if (selection !== "") return;
+    toggle(row);
+  });
+  tbody.addEventListener("keydown", function (event) {
+    var row = event.target.closest && event.target.closest("tr.case-row");
+    if (!row || (event.key !== "Enter" && event.key !== " ")) return;
+    event.preventDefault();
+    toggle(row);
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "/" && document.activeElement !== search) { event.preventDefault(); search.focus(); }
+  });
+  render();
+})();
+`;

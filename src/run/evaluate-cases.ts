@@ -1,0 +1,141 @@
+import { costOf, priceOf } from "../pricing.js";
+import type { Provider } from "../providers/types.js";
+import { caseOutcome, isFlaky } from "../score/outcome.js";
+import { orderLike, scoreDraw, scoreInput } from "../score/score-draw.js";
+import type { CaseReport, CaseRun, Check, CheckResult, EvalCase, JudgeCaller, RequestOutcome, Side, VariantSpec } from "../types.js";
+import { buildRequest } from "./expand.js";
+import { type Endpoint, requestKey } from "./request-key.js";
+import type { Runner } from "./runner.js";
+
+/** A variant ready to be called: its spec, endpoint identity and a lazily-built provider. */
+export interface LiveVariant {
+  spec: VariantSpec;
+  endpoint: Endpoint;
+  provider: () => Promise<Provider>;
+}
+
+export interface EvaluationPlan {
+  cases: EvalCase[];
+  checks: Check[];
+  baseline: LiveVariant;
+  candidate: LiveVariant;
+  repeat: number;
+  runner: Runner;
+  judge?: JudgeCaller;
+  /** called as each case finishes (progress, streaming) */
+  onCase?: (report: CaseReport) => void;
+}
+
+/**
+ * Runs every case × side × draw through the runner (all submitted at once; the runner bounds what is in
+ * flight), scores each draw as soon as it lands, and pairwise checks once both sides of a draw exist.
+ * Cases interrupted before they finished are left out: what is reported is complete.
+ */
+export async function evaluateCases(plan: EvaluationPlan): Promise<CaseReport[]> {
+  const reports = await Promise.all(plan.cases.map((testCase) => evaluateCase(plan, testCase)));
+  return reports.filter((report): report is CaseReport => report !== undefined);
+}
+
+async function evaluateCase(plan: EvaluationPlan, testCase: EvalCase): Promise<CaseReport | undefined> {
+  const draws = Array.from({ length: plan.repeat }, (_, draw) => draw);
+  const runs = await Promise.all(
+    draws.map(async (draw) => {
+      const [baseline, candidate] = await Promise.all([
+        runSide(plan, testCase, "baseline", draw),
+        runSide(plan, testCase, "candidate", draw),
+      ]);
+      await scorePairwise(plan, testCase, baseline, candidate);
+      return { baseline: baseline.run, candidate: candidate.run, interrupted: baseline.interrupted || candidate.interrupted };
+    }),
+  );
+  if (runs.some((draw) => draw.interrupted)) return undefined;
+  const baseline = runs.map((draw) => draw.baseline);
+  const candidate = runs.map((draw) => draw.candidate);
+  const report: CaseReport = {
+    id: testCase.id,
+    tags: testCase.tags,
+    ...(testCase.input !== undefined ? { input: testCase.input } : {}),
+    ...(testCase.messages ? { messages: testCase.messages } : {}),
+    expected: testCase.expected,
+    ...(testCase.metadata !== undefined ? { metadata: testCase.metadata } : {}),
+    baseline,
+    candidate,
+    outcome: caseOutcome(baseline, candidate),
+    ...(plan.repeat > 1 ? { flaky: isFlaky(baseline) || isFlaky(candidate) } : {}),
+  };
+  plan.onCase?.(report);
+  return report;
+}
+
+interface SideResult {
+  run: CaseRun;
+  outcome: RequestOutcome;
+  interrupted: boolean;
+}
+
+async function runSide(plan: EvaluationPlan, testCase: EvalCase, side: Side, draw: number): Promise<SideResult> {
+  const variant = plan[side];
+  const request = buildRequest(variant.spec, testCase, draw);
+  const outcome = await plan.runner.send({
+    provider: variant.provider,
+    key: requestKey(variant.endpoint, request),
+    request,
+    endpoint: variant.endpoint,
+    label: `case ${testCase.id}${plan.repeat > 1 ? ` draw ${draw}` : ""} (${side}: ${variant.spec.name})`,
+    side,
+  });
+  const interrupted = outcome.status === "error" && (outcome.error.kind === "aborted" || outcome.error.kind === "cassette_miss");
+  const input = scoreInput(testCase, outcome, plan.judge);
+  const checks = interrupted ? {} : await scoreDraw(plan.checks, input, outcome);
+  const ok = outcome.status === "ok";
+  const run: CaseRun = {
+    repeat: draw,
+    output: ok ? outcome.response.text : null,
+    tool_calls: ok ? outcome.response.tool_calls : [],
+    usage: ok ? outcome.response.usage : null,
+    latency_ms: outcome.latency_ms,
+    cost_usd: ok ? costOf(outcome.response.usage, priceOf(variant.spec)) : null,
+    attempts: outcome.attempts,
+    cached: outcome.cached,
+    error: outcome.status === "error" ? outcome.error : null,
+    checks,
+  };
+  return { run, outcome, interrupted };
+}
+
+/** Pairwise checks see both sides of one draw and write the same verdict (from each side's view) to both. */
+async function scorePairwise(plan: EvaluationPlan, testCase: EvalCase, baseline: SideResult, candidate: SideResult): Promise<void> {
+  const pairwise = plan.checks.filter((check) => check.scorePair);
+  if (pairwise.length === 0 || baseline.interrupted || candidate.interrupted) return;
+  for (const check of pairwise) {
+    let result: CheckResult;
+    if (!check.appliesTo(testCase)) result = { status: "skipped", score: null, reason: "does not apply to this case" };
+    else if (baseline.outcome.status === "error" || candidate.outcome.status === "error") {
+      result = { status: "error", score: null, reason: "a side has no output to compare (its request failed)" };
+    } else {
+      try {
+        result = await (check.scorePair?.({
+          case: testCase,
+          baseline: scoreInput(testCase, baseline.outcome, plan.judge),
+          candidate: scoreInput(testCase, candidate.outcome, plan.judge),
+        }) as Promise<CheckResult>);
+      } catch (error) {
+        result = { status: "error", score: null, reason: `check failed to run: ${(error as Error).message}` };
+      }
+    }
+    candidate.run.checks[check.id] = result;
+    baseline.run.checks[check.id] = mirror(result);
+  }
+  baseline.run.checks = orderLike(plan.checks, baseline.run.checks);
+  candidate.run.checks = orderLike(plan.checks, candidate.run.checks);
+}
+
+/** The baseline's view of a pairwise verdict: a candidate win is a baseline loss. */
+function mirror(result: CheckResult): CheckResult {
+  if (!result.pairwise) return result;
+  const flipped = { win: "loss", loss: "win", tie: "tie", inconsistent: "inconsistent" } as const;
+  const pairwise = flipped[result.pairwise];
+  const score = result.score === null ? null : 1 - result.score;
+  const status = result.status === "pass" || result.status === "fail" ? (pairwise === "loss" ? "fail" : "pass") : result.status;
+  return { ...result, pairwise, score, status };
+}

@@ -1,0 +1,159 @@
+import pLimit from "p-limit";
+import { ExitCode, UserError } from "../errors.js";
+import type { Provider } from "../providers/types.js";
+import type { ModelRequest, RequestOutcome } from "../types.js";
+import { backoffMs, sleep } from "./backoff.js";
+import type { ResponseStore, StoredResponse } from "./response-store.js";
+
+/** A request as the runner sees it: where to send it, its key, and a label for messages. */
+export interface Call {
+  /** resolves the variant's provider (created lazily, so replayed runs never build an SDK client) */
+  provider: () => Promise<Provider>;
+  key: string;
+  request: ModelRequest;
+  endpoint: { provider: string; model: string };
+  /** `case refund-001 (candidate)` */
+  label: string;
+  /** which progress bucket the request counts in */
+  side: string;
+}
+
+export interface RunnerOptions {
+  concurrency: number;
+  timeoutMs: number;
+  maxRetries: number;
+  /** aborted on Ctrl-C: no new attempts start, in-flight ones are cancelled */
+  signal: AbortSignal;
+  /** read then written, unless --no-cache */
+  cache?: ResponseStore;
+  /** --replay: the only source of responses; a miss is a usage error */
+  replay?: ResponseStore;
+  /** --record: every fresh response is appended */
+  record?: ResponseStore;
+  /** base of the exponential backoff (tests shorten it) */
+  retryBaseMs?: number;
+  onUpdate?: (event: RunnerEvent) => void;
+}
+
+export type RunnerEvent =
+  | { type: "start"; side: string }
+  | { type: "retry"; side: string; attempt: number; delayMs: number; kind: string }
+  | { type: "done"; side: string; outcome: RequestOutcome };
+
+/** Auth failures tolerated per endpoint before the run is declared unusable (exit 3). */
+const authFailuresBeforeAbort = 3;
+
+/**
+ * Sends requests with at most `concurrency` in flight (across every variant and the judge), a
+ * per-attempt timeout, and retries with backoff that honours Retry-After. A request that still fails
+ * becomes an error outcome; it never throws — except for conditions that make the whole run
+ * meaningless (cassette miss, repeated auth failure), which abort the run.
+ */
+export class Runner {
+  private readonly limit: ReturnType<typeof pLimit>;
+  private readonly authFailures = new Map<string, number>();
+  private fatal: UserError | undefined;
+  private readonly fatalController = new AbortController();
+  readonly signal: AbortSignal;
+  inFlight = 0;
+  maxInFlight = 0;
+  requests = 0;
+  reused = 0;
+
+  constructor(private readonly options: RunnerOptions) {
+    this.limit = pLimit(options.concurrency);
+    this.signal = AbortSignal.any([options.signal, this.fatalController.signal]);
+  }
+
+  /** The error that stopped the run, if one did. */
+  get fatalError(): UserError | undefined {
+    return this.fatal;
+  }
+
+  async send(call: Call): Promise<RequestOutcome> {
+    this.requests++;
+    const stored = this.options.replay ? this.options.replay.get(call.key) : this.options.cache?.get(call.key);
+    if (stored) {
+      this.reused++;
+      this.options.record?.put(stored);
+      return this.report(call, { status: "ok", response: stored.response, latency_ms: stored.latency_ms, attempts: 0, cached: true });
+    }
+    if (this.options.replay) {
+      return this.abortRun(call, new UserError(`cassette miss: no recorded response for ${call.label} (${call.endpoint.provider}:${call.endpoint.model}); re-record with --record`), "cassette_miss");
+    }
+    let attempts = 0;
+    let lastDelay = 0;
+    for (;;) {
+      if (this.signal.aborted) return this.report(call, aborted(attempts, this.fatal ? "run stopped" : "interrupted"));
+      attempts++;
+      const attempt = await this.limit(() => this.attempt(call));
+      if (attempt.status === "ok") {
+        const entry: StoredResponse = {
+          v: 1,
+          key: call.key,
+          provider: call.endpoint.provider,
+          model: call.endpoint.model,
+          response: attempt.response,
+          latency_ms: attempt.latency_ms,
+          recorded_at: new Date().toISOString(),
+        };
+        this.options.cache?.put(entry);
+        this.options.record?.put(entry);
+        return this.report(call, { ...attempt, attempts });
+      }
+      const { error } = attempt;
+      if (error.kind === "auth") {
+        const endpoint = `${call.endpoint.provider}:${call.endpoint.model}`;
+        const count = (this.authFailures.get(endpoint) ?? 0) + 1;
+        this.authFailures.set(endpoint, count);
+        if (count >= authFailuresBeforeAbort) {
+          return this.abortRun(call, new UserError(`authentication failed for ${endpoint} (${error.message}): check the API key variable for this variant`, ExitCode.runFailed), "auth");
+        }
+      }
+      if (!error.retryable || attempts > this.options.maxRetries || this.signal.aborted) {
+        const { retryable: _retryable, retryAfterMs: _after, ...plain } = error;
+        return this.report(call, { status: "error", error: plain, latency_ms: attempt.latency_ms, attempts, cached: false });
+      }
+      lastDelay = backoffMs(attempts, error.retryAfterMs, this.options.retryBaseMs);
+      this.options.onUpdate?.({ type: "retry", side: call.side, attempt: attempts, delayMs: lastDelay, kind: error.kind });
+      await sleep(lastDelay, this.signal);
+    }
+  }
+
+  private async attempt(call: Call) {
+    if (this.signal.aborted) return { status: "error" as const, error: { kind: "aborted" as const, message: "interrupted", retryable: false }, latency_ms: 0 };
+    const provider = await call.provider();
+    const timeout = AbortSignal.timeout(this.options.timeoutMs);
+    const signal = AbortSignal.any([this.signal, timeout]);
+    this.inFlight++;
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    this.options.onUpdate?.({ type: "start", side: call.side });
+    const started = performance.now();
+    try {
+      const response = await provider.complete(call.request, signal);
+      return { status: "ok" as const, response, latency_ms: Math.round(performance.now() - started), cached: false };
+    } catch (thrown) {
+      const timedOut = timeout.aborted && !this.signal.aborted;
+      const error = provider.classify(thrown, timedOut);
+      if (timedOut) Object.assign(error, { kind: "timeout", message: `no response within ${this.options.timeoutMs} ms`, retryable: true });
+      return { status: "error" as const, error, latency_ms: Math.round(performance.now() - started) };
+    } finally {
+      this.inFlight--;
+    }
+  }
+
+  private report(call: Call, outcome: RequestOutcome): RequestOutcome {
+    this.options.onUpdate?.({ type: "done", side: call.side, outcome });
+    return outcome;
+  }
+
+  private abortRun(call: Call, error: UserError, kind: "cassette_miss" | "auth"): RequestOutcome {
+    this.fatal ??= error;
+    this.fatalController.abort(error);
+    return this.report(call, { status: "error", error: { kind, message: error.message }, latency_ms: 0, attempts: 0, cached: false });
+  }
+}
+
+function aborted(attempts: number, message: string): RequestOutcome {
+  return { status: "error", error: { kind: "aborted", message }, latency_ms: 0, attempts, cached: false };
+}

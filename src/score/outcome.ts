@@ -1,0 +1,48 @@
+import type { CaseOutcome, CaseRun, CheckResult } from "../types.js";
+
+/**
+ * Whether a draw passed: every applicable check passed. `null` = not scored (the request failed, a check
+ * could not be scored and none failed, or no check applied).
+ */
+export function drawPassed(run: Pick<CaseRun, "error" | "checks">, filter?: (checkId: string) => boolean): boolean | null {
+  if (run.error) return null;
+  let passes = 0;
+  let unscored = false;
+  for (const [id, result] of Object.entries(run.checks) as Array<[string, CheckResult]>) {
+    if (filter && !filter(id)) continue;
+    if (result.status === "fail") return false;
+    if (result.status === "error") unscored = true;
+    if (result.status === "pass") passes++;
+  }
+  return unscored || passes === 0 ? null : true;
+}
+
+/** Per-case pass rate over the scored draws of one side, or null when no draw was scored. */
+export function casePassRate(runs: CaseRun[]): number | null {
+  const scored = runs.map((run) => drawPassed(run)).filter((pass): pass is boolean => pass !== null);
+  return scored.length === 0 ? null : scored.filter(Boolean).length / scored.length;
+}
+
+/** Passes in some draws, fails in others. */
+export function isFlaky(runs: CaseRun[]): boolean {
+  const scored = runs.map((run) => drawPassed(run)).filter((pass): pass is boolean => pass !== null);
+  return scored.includes(true) && scored.includes(false);
+}
+
+/**
+ * A case's outcome from per-case pass rates (a side "passes" a case when it passes the majority of its
+ * draws), so with --repeat a single unlucky draw is not a regression.
+ */
+export function caseOutcome(baseline: CaseRun[], candidate: CaseRun[]): CaseOutcome {
+  const base = casePassRate(baseline);
+  const cand = casePassRate(candidate);
+  if (base === null || cand === null) {
+    const hadError = [...baseline, ...candidate].some((run) => run.error || Object.values(run.checks).some((r) => r.status === "error"));
+    return hadError ? "error" : "pass";
+  }
+  const basePass = base > 0.5;
+  const candPass = cand > 0.5;
+  if (basePass && !candPass) return "regression";
+  if (!basePass && candPass) return "improvement";
+  return basePass ? "pass" : "fail";
+}

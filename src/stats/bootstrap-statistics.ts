@@ -1,0 +1,155 @@
+/**
+ * Ready-made statistics for `pairedBootstrap`, written against case weights so a resample costs
+ * one pass and no allocation, plus one-call wrappers for the comparisons modelgate makes.
+ */
+import { type BootstrapOptions, type BootstrapResult, type StatisticFactory, pairedBootstrap } from "./bootstrap.js";
+import { quantile } from "./descriptive.js";
+
+/** Mean of one value per case (weighted by draw count). */
+export const meanOf: StatisticFactory<number> = (cases) => {
+  const values = Float64Array.from(cases);
+  return (weights) => {
+    let total = 0;
+    let count = 0;
+    for (let i = 0; i < values.length; i++) {
+      const w = weights[i] ?? 0;
+      total += w * (values[i] ?? Number.NaN);
+      count += w;
+    }
+    return count === 0 ? Number.NaN : total / count;
+  };
+};
+
+/** Mean over all values of all drawn cases (e.g. a score over cases × repeats); empty cases add nothing. */
+export const pooledMeanOf: StatisticFactory<readonly number[]> = (cases) => {
+  const sums = Float64Array.from(cases, (values) => values.reduce((total, v) => total + v, 0));
+  const counts = Uint32Array.from(cases, (values) => values.length);
+  return (weights) => {
+    let total = 0;
+    let count = 0;
+    for (let i = 0; i < sums.length; i++) {
+      const w = weights[i] ?? 0;
+      total += w * (sums[i] ?? Number.NaN);
+      count += w * (counts[i] ?? 0);
+    }
+    return count === 0 ? Number.NaN : total / count;
+  };
+};
+
+/**
+ * The q-quantile (numpy "linear") over all values of all drawn cases, e.g. p95 latency over every
+ * request. Values are sorted once; each resample walks them, from whichever end is nearer q,
+ * summing draw counts until it reaches the two ranks to interpolate between.
+ */
+export function pooledQuantileOf(q: number): StatisticFactory<readonly number[]> {
+  return (cases) => {
+    const counts = Uint32Array.from(cases, (values) => values.length);
+    const total = counts.reduce((sum, m) => sum + m, 0);
+    const owner = new Uint32Array(total);
+    const flat = new Float64Array(total);
+    let k = 0;
+    cases.forEach((values, i) => {
+      for (const v of values) {
+        flat[k] = v;
+        owner[k++] = i;
+      }
+    });
+    const order = Uint32Array.from({ length: total }, (_, j) => j).sort((x, y) => (flat[x] ?? 0) - (flat[y] ?? 0));
+    const sortedValues = Float64Array.from(order, (j) => flat[j] ?? Number.NaN);
+    const sortedOwner = Uint32Array.from(order, (j) => owner[j] ?? 0);
+    const fromTop = q > 0.5;
+
+    // One walk finds the values at ascending ranks lo and lo + 1 of the resampled multiset.
+    let x0 = Number.NaN;
+    let x1 = Number.NaN;
+    const locate = (weights: Readonly<Uint32Array>, lo: number, size: number): void => {
+      let cumulative = 0;
+      let found = false;
+      if (fromTop) {
+        // Descending, rank lo + 1 comes first.
+        const rank0 = size - 1 - lo;
+        const rank1 = rank0 - 1;
+        for (let j = sortedValues.length - 1; j >= 0; j--) {
+          cumulative += weights[sortedOwner[j] ?? 0] ?? 0;
+          if (!found && cumulative > rank1) {
+            x1 = sortedValues[j] ?? Number.NaN;
+            found = true;
+          }
+          if (cumulative > rank0) {
+            x0 = sortedValues[j] ?? Number.NaN;
+            return;
+          }
+        }
+      } else {
+        for (let j = 0; j < sortedValues.length; j++) {
+          cumulative += weights[sortedOwner[j] ?? 0] ?? 0;
+          if (!found && cumulative > lo) {
+            x0 = sortedValues[j] ?? Number.NaN;
+            found = true;
+          }
+          if (cumulative > lo + 1) {
+            x1 = sortedValues[j] ?? Number.NaN;
+            return;
+          }
+        }
+      }
+    };
+
+    return (weights) => {
+      let size = 0;
+      for (let i = 0; i < counts.length; i++) size += (weights[i] ?? 0) * (counts[i] ?? 0);
+      if (size === 0) return Number.NaN;
+      const h = (size - 1) * q;
+      const lo = Math.floor(h);
+      locate(weights, lo, size);
+      if (h === lo || lo + 1 >= size) return x0;
+      // The same interpolation as `quantile` on the gathered sample, to the last bit.
+      return quantile([x0, x1], h - lo);
+    };
+  };
+}
+
+/**
+ * Any statistic of the pooled values, for what has no weighted form: the drawn values are gathered
+ * (each case as often as it was drawn) into one reused array and passed to `statistic`.
+ */
+export function gatheredOf(statistic: (values: readonly number[]) => number): StatisticFactory<readonly number[]> {
+  return (cases) => {
+    const buffer: number[] = [];
+    return (weights) => {
+      buffer.length = 0;
+      cases.forEach((values, i) => {
+        for (let w = weights[i] ?? 0; w > 0; w--) for (const v of values) buffer.push(v);
+      });
+      return statistic(buffer);
+    };
+  };
+}
+
+/** Bootstrap of candidate − baseline mean with one value per case. */
+export function bootstrapMeanDiff(
+  baseline: readonly number[],
+  candidate: readonly number[],
+  options?: BootstrapOptions,
+): BootstrapResult {
+  return pairedBootstrap({ baseline, candidate }, meanOf, options);
+}
+
+/** Bootstrap of candidate − baseline mean over all values (cases × repeats), resampling cases. */
+export function bootstrapPooledMeanDiff(
+  baseline: readonly (readonly number[])[],
+  candidate: readonly (readonly number[])[],
+  options?: BootstrapOptions,
+): BootstrapResult {
+  return pairedBootstrap({ baseline, candidate }, pooledMeanOf, options);
+}
+
+/** Bootstrap of candidate − baseline q-quantile over all values (e.g. p95 latency), resampling cases. */
+export function bootstrapQuantileDiff(
+  baseline: readonly (readonly number[])[],
+  candidate: readonly (readonly number[])[],
+  q: number,
+  options?: BootstrapOptions,
+): BootstrapResult {
+  return pairedBootstrap({ baseline, candidate }, pooledQuantileOf(q), options);
+}
