@@ -79,7 +79,7 @@ export class Runner {
       return this.report(call, { status: "ok", response: stored.response, latency_ms: stored.latency_ms, attempts: 0, cached: true });
     }
     if (this.options.replay) {
-      return this.abortRun(call, new UserError(`cassette miss: no recorded response for ${call.label} (${call.endpoint.provider}:${call.endpoint.model}); re-record with --record`), "cassette_miss");
+      return this.abortRun(call, new UserError(`cassette miss: no recorded response for ${call.label}; the request differs from every recorded one (model, prompt, params, input or endpoint changed?): re-record with --record`), "cassette_miss");
     }
     let attempts = 0;
     let lastDelay = 0;

@@ -3,7 +3,7 @@
  * one pass and no allocation, plus one-call wrappers for the comparisons modelgate makes.
  */
 import { type BootstrapOptions, type BootstrapResult, type StatisticFactory, pairedBootstrap } from "./bootstrap.js";
-import { quantile } from "./descriptive.js";
+import { lerp } from "./descriptive.js";
 
 /** Mean of one value per case (weighted by draw count). */
 export const meanOf: StatisticFactory<number> = (cases) => {
@@ -33,6 +33,16 @@ export const pooledMeanOf: StatisticFactory<readonly number[]> = (cases) => {
       count += w * (counts[i] ?? 0);
     }
     return count === 0 ? Number.NaN : total / count;
+  };
+};
+
+/** Sum over all values of all drawn cases (e.g. total cost), each case counted as often as drawn. */
+export const pooledSumOf: StatisticFactory<readonly number[]> = (cases) => {
+  const sums = Float64Array.from(cases, (values) => values.reduce((total, v) => total + v, 0));
+  return (weights) => {
+    let total = 0;
+    for (let i = 0; i < sums.length; i++) total += (weights[i] ?? 0) * (sums[i] ?? Number.NaN);
+    return total;
   };
 };
 
@@ -104,7 +114,7 @@ export function pooledQuantileOf(q: number): StatisticFactory<readonly number[]>
       locate(weights, lo, size);
       if (h === lo || lo + 1 >= size) return x0;
       // The same interpolation as `quantile` on the gathered sample, to the last bit.
-      return quantile([x0, x1], h - lo);
+      return lerp(x0, x1, h - lo);
     };
   };
 }

@@ -69,14 +69,13 @@ export function pairedBootstrap<T>(
   if (delta === null || n === 0) return empty;
 
   const rng = createRng(seed);
+  const draws = new Uint32Array(n);
   const deltas = new Float64Array(resamples);
   let valid = 0;
   for (let r = 0; r < resamples; r++) {
+    rng.fillInts(draws, n);
     weights.fill(0);
-    for (let i = 0; i < n; i++) {
-      const j = Math.floor(rng.next() * n);
-      weights[j] = (weights[j] ?? 0) + 1;
-    }
+    for (const j of draws) weights[j] = (weights[j] ?? 0) + 1;
     const d = candStat(weights) - baseStat(weights);
     // A resample can leave a statistic undefined (every drawn case has no latency sample): skip it.
     if (Number.isFinite(d)) deltas[valid++] = d;

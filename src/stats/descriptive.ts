@@ -46,9 +46,12 @@ export function quantile(sorted: ArrayLike<number>, q: number): number {
   const x0 = sorted[lo] ?? Number.NaN;
   if (lo + 1 >= n) return x0;
   const x1 = sorted[lo + 1] ?? Number.NaN;
-  const t = h - lo;
+  return lerp(x0, x1, h - lo);
+}
+
+/** x0 + t·(x1 − x0) exactly as numpy's `_lerp` computes it (from the nearer end), so quantiles match to the last bit. */
+export function lerp(x0: number, x1: number, t: number): number {
   if (t === 0) return x0;
-  // numpy's `_lerp`: interpolate from the nearer neighbour, so results match numpy to the last bit.
   return t >= 0.5 ? x1 - (x1 - x0) * (1 - t) : x0 + (x1 - x0) * t;
 }
 

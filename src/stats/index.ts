@@ -18,6 +18,7 @@ export {
   meanOf,
   pooledMeanOf,
   pooledQuantileOf,
+  pooledSumOf,
 } from "./bootstrap-statistics.js";
 export { mean, quantile, sortedCopy, stdev, variance } from "./descriptive.js";
 export { mcnemarExact } from "./mcnemar.js";

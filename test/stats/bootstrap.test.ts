@@ -13,6 +13,7 @@ import {
   pairedBootstrap,
   pooledMeanOf,
   pooledQuantileOf,
+  pooledSumOf,
   quantile,
   sortedCopy,
 } from "../../src/stats/index.js";
@@ -63,6 +64,10 @@ describe("weighted statistics equal the statistic of the gathered resample", () 
       }),
       { seed: 43, numRuns: 200 },
     );
+  });
+
+  test("pooledSumOf counts each case as often as drawn", () => {
+    expect(pooledSumOf([[1, 2], [10], []])(Uint32Array.of(2, 1, 5))).toBe(16);
   });
 
   test("meanOf weights one value per case", () => {

@@ -30,6 +30,15 @@ describe("createRng", () => {
     for (const count of counts) expect(Math.abs(count - 10_000)).toBeLessThan(500);
   });
 
+  test("fillInts continues the same stream as int()", () => {
+    const one = createRng(5);
+    const other = createRng(5);
+    const filled = new Uint32Array(1000);
+    one.fillInts(filled, 37);
+    expect(Array.from(filled)).toEqual(Array.from({ length: 1000 }, () => other.int(37)));
+    expect(one.next()).toBe(other.next());
+  });
+
   test("normal() has mean 0 and sd 1", () => {
     const rng = createRng(11);
     const values = Array.from({ length: 50_000 }, () => rng.normal());
