@@ -6,13 +6,13 @@ import {
   clusteredMeanDiff,
   DEFAULT_RESAMPLES,
   DEFAULT_SEED,
-  gatheredOf,
   mcnemarExact,
   newcombePairedDiffCI,
   pairedBootstrap,
   pairedCounts,
   pooledMeanOf,
   pooledQuantileOf,
+  pooledSumOf,
   type StatisticFactory,
   wilsonInterval,
 } from "../stats/index.js";
@@ -99,7 +99,7 @@ export function compareMetric(definition: MetricDefinition, name: string, cases:
 
 function statisticOf(definition: MetricDefinition): StatisticFactory<readonly number[]> {
   if (definition.statistic === "quantile") return pooledQuantileOf(definition.q ?? 0.5);
-  if (definition.statistic === "sum") return gatheredOf((values) => values.reduce((a, b) => a + b, 0));
+  if (definition.statistic === "sum") return pooledSumOf;
   return pooledMeanOf;
 }
 

@@ -38,7 +38,8 @@ function significant(value: number, digits: number): string {
   if (value === 0) return "0";
   const magnitude = Math.floor(Math.log10(Math.abs(value)));
   const decimals = Math.max(0, Math.min(8, digits - 1 - magnitude));
-  return fixed(value, decimals);
+  const text = fixed(value, decimals);
+  return text.includes(".") ? text.replace(/\.?0+$/, "") : text;
 }
 
 /** A US-dollar amount: cents above $1, three significant digits below. */

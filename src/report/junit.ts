@@ -183,14 +183,15 @@ function checkResult(report: RunReport, testCase: CaseReport, check: string): Re
 
 function describeSide(label: string, variant: VariantInfo, result: SideCheck, runs: CaseRun[]): string[] {
   const repeats = result.draws > 1 ? ` (${result.count}/${result.draws} repeats)` : "";
-  const lines = [`${label} (${describeVariant(variant)}): ${result.status}${repeats}: ${result.reason}`];
+  const lines = [`${label} · ${describeVariant(variant)}: ${result.status}${repeats}: ${result.reason}`];
   const run = runs[0];
   if (run === undefined) return lines;
   if (run.error !== null) {
     lines.push(`  request failed: ${run.error.kind}: ${run.error.message}`);
     return lines;
   }
-  lines.push(`  output: ${run.output === null ? "(none)" : truncate(run.output, OUTPUT_CHARS)}`);
+  const output = run.output === null ? "(none)" : run.output === "" ? "(empty)" : truncate(run.output, OUTPUT_CHARS);
+  lines.push(`  output: ${output}`);
   for (const call of run.tool_calls) {
     const args = call.arguments === null ? (call.raw_arguments ?? "") : JSON.stringify(call.arguments);
     lines.push(`  tool call: ${call.name}(${truncate(args, OUTPUT_CHARS)})`);

@@ -24,9 +24,8 @@ export function mdText(text: string): string {
     .replace(/&/g, "&amp;")
     .replace(/</g, "&lt;")
     .replace(/>/g, "&gt;")
-    .replace(/[\\`*_[\]~#|]/g, (char) => `\\${char}`)
-    // a leading "-", "+" or "1." would start a list where the text opens a line or list item
-    .replace(/^([-+]|\d+[.)])/, (match) => `\\${match}`);
+    // Callers never start a line with this text, so list and heading markers at line start need no care.
+    .replace(/[\\`*_[\]~#|]/g, (char) => `\\${char}`);
   return neutraliseMentions(escaped);
 }
 
