@@ -6,6 +6,8 @@ export interface CliIO {
   cwd: string;
   /** aborted on Ctrl-C */
   signal: AbortSignal;
+  /** HTTP client for providers (default: the global fetch); scripts route the demo recording through it */
+  fetch?: typeof fetch;
 }
 
 /** Colour only on a terminal, never under NO_COLOR or --no-color. */

@@ -64,6 +64,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     .option("--no-cache", "don't read or write the response cache")
     .option("--cache-dir <dir>", "where the response cache lives", ".modelgate/cache")
     .option("--cached-latency", "count cached responses in latency metrics")
+    .option("--judge <variant>", "judge variant (config name or provider:model); overrides the config's judge")
     .option("--strict", "warnings (floating aliases, two variables changed) become errors")
     .option("--quiet", "no progress output")
     .option("--json", "print the machine-readable summary to stdout")

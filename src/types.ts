@@ -325,7 +325,8 @@ export interface ScoreInput {
   judge?: JudgeCaller;
 }
 
-export type JudgeCaller = (request: ModelRequest) => Promise<RequestOutcome>;
+/** Calls a judge variant (the default judge, or `variant` named on the check) at temperature 0. */
+export type JudgeCaller = (request: ModelRequest, options: { variant?: string; label: string }) => Promise<RequestOutcome>;
 
 /** A rubric check, built once at load time (schemas and regexes compiled), then called per draw. */
 export interface Check {
@@ -339,6 +340,12 @@ export interface Check {
   scorePair?(input: { case: EvalCase; baseline: ScoreInput; candidate: ScoreInput }): Promise<CheckResult>;
   /** Per-case input validation at load time (e.g. a check that needs `expected.output`). */
   validateCase?(testCase: EvalCase): string[];
+  /** The check calls the judge: it needs one configured, and its errors count in `judge.error_rate`. */
+  usesJudge?: boolean;
+  /** `judge:` named on the check (a config variant or provider:model), instead of the default judge */
+  judgeVariant?: string;
+  /** hashes of the judge prompt templates this check uses, for the report */
+  judgeTemplates?: Record<string, string>;
 }
 
 /** Collects problems in a check's rubric entry: `issue("pattern", "not a valid regex: ...")`. */

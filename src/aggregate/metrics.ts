@@ -65,6 +65,7 @@ export function metricDefinitions(checks: Check[], options: AggregateOptions = {
       },
     );
   }
+  definitions.push(...judgeMetrics(checks));
   for (const [category, ids] of categories) {
     definitions.push(
       { name: `${category}.pass_rate`, statistic: "mean", values: perDraw((run) => asBit(drawPassed(run, (id) => ids.has(id)))) },
@@ -138,4 +139,50 @@ export function computeMetrics(
 export function segmentTagsOf(cases: CaseReport[], configured: string[] | undefined): string[] {
   if (configured) return configured;
   return [...new Set(cases.flatMap((testCase) => testCase.tags))].sort();
+}
+
+/** Pairwise judge metrics per check, and the judge's own health across every check that uses it. */
+function judgeMetrics(checks: Check[]): MetricDefinition[] {
+  const definitions: MetricDefinition[] = [];
+  const pairwiseOn = (id: string, wanted: (verdict: string) => number) =>
+    perDraw((run) => {
+      const verdict = run.checks[id]?.pairwise;
+      return verdict === undefined ? null : wanted(verdict);
+    });
+  for (const check of checks.filter((c) => c.scorePair)) {
+    const id = check.id;
+    definitions.push(
+      { name: `check.${id}.win_rate`, statistic: "mean", values: pairwiseOn(id, (v) => (v === "win" ? 1 : 0)) },
+      { name: `check.${id}.loss_rate`, statistic: "mean", values: pairwiseOn(id, (v) => (v === "loss" ? 1 : 0)) },
+      { name: `check.${id}.tie_rate`, statistic: "mean", values: pairwiseOn(id, (v) => (v === "tie" || v === "inconsistent" ? 1 : 0)) },
+      { name: `check.${id}.net_win`, statistic: "mean", values: pairwiseOn(id, (v) => (v === "win" ? 1 : v === "loss" ? -1 : 0)) },
+    );
+  }
+  const judged = checks.filter((c) => c.usesJudge).map((c) => c.id);
+  if (judged.length > 0) {
+    definitions.push({
+      name: "judge.error_rate",
+      statistic: "mean",
+      values: perDrawMany((run) =>
+        judged.flatMap((id) => {
+          const result = run.checks[id];
+          if (!result || result.status === "skipped" || run.error) return [];
+          return [result.status === "error" ? 1 : 0];
+        }),
+      ),
+    });
+  }
+  const pairwise = checks.filter((c) => c.scorePair).map((c) => c.id);
+  if (pairwise.length > 0) {
+    definitions.push({
+      name: "judge.inconsistency_rate",
+      statistic: "mean",
+      values: perDrawMany((run) => pairwise.flatMap((id) => (run.checks[id]?.pairwise ? [run.checks[id]?.pairwise === "inconsistent" ? 1 : 0] : []))),
+    });
+  }
+  return definitions;
+}
+
+function perDrawMany(pick: (run: CaseRun) => number[]) {
+  return (testCase: CaseReport, side: Side) => testCase[side].flatMap(pick);
 }

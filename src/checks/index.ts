@@ -4,6 +4,7 @@ import type { Check, CheckFactory, CheckSpec, JsonValue } from "../types.js";
 import { maxLatencyMs, maxTokens } from "./budgets.js";
 import { isJson } from "./is-json.js";
 import { jsonSchema } from "./json-schema.js";
+import { judge } from "./judge.js";
 import { notRefusal } from "./not-refusal.js";
 import { contains, equals, notContains, regex } from "./text.js";
 import { toolCalls } from "./tool-calls.js";
@@ -20,6 +21,7 @@ export const checkTypes = {
   "not-refusal": notRefusal,
   "max-tokens": maxTokens,
   "max-latency-ms": maxLatencyMs,
+  judge,
 } satisfies Record<string, CheckFactory>;
 
 export type CheckType = keyof typeof checkTypes;

@@ -21,7 +21,7 @@ export function resolveRunDefaults(raw: Record<string, unknown>, _io: CliIO): Ev
     quiet: raw.quiet === true,
     json: raw.json === true,
   };
-  for (const key of ["config", "rubric", "dataset", "out", "record", "replay"] as const) {
+  for (const key of ["config", "rubric", "dataset", "out", "record", "replay", "judge"] as const) {
     const value = str(key);
     if (value !== undefined) options[key] = value;
   }

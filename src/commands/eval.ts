@@ -18,7 +18,8 @@ import { type EvaluationPlan, evaluateCases, type LiveVariant } from "../run/eva
 import { defaultRetryBaseMs } from "../run/backoff.js";
 import { CacheStore, CassetteStore, type ResponseStore } from "../run/response-store.js";
 import { Runner } from "../run/runner.js";
-import type { CaseReport, Comparison, EvalCase, RunReport, VariantInfo, VariantSpec } from "../types.js";
+import type { CaseReport, Comparison, EvalCase, JudgeCaller, RunReport, VariantInfo, VariantSpec } from "../types.js";
+import { requestKey } from "../run/request-key.js";
 import { modelgateVersion } from "../version.js";
 import { runDefaults } from "./defaults.js";
 
@@ -44,6 +45,8 @@ export interface EvalOptions {
   cache: boolean;
   cacheDir: string;
   cachedLatency: boolean;
+  /** --judge: a config variant or provider:model overriding the configured judge */
+  judge?: string;
   strict: boolean;
   quiet: boolean;
   json: boolean;
@@ -76,6 +79,7 @@ function loadOptions(options: EvalOptions, io: CliIO) {
     ...(options.dataset !== undefined ? { dataset: resolve(io.cwd, options.dataset) } : {}),
     baseline: options.baseline,
     candidate: options.candidate,
+    ...(options.judge !== undefined ? { judge: options.judge } : {}),
     cwd: io.cwd,
   };
 }
@@ -91,7 +95,7 @@ async function runLoaded(inputs: Inputs, options: ResolvedOptions, io: CliIO, st
   const cases = selectCases(inputs.dataset.cases, options);
 
   const replay = options.replay ? new CassetteStore(resolve(io.cwd, options.replay), "replay") : undefined;
-  const live = (spec: VariantSpec, role: string): LiveVariant => liveVariant(spec, role, io.env, options.timeout, replay !== undefined);
+  const live = (spec: VariantSpec, role: string): LiveVariant => liveVariant(spec, role, io, options.timeout, replay !== undefined);
   const baseline = live(baselineSpec, "baseline");
   const candidate = live(candidateSpec, "candidate");
   const progress = new Progress(io.stderr, io.stderr.isTTY === true && !options.quiet && !options.json, {
@@ -109,7 +113,8 @@ async function runLoaded(inputs: Inputs, options: ResolvedOptions, io: CliIO, st
     retryBaseMs: Number(io.env.MODELGATE_RETRY_BASE_MS) || defaultRetryBaseMs,
     ...(!options.quiet && !options.json && (io.stderr.isTTY || io.env.CI) ? { onUpdate: progress.onEvent } : {}),
   });
-  const plan: EvaluationPlan = { cases, checks: inputs.rubric.checks, baseline, candidate, repeat: options.repeat, runner };
+  const judge = judgeCaller(inputs, runner, (spec, role) => live(spec, role));
+  const plan: EvaluationPlan = { cases, checks: inputs.rubric.checks, baseline, candidate, repeat: options.repeat, runner, ...(judge ? { judge } : {}) };
   const caseReports = await evaluateCases(plan);
   progress.finish();
   if (runner.fatalError) throw runner.fatalError;
@@ -137,6 +142,23 @@ async function runLoaded(inputs: Inputs, options: ResolvedOptions, io: CliIO, st
   return report.gate.verdict === "pass" ? ExitCode.ok : ExitCode.gateFailed;
 }
 
+/**
+ * The judge as checks call it: the default judge or a check's own, always at temperature 0, through the
+ * same runner (concurrency, retries, cache, cassette) as model calls. Undefined when no check judges.
+ */
+function judgeCaller(inputs: Inputs, runner: Runner, live: (spec: VariantSpec, role: string) => LiveVariant): JudgeCaller | undefined {
+  if (!inputs.rubric.checks.some((check) => check.usesJudge)) return undefined;
+  const byName = new Map<string, LiveVariant>();
+  for (const [name, spec] of Object.entries(inputs.checkJudges)) byName.set(name, live(spec, `judge ${name}`));
+  const fallback = inputs.judge ? live(inputs.judge, "judge") : undefined;
+  return (request, { variant, label }) => {
+    const judge = (variant !== undefined ? byName.get(variant) : undefined) ?? fallback;
+    if (!judge) throw new UserError(`no judge configured for ${label}`);
+    const pinned = { ...request, params: { ...judge.spec.params, temperature: 0 } };
+    return runner.send({ provider: judge.provider, key: requestKey(judge.endpoint, pinned), request: pinned, endpoint: judge.endpoint, label: `${label} (judge: ${judge.spec.name})`, side: "judge" });
+  };
+}
+
 function selectCases(all: EvalCase[], options: ResolvedOptions): EvalCase[] {
   const unknown = options.caseIds.filter((id) => !all.some((testCase) => testCase.id === id));
   if (unknown.length > 0) throw new UserError(`--case: no case with id ${unknown.map((id) => JSON.stringify(id)).join(", ")} in the dataset`);
@@ -149,9 +171,10 @@ function selectCases(all: EvalCase[], options: ResolvedOptions): EvalCase[] {
 }
 
 /** A variant with its endpoint identity; its SDK client is built on first use (never under --replay). */
-function liveVariant(spec: VariantSpec, role: string, env: NodeJS.ProcessEnv, timeoutMs: number, replaying: boolean): LiveVariant {
+function liveVariant(spec: VariantSpec, role: string, io: CliIO, timeoutMs: number, replaying: boolean): LiveVariant {
+  const env = io.env;
   // Resolve the key now, so a missing key is a usage error before anything runs.
-  const environment = replaying ? undefined : providerEnvironment(spec, env, timeoutMs, role);
+  const environment = replaying ? undefined : { ...providerEnvironment(spec, env, timeoutMs, role), ...(io.fetch ? { fetch: io.fetch } : {}) };
   let provider: Promise<Provider> | undefined;
   return {
     spec,
@@ -210,6 +233,9 @@ function buildReport(parts: ReportParts): RunReport {
     variants: {
       baseline: variantInfo(parts.baselineSpec, parts.io.env),
       candidate: variantInfo(parts.candidateSpec, parts.io.env),
+      ...(inputs.judge && checks.some((check) => check.usesJudge)
+        ? { judge: { ...variantInfo(inputs.judge, parts.io.env), prompt_templates: Object.assign({}, ...checks.map((check) => check.judgeTemplates ?? {})) } }
+        : {}),
     },
     checks: checks.map((check) => ({ id: check.id, type: check.type, category: check.category })),
     cases: orderForReading(caseReports),

@@ -15,13 +15,29 @@ export function typeName(value: unknown): string {
   return `a ${typeof value}`;
 }
 
-/** `expected a string, got 42` */
+/** `expected a string, got a number 42`; `required: a model id` when the value is absent. */
 export function expected(what: string, value: unknown): string {
-  return `expected ${what}, got ${typeName(value)} ${describeValue(value)}`.replace(/ (null|nothing) \1$/, " $1");
+  if (value === undefined) return `required: ${what}`;
+  if (value === null) return `expected ${what}, got null`;
+  return `expected ${what}, got ${typeName(value)} ${describeValue(value)}`;
 }
 
+/** Field names people use for credentials; their values must never be echoed back. */
+const secretFieldPattern = /^(api[_-]?key|apikey|key|token|secret|password|auth|authorization|auth[_-]?token|access[_-]?token|bearer)$/i;
+
+/** Whether a key names a credential (`api_key`, `apiKey`, `token`, ...). */
+export function isSecretField(key: string): boolean {
+  return secretFieldPattern.test(key);
+}
+
+/** The message for a credential written into a file (SPEC §2: keys come only from the environment). */
+export const secretFieldMessage =
+  "unknown field: API keys never go in files; set OPENAI_API_KEY or ANTHROPIC_API_KEY in the environment, " +
+  "or name another variable with api_key_env: <NAME> (remove the key from this file, and rotate it if it was committed)";
+
 /**
- * Flags keys that are not in `known`. A key one typo away from a known one is an error (it silently
+ * Flags keys that are not in `known`. A credential-like key (`api_key`) is always an error, and its value
+ * is never shown. A key one typo away from a known one is an error (it silently
  * drops data otherwise); any other unknown key goes to `warn` when given, else is an error too.
  */
 export function checkKeys(
@@ -35,7 +51,8 @@ export function checkKeys(
     if (known.includes(key)) continue;
     const hint = suggest(key, known);
     const field = prefix ? `${prefix}.${key}` : key;
-    if (hint || !warn) report(field, `unknown field${hint || ` (known: ${known.join(", ")})`}`);
+    if (isSecretField(key)) report(field, secretFieldMessage);
+    else if (hint || !warn) report(field, `unknown field${hint || ` (known: ${known.join(", ")})`}`);
     else warn(field, `unknown field, ignored (known: ${known.join(", ")})`);
   }
 }

@@ -24,7 +24,10 @@ export interface Inputs {
   dataset: Dataset;
   baseline?: VariantSpec;
   candidate?: VariantSpec;
+  /** the default judge (--judge, the rubric's or the config's `judge:`) */
   judge?: VariantSpec;
+  /** judges named on individual checks (`judge:` on a check), by the name the check uses */
+  checkJudges: Record<string, VariantSpec>;
   warnings: string[];
 }
 
@@ -49,11 +52,20 @@ export async function loadInputs(options: InputOptions): Promise<Inputs> {
   }
   const dataset = await loadDataset(datasetPath);
   const warnings = [...dataset.warnings];
-  const inputs: Inputs = { config, rubric, dataset, warnings };
+  const inputs: Inputs = { config, rubric, dataset, warnings, checkJudges: {} };
   if (options.baseline !== undefined) inputs.baseline = resolveVariant(options.baseline, config, "--baseline");
   if (options.candidate !== undefined) inputs.candidate = resolveVariant(options.candidate, config, "--candidate");
   const judge = resolveJudge(options.judge, rubric, config);
   if (judge) inputs.judge = judge;
+  for (const check of rubric.checks) {
+    if (check.judgeVariant !== undefined) {
+      inputs.checkJudges[check.judgeVariant] ??= resolveVariant(check.judgeVariant, config, `check ${check.id} judge:`);
+    } else if (check.usesJudge && !judge) {
+      throw new UserError(
+        `${displayName(rubric.path)}: check ${check.id} needs an LLM judge, but none is configured: set \`judge: { provider, model }\` in the config or rubric, or pass --judge VARIANT`,
+      );
+    }
+  }
   validateCasesAgainstChecks(inputs);
   return inputs;
 }

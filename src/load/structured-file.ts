@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { isMap, isScalar, isSeq, LineCounter, parseDocument } from "yaml";
 import { UserError } from "../errors.js";
 import type { Issue, JsonValue } from "../types.js";
-import { isObject, type Report, safeJson } from "./fields.js";
+import { isObject, type Report, safeJson, typeName } from "./fields.js";
 
 /** A parsed YAML/JSON file that can say on which line a field was written. */
 export interface StructuredFile {
@@ -28,8 +28,10 @@ export function readStructuredFile(path: string, displayPath: string, what: stri
   const lineCounter = new LineCounter();
   const document = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
   if (document.errors.length > 0) {
+    // prettyErrors stays off: its messages quote the source, which may hold a secret. The line comes
+    // from the error's offset instead.
     const lines = document.errors.slice(0, 10).map((error) => {
-      const line = error.linePos?.[0]?.line;
+      const line = error.linePos?.[0]?.line ?? (error.pos?.[0] !== undefined ? lineCounter.linePos(error.pos[0]).line : undefined);
       return `  ${displayPath}${line ? `:${line}` : ""}: ${error.message.split("\n")[0]}`;
     });
     throw new UserError(`invalid ${what}: cannot parse ${displayPath}\n${lines.join("\n")}`);
@@ -56,7 +58,9 @@ export function readStructuredFile(path: string, displayPath: string, what: stri
     const line = lineOf(field);
     issues.push({ file: displayPath, ...(line !== undefined ? { line } : {}), ...(field ? { field } : {}), message });
   };
-  if (!isObject(data)) throw new UserError(`invalid ${what}: ${displayPath}: expected a mapping of fields at the top level`);
+  if (!isObject(data)) {
+    throw new UserError(`invalid ${what}: ${displayPath}: expected a mapping of fields at the top level, got ${typeName(data)}`);
+  }
   return { path, displayPath, text, data, lineOf, reporter };
 }
 

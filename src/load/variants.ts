@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
+import { describeValue, suggest } from "../errors.js";
 import type { JsonObject, JsonValue, ProviderName, VariantSpec } from "../types.js";
 import { checkKeys, expected, isObject, optionalString, type Report } from "./fields.js";
 
@@ -31,16 +32,19 @@ export function parseVariant(name: string, raw: JsonValue, at: string, configPat
   }
   checkKeys(raw, variantFields, at, report);
   const provider = raw.provider;
-  if (typeof provider !== "string" || !(providerNames as readonly string[]).includes(provider)) {
-    report(`${at}.provider`, `expected one of ${providerNames.join(" | ")}, got ${JSON.stringify(provider ?? null)}`);
+  if (provider === undefined) report(`${at}.provider`, `required: one of ${providerNames.join(" | ")}`);
+  else if (typeof provider !== "string" || !(providerNames as readonly string[]).includes(provider)) {
+    const hint = typeof provider === "string" ? suggest(provider, providerNames) : "";
+    report(`${at}.provider`, `expected one of ${providerNames.join(" | ")}, got ${describeValue(provider)}${hint}`);
   }
   const model = raw.model;
-  if (typeof model !== "string" || model.trim() === "") report(`${at}.model`, expected("a model id", model));
+  if (model === undefined) report(`${at}.model`, "required: a model id (e.g. gpt-4o-2024-08-06)");
+  else if (typeof model !== "string" || model.trim() === "") report(`${at}.model`, expected("a model id (e.g. gpt-4o-2024-08-06)", model));
   const variant: VariantSpec = { name, provider: provider as ProviderName, model: String(model), params: {} };
   const baseUrl = optionalString(raw, "base_url", `${at}.base_url`, report);
   if (baseUrl !== undefined) {
-    if (URL.canParse(baseUrl)) variant.base_url = baseUrl;
-    else report(`${at}.base_url`, `expected a URL like http://localhost:8000/v1, got ${JSON.stringify(baseUrl)}`);
+    if (isHttpUrl(baseUrl)) variant.base_url = baseUrl;
+    else report(`${at}.base_url`, `expected an http(s) URL like http://localhost:8000/v1, got ${describeUrl(baseUrl)}`);
   }
   if (provider === "openai-compatible" && baseUrl === undefined && !process.env.OPENAI_BASE_URL) {
     report(`${at}.base_url`, "required for an openai-compatible variant (or set OPENAI_BASE_URL)");
@@ -67,6 +71,18 @@ export function parseVariant(name: string, raw: JsonValue, at: string, configPat
     else report(`${at}.pricing`, expected("{ input_per_mtok: <USD>, output_per_mtok: <USD> }", pricing));
   }
   return variant;
+}
+
+/** `http://` or `https://` with a host: `localhost:4000/v1` parses as a URL with scheme "localhost:", so canParse is not enough. */
+function isHttpUrl(text: string): boolean {
+  if (!URL.canParse(text)) return false;
+  const url = new URL(text);
+  return (url.protocol === "http:" || url.protocol === "https:") && url.hostname !== "";
+}
+
+/** A bad base_url for a message, without any credentials written into it (`https://user:sk-...@host`). */
+function describeUrl(text: string): string {
+  return JSON.stringify(text.replace(/\/\/[^/@\s]*@/, "//***@"));
 }
 
 function loadPrompt(value: string, baseDir: string): VariantSpec["prompt"] | string {

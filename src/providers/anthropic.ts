@@ -19,6 +19,7 @@ export async function createAnthropicProvider(model: string, environment: Provid
     baseURL: environment.baseURL ?? null,
     maxRetries: 0, // the runner owns retries
     timeout: environment.timeoutMs,
+    ...(environment.fetch ? { fetch: environment.fetch } : {}),
   });
   return {
     async complete(request: ModelRequest, signal: AbortSignal): Promise<ModelResponse> {

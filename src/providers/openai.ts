@@ -16,6 +16,7 @@ export async function createOpenAIProvider(model: string, environment: ProviderE
     baseURL: environment.baseURL ?? null,
     maxRetries: 0, // the runner owns retries
     timeout: environment.timeoutMs,
+    ...(environment.fetch ? { fetch: environment.fetch } : {}),
   });
   return {
     async complete(request: ModelRequest, signal: AbortSignal): Promise<ModelResponse> {

@@ -18,4 +18,6 @@ export interface ProviderEnvironment {
   apiKey: string | undefined;
   baseURL: string | undefined;
   timeoutMs: number;
+  /** the HTTP client the SDK uses; injected by scripts and tests that route requests to a local server */
+  fetch?: typeof fetch;
 }

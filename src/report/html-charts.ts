@@ -141,7 +141,9 @@ function metricRow(row: MetricRow, y: number): string[] {
 
   // delta panel: zero line, relative bounds, 95% CI whisker, point estimate
   const deltaValues = finite([comparison.delta, comparison.ci?.[0], comparison.ci?.[1], ...deltaBounds(rule)]);
-  const deltaDomain = paddedDomain(deltaValues, isUnitInterval(metric) ? 0.05 : 1);
+  const padded = paddedDomain(deltaValues, isUnitInterval(metric) ? 0.05 : 1);
+  // a difference of two fractions lies within ±1
+  const deltaDomain: [number, number] = isUnitInterval(metric) ? [Math.max(-1, padded[0]), Math.min(1, padded[1])] : padded;
   const dx = linear(deltaDomain, DELTA_X);
   parts.push(line(DELTA_X[0], mid, DELTA_X[1], mid, "axis"));
   parts.push(line(dx(0), y + 6, dx(0), y + 34, "zero"));

@@ -73,18 +73,54 @@ export function diffOutputs(baseline: string, candidate: string): DiffOps | null
       ? loose
       : diffWordsWithSpace(baseline, candidate, { maxEditLength: MAX_EDIT_LENGTH });
   if (changes === undefined) return null;
+  return toOps(changes);
+}
+
+interface Change {
+  value: string;
+  added: boolean;
+  removed: boolean;
+}
+
+/**
+ * Flattens change objects into ops, folding a whitespace-only common run that sits between two changes
+ * into the changes around it: "~~a~~ ~~b~~" reads better as one struck phrase than as word confetti.
+ */
+function toOps(changes: Change[]): DiffOps {
   const ops: DiffOps = [];
-  for (const change of changes) {
-    const op = change.added ? 1 : change.removed ? -1 : 0;
+  let removed = 0;
+  let added = 0;
+  const flush = () => {
+    if (removed > 0) ops.push(-1, removed);
+    if (added > 0) ops.push(1, added);
+    removed = 0;
+    added = 0;
+  };
+  changes.forEach((change, index) => {
     const length = change.value.length;
-    if (length === 0) continue;
-    if (ops.length >= 2 && ops[ops.length - 2] === op) ops[ops.length - 1] = (ops[ops.length - 1] ?? 0) + length;
-    else ops.push(op, length);
-  }
+    if (length === 0) return;
+    if (change.removed) removed += length;
+    else if (change.added) added += length;
+    else {
+      const before = changes[index - 1];
+      const after = changes[index + 1];
+      const between = before !== undefined && after !== undefined && (before.added || before.removed) && (after.added || after.removed);
+      if (between && /^\s+$/.test(change.value)) {
+        removed += length;
+        added += length;
+        return;
+      }
+      flush();
+      const last = ops.length - 2;
+      if (last >= 0 && ops[last] === 0) ops[last + 1] = (ops[last + 1] ?? 0) + length;
+      else ops.push(0, length);
+    }
+  });
+  flush();
   return ops;
 }
 
-function reproduces(changes: Array<{ value: string; added: boolean; removed: boolean }>, baseline: string, candidate: string): boolean {
+function reproduces(changes: Change[], baseline: string, candidate: string): boolean {
   let left = "";
   let right = "";
   for (const change of changes) {

@@ -18,7 +18,7 @@ export const HTML_STYLE = `
 * { box-sizing: border-box; }
 body { margin: 0; background: var(--bg); color: var(--fg);
   font: 14px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; }
-main { max-width: 1240px; margin: 0 auto; padding: 0 24px 48px; }
+main { max-width: 1320px; margin: 0 auto; padding: 0 24px 48px; }
 h1, h2, h3, h4, h5 { line-height: 1.25; }
 h2 { font-size: 20px; margin: 36px 0 12px; padding-bottom: 6px; border-bottom: 1px solid var(--border); }
 h4 { margin: 14px 0 6px; font-size: 14px; }
@@ -30,7 +30,9 @@ code, pre, .mono { font-family: ui-monospace, SFMono-Regular, "SF Mono", Menlo, 
 .verdict { display: flex; gap: 20px; align-items: center; flex-wrap: wrap; padding: 22px 32px; border-bottom: 1px solid var(--border); }
 .verdict.verdict-pass { background: var(--pass-bg); border-top: 6px solid var(--pass); }
 .verdict.verdict-fail { background: var(--fail-bg); border-top: 6px solid var(--fail); }
-.verdict-icon { font-size: 40px; }
+.verdict-icon { width: 52px; height: 52px; border-radius: 50%; display: grid; place-items: center; font-size: 30px; font-weight: 700; color: #fff; flex: none; }
+.verdict.verdict-pass .verdict-icon { background: var(--pass); }
+.verdict.verdict-fail .verdict-icon { background: var(--fail); }
 .verdict h1 { margin: 0; font-size: 26px; }
 .verdict.verdict-pass h1 { color: var(--pass); }
 .verdict.verdict-fail h1 { color: var(--fail); }
@@ -58,7 +60,10 @@ table { border-collapse: collapse; width: 100%; }
 th, td { padding: 6px 10px; border-bottom: 1px solid var(--border); text-align: left; vertical-align: top; }
 th { font-size: 12px; color: var(--muted); font-weight: 600; background: var(--panel); }
 #gate-table tr.rule-fail td { background: var(--fail-bg); }
-#gate-table td.reason { color: var(--muted); min-width: 220px; }
+#gate-table td.reason { color: var(--muted); min-width: 200px; font-size: 13px; }
+#gate-table th, #gate-table td { padding: 6px 8px; }
+#gate-table td code { white-space: nowrap; }
+#gate-table .mode { font-size: 12px; }
 .table-scroll { overflow-x: auto; }
 
 figure { margin: 0 0 24px; }

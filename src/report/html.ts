@@ -89,7 +89,7 @@ function renderVerdict(report: RunReport): string {
   ];
   return [
     `<header id="verdict" class="verdict verdict-${pass ? "pass" : "fail"}" data-verdict="${pass ? "pass" : "fail"}">`,
-    `<div class="verdict-icon" aria-hidden="true">${pass ? "✅" : "❌"}</div>`,
+    `<div class="verdict-icon" aria-hidden="true">${pass ? "✓" : "✗"}</div>`,
     "<div>",
     `<h1>${esc(headline.charAt(0).toUpperCase() + headline.slice(1))}</h1>`,
     `<p class="verdict-detail">${esc(detail)}${inconclusive > 0 ? ` · ${esc(plural(inconclusive, "inconclusive rule"))}` : ""}</p>`,
@@ -122,8 +122,7 @@ function renderGate(report: RunReport): string {
       `<td class="num">${esc(formatDelta(rule.metric, rule.delta, rule.baseline))}</td>`,
       `<td class="num">${esc(formatInterval(rule.metric, rule.ci))}</td>`,
       `<td class="num">${esc(formatPValue(rule.p_value))}</td>`,
-      `<td><code>${esc(describeBound(rule.bound, rule.bound_text))}</code></td>`,
-      `<td>${esc(rule.mode)}</td>`,
+      `<td><code>${esc(describeBound(rule.bound, rule.bound_text))}</code><div class="muted mode">${esc(rule.mode)}</div></td>`,
       `<td>${verdictCell(rule)}</td>`,
       `<td class="reason" title="${esc(`${rule.method}; n=${rule.n}`)}">${esc(rule.reason)}</td>`,
       "</tr>",
@@ -133,7 +132,7 @@ function renderGate(report: RunReport): string {
     '<section id="gate">',
     "<h2>Gate</h2>",
     '<div class="table-scroll"><table id="gate-table">',
-    "<thead><tr><th>metric</th><th>baseline</th><th>candidate</th><th>delta</th><th>95% CI</th><th>p</th><th>bound</th><th>mode</th><th>verdict</th><th>reason</th></tr></thead>",
+    "<thead><tr><th>metric</th><th>baseline</th><th>candidate</th><th>delta</th><th>95% CI</th><th>p</th><th>bound · mode</th><th>verdict</th><th>reason</th></tr></thead>",
     `<tbody>${rows.join("\n")}</tbody>`,
     "</table></div>",
     "</section>",

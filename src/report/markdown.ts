@@ -114,7 +114,7 @@ function reason(context: Context, text: string): string {
 }
 
 function moreLine(hidden: number, noun: string): string[] {
-  return hidden > 0 ? ["", `_…and ${plural(hidden, noun)} more — see report.html or report.json._`] : [];
+  return hidden > 0 ? ["", `_…and ${plural(hidden, `more ${noun}`)} — see report.html or report.json._`] : [];
 }
 
 function variantModel(variant: VariantInfo): string {

@@ -76,7 +76,10 @@ export class Runner {
     if (stored) {
       this.reused++;
       this.options.record?.put(stored);
-      return this.report(call, { status: "ok", response: stored.response, latency_ms: stored.latency_ms, attempts: 0, cached: true });
+      // A replayed cassette stands in for the live run (SPEC §2: recorded latency and usage count);
+      // a cache hit is marked cached and kept out of latency metrics unless asked.
+      const replayed = this.options.replay !== undefined;
+      return this.report(call, { status: "ok", response: stored.response, latency_ms: stored.latency_ms, attempts: replayed ? 1 : 0, cached: !replayed });
     }
     if (this.options.replay) {
       return this.abortRun(call, new UserError(`cassette miss: no recorded response for ${call.label}; the request differs from every recorded one (model, prompt, params, input or endpoint changed?): re-record with --record`), "cassette_miss");
