@@ -29,10 +29,18 @@ export function formatIssue(issue: Issue): string {
   return issue.field ? `${where}: ${issue.field}: ${issue.message}` : `${where}: ${issue.message}`;
 }
 
+/**
+ * Masks values shaped like provider API keys (`sk-...`, `sk-ant-...`, `AIza...`) in a message: a key pasted
+ * into the wrong field must not be printed back into a terminal or CI log.
+ */
+export function redactSecrets(text: string): string {
+  return text.replace(/\b(sk-(?:ant-|proj-)?|xai-|AIza)[A-Za-z0-9_-]{12,}/g, "$1***");
+}
+
 /** Throws one UserError listing every issue (all problems at once, not the first). */
 export function throwIfIssues(issues: Issue[], what = "input"): void {
   if (issues.length === 0) return;
-  const shown = issues.slice(0, 200).map(formatIssue);
+  const shown = issues.slice(0, 200).map((issue) => redactSecrets(formatIssue(issue)));
   if (issues.length > shown.length) shown.push(`… and ${issues.length - shown.length} more`);
   const noun = issues.length === 1 ? "problem" : "problems";
   throw new UserError(`invalid ${what}: ${issues.length} ${noun}\n${shown.map((l) => `  ${l}`).join("\n")}`);

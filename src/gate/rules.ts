@@ -1,5 +1,5 @@
 import { validateMetricName } from "../aggregate/metric-names.js";
-import { describeValue } from "../errors.js";
+import { describeValue, suggest } from "../errors.js";
 import { checkKeys, expected, isObject, type Report } from "../load/fields.js";
 import type { GateBound, GateMode, GateRule, JsonValue } from "../types.js";
 
@@ -20,7 +20,7 @@ export function parseGateRules(raw: JsonValue | undefined, knownMetrics: readonl
     checkKeys(entry, ["metric", ...boundKeys, "mode", "description"], at, report);
     const metric = entry.metric;
     if (typeof metric !== "string") return report(`${at}.metric`, expected("a metric name", metric));
-    const problem = validateMetricName(metric, knownMetrics);
+    const problem = unknownCheckProblem(metric, knownMetrics) ?? validateMetricName(metric, knownMetrics);
     if (problem) report(`${at}.metric`, problem);
     const present = boundKeys.filter((key) => entry[key] !== undefined);
     if (present.length !== 1) {
@@ -44,9 +44,22 @@ export function parseGateRules(raw: JsonValue | undefined, knownMetrics: readonl
     if ((key === "max_drop" || key === "max_increase") && (bound[key] ?? 0) < 0) report(`${at}.${key}`, "expected a non-negative bound");
     const mode = entry.mode ?? "point";
     if (typeof mode !== "string" || !(modes as readonly string[]).includes(mode)) {
-      return report(`${at}.mode`, `expected one of ${modes.join(" | ")}, got ${describeValue(mode)}`);
+      const hint = typeof mode === "string" ? suggest(mode, modes) : "";
+      return report(`${at}.mode`, `expected one of ${modes.join(" | ")}, got ${describeValue(mode)}${hint}`);
     }
     if (!problem) rules.push({ metric, bound, bound_text: boundText, mode: mode as GateMode });
   });
   return rules;
+}
+
+/**
+ * `check.<id>.<stat>` naming a check the rubric does not have: say so, rather than suggest the nearest
+ * metric name (which would be some other check's).
+ */
+function unknownCheckProblem(metric: string, knownMetrics: readonly string[]): string | undefined {
+  const match = /^(?:segment\..+\.)?check\.([^.]+)\.[^.]+$/.exec(metric);
+  if (!match?.[1] || knownMetrics.includes(metric)) return undefined;
+  const ids = [...new Set(knownMetrics.flatMap((name) => /^check\.([^.]+)\./.exec(name)?.[1] ?? []))];
+  if (ids.includes(match[1])) return undefined;
+  return `unknown metric "${metric}": no check with id "${match[1]}"${suggest(match[1], ids)} (checks: ${ids.join(", ") || "none"})`;
 }

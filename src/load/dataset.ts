@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { dirname, relative, resolve } from "node:path";
 import { compileSchema } from "../checks/schema-compiler.js";
 import { validateExpectedToolCalls } from "../checks/tool-calls.js";
-import { throwIfIssues, UserError } from "../errors.js";
+import { describeValue, suggest, throwIfIssues, UserError } from "../errors.js";
 import type {
   ChatMessage,
   EvalCase,
@@ -56,7 +56,7 @@ export async function loadDataset(path: string, displayPath = displayName(path))
       try {
         raw = safeJson(JSON.parse(text));
       } catch (error) {
-        report("", `not valid JSON (${(error as Error).message}); expected one JSON object per line`);
+        report("", `not valid JSON (${jsonErrorMessage(error)}); expected one JSON object per line`);
         return;
       }
       const parsed = parseCase(raw, lineNumber, dirname(absolute), report, warn);
@@ -67,11 +67,11 @@ export async function loadDataset(path: string, displayPath = displayName(path))
       cases.push(parsed);
     });
   } catch (error) {
-    throw new UserError(`${displayPath}: cannot read dataset: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw new UserError(`${displayPath}: cannot read dataset: ${readErrorMessage(error)}`);
   }
   for (const issue of issues) if (issue.field === "") delete issue.field;
   throwIfIssues(issues, "dataset");
-  if (cases.length === 0) throw new UserError(`${displayPath}: the dataset has no cases`);
+  if (cases.length === 0) throw new UserError(`${displayPath}: the dataset has no cases; expected one JSON object per line`);
   return { path: absolute, sha256, cases, warnings };
 }
 
@@ -140,8 +140,13 @@ export function parseMessages(value: JsonValue | undefined, field: string, repor
     }
     checkKeys(item, ["role", "content", "tool_calls", "tool_call_id", "name"], at, report);
     const role = item.role;
+    if (role === undefined) {
+      report(`${at}.role`, `required: one of ${roles.join(" | ")}`);
+      return;
+    }
     if (typeof role !== "string" || !(roles as readonly string[]).includes(role)) {
-      report(`${at}.role`, `expected one of ${roles.join(" | ")}, got ${JSON.stringify(role ?? null)}`);
+      const hint = typeof role === "string" ? suggest(role, roles) : "";
+      report(`${at}.role`, `expected one of ${roles.join(" | ")}, got ${describeValue(role)}${hint}`);
       return;
     }
     const content = item.content ?? (item.tool_calls !== undefined ? "" : undefined);
@@ -218,7 +223,8 @@ function parseToolChoice(value: JsonValue | undefined, tools: ToolDefinition[] |
     return undefined;
   }
   if (!tools?.some((tool) => tool.name === name)) {
-    report("tool_choice", `names tool "${name}", which is not in this case's tools (${tools?.map((t) => t.name).join(", ") || "none"})`);
+    const names = tools?.map((t) => t.name) ?? [];
+    report("tool_choice", `names tool "${name}", which is not in this case's tools (${names.join(", ") || "none"})${suggest(name, names)}`);
     return undefined;
   }
   return { name };
@@ -298,15 +304,34 @@ function readSchemaFile(path: string): JsonObject | string {
   const cached = schemaFiles.get(path);
   if (cached !== undefined) return cached;
   let result: JsonObject | string;
+  let text: string | undefined;
   try {
-    const parsed = safeJson(JSON.parse(readFileSync(path, "utf8")));
+    text = readFileSync(path, "utf8").replace(/^\uFEFF/, "");
+    const parsed = safeJson(JSON.parse(text));
     result = isObject(parsed) ? parsed : expected("a JSON Schema object", parsed);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    result = code === "ENOENT" ? "file not found" : `cannot read: ${code ?? (error as Error).message}`;
+    if (text !== undefined) result = `not valid JSON (${jsonErrorMessage(error)}); expected a JSON Schema file`;
+    else result = readErrorMessage(error);
   }
   schemaFiles.set(path, result);
   return result;
+}
+
+/** "file not found" for ENOENT, else the error code (EACCES, EISDIR, ...). */
+function readErrorMessage(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === "ENOENT") return "file not found";
+  if (code === "EISDIR") return "is a folder, expected a file";
+  return `cannot read: ${code ?? (error as Error).message}`;
+}
+
+/**
+ * JSON.parse's message without the echo of the input it adds on newer Node versions
+ * (`Unexpected token 'o', "not json" is not valid JSON`): a line may hold anything, a secret too.
+ */
+function jsonErrorMessage(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.replace(/, (?:\.\.\.)?".*" is not valid JSON$/s, "").replace(/\s+/g, " ").trim();
 }
 
 /** A path as the user would write it: relative to the working directory when inside it. */

@@ -195,7 +195,7 @@ const datasetRows: Row[] = [
   },
   {
     name: "all problems in a file at once (3 bad lines → 3 messages)",
-    files: withData({ id: "c1", input: "a", expectd: {} }, good, "not json", { id: "c3", input: "b", tags: "x" }),
+    files: withData({ id: "c0", input: "a", expectd: {} }, good, "not json", { id: "c3", input: "b", tags: "x" }),
     expect: [
       /invalid dataset: 3 problems/,
       /data\.jsonl:1: expectd: unknown field — did you mean "expected"\?/,
@@ -297,14 +297,14 @@ const configRows: Row[] = [
     name: "api_key in the file is rejected and never echoed",
     files: withConfig(`rubric: rubric.yaml\nvariants:\n  stable:\n    provider: openai\n    model: gpt-4o-2024-08-06\n    api_key: ${secret}\n`),
     args: validateConfig,
-    expect: [/modelgate\.config\.yaml:6: variants\.stable\.api_key: unknown field: keys never go in files; set OPENAI_API_KEY .*or api_key_env: <NAME>/],
+    expect: [/modelgate\.config\.yaml:6: variants\.stable\.api_key: unknown field: API keys never go in files; set OPENAI_API_KEY .*or name another variable with api_key_env: <NAME>/],
     secret,
   },
   {
     name: "api_key at the top level of the config is rejected and never echoed",
     files: withConfig(`rubric: rubric.yaml\napi_key: ${secret}\n`),
     args: validateConfig,
-    expect: [/modelgate\.config\.yaml:2: api_key: unknown field: keys never go in files/],
+    expect: [/modelgate\.config\.yaml:2: api_key: unknown field: API keys never go in files/],
     secret,
   },
   {
@@ -380,6 +380,7 @@ describe("modelgate validate / eval reject malformed input with exit 2 and a loc
   test.each([...datasetRows, ...rubricRows, ...configRows, ...usageRows, ...evalRows])("$name", async (row) => {
     const dir = makeProject(row.files);
     const result = await runModelgate(row.args ?? ["validate", "--rubric", "rubric.yaml"], { cwd: dir, env: row.env ?? {} });
+    if (process.env.SHOW) console.log(`${row.name}\n${result.stderr}`);
     expect(result.stderr).not.toContain("    at ");
     expect(result.stderr).not.toContain("crashed");
     for (const pattern of row.expect) expect(result.stderr).toMatch(pattern);
