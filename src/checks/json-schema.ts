@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { isObject } from "../load/fields.js";
+import { displayName } from "../load/dataset.js";
+import { expected, isObject, jsonErrorMessage, readErrorMessage, safeJson } from "../load/fields.js";
 import type { CheckFactory, JsonObject } from "../types.js";
 import { checkOptions, noOutput } from "./common.js";
 import { parseOutputJson } from "./output-json.js";
@@ -17,12 +18,15 @@ export const jsonSchema: CheckFactory = (spec, context) => {
   let rubricSchema: JsonObject | undefined;
   if (typeof options.schema === "string") {
     const path = resolve(dirname(context.rubricPath), options.schema);
+    let text: string | undefined;
     try {
-      const parsed: unknown = JSON.parse(readFileSync(path, "utf8"));
+      text = readFileSync(path, "utf8").replace(/^\uFEFF/, "");
+      const parsed = safeJson(JSON.parse(text));
       if (isObject(parsed)) rubricSchema = parsed;
-      else context.issue("schema", `${path}: expected a JSON Schema object`);
+      else context.issue("schema", `${displayName(path)}: ${expected("a JSON Schema object", parsed)}`);
     } catch (error) {
-      context.issue("schema", `${path}: cannot read a JSON Schema: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+      const problem = text === undefined ? readErrorMessage(error) : `not valid JSON (${jsonErrorMessage(error)}); expected a JSON Schema file`;
+      context.issue("schema", `${displayName(path)}: ${problem}`);
     }
   } else if (isObject(options.schema)) rubricSchema = options.schema;
   else if (options.schema !== undefined) context.issue("schema", "expected a JSON Schema object or a path to one");

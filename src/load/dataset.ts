@@ -22,6 +22,8 @@ import {
   optionalString,
   optionalStringArray,
   type Report,
+  jsonErrorMessage,
+  readErrorMessage,
   safeJson,
 } from "./fields.js";
 import { readLines } from "./read-lines.js";
@@ -315,23 +317,6 @@ function readSchemaFile(path: string): JsonObject | string {
   }
   schemaFiles.set(path, result);
   return result;
-}
-
-/** "file not found" for ENOENT, else the error code (EACCES, EISDIR, ...). */
-function readErrorMessage(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException).code;
-  if (code === "ENOENT") return "file not found";
-  if (code === "EISDIR") return "is a folder, expected a file";
-  return `cannot read: ${code ?? (error as Error).message}`;
-}
-
-/**
- * JSON.parse's message without the echo of the input it adds on newer Node versions
- * (`Unexpected token 'o', "not json" is not valid JSON`): a line may hold anything, a secret too.
- */
-function jsonErrorMessage(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  return message.replace(/, (?:\.\.\.)?".*" is not valid JSON$/s, "").replace(/\s+/g, " ").trim();
 }
 
 /** A path as the user would write it: relative to the working directory when inside it. */

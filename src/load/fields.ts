@@ -130,6 +130,23 @@ export function optionalStringArray(object: JsonObject, key: string, field: stri
   return strings;
 }
 
+/** "file not found" for ENOENT, else the error code (EACCES, EISDIR, ...). */
+export function readErrorMessage(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === "ENOENT") return "file not found";
+  if (code === "EISDIR") return "is a folder, expected a file";
+  return `cannot read: ${code ?? (error as Error).message}`;
+}
+
+/**
+ * JSON.parse's message without the echo of the input it adds on newer Node versions
+ * (`Unexpected token 'o', "not json" is not valid JSON`): a line may hold anything, a secret too.
+ */
+export function jsonErrorMessage(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.replace(/, (?:\.\.\.)?".*"(?:\.\.\.)? is not valid JSON$/s, "").replace(/\s+/g, " ").trim();
+}
+
 /** Copies a parsed JSON value into objects with no prototype games: `__proto__` stays a plain key. */
 export function safeJson(value: unknown, depth = 0): JsonValue {
   if (depth > 200) throw new RangeError("nesting deeper than 200 levels");

@@ -1,14 +1,19 @@
 /**
- * The HTML report's inline client script, as a string. It reads the JSON blob in `#data`, renders one
- * page of the case table at a time and builds a case's details only when it is expanded.
+ * The HTML report's inline client script. It reads the JSON blob in `#data`, renders one page of the
+ * case table at a time and builds a case's details (and its word diff) only when it is expanded.
  *
  * Security invariant: every value from the report reaches the DOM through `textContent`, `value` or
  * `setAttribute` on a fixed attribute name — never `innerHTML`, never a URL, never an event handler.
- * (Plain ES2019, no backticks or `${` inside: it lives in a template literal.)
  */
+import { DIFF_OPS_SOURCE, loadDiffLibrary } from "./html-diff.js";
+
+/** The whole inline script: jsdiff's browser build, then the client in its own scope. */
+export function buildClientScript(): string {
+  return `${loadDiffLibrary()}\n;(function (Diff) {\n"use strict";\n${DIFF_OPS_SOURCE}\n${HTML_CLIENT_SCRIPT}\n})(window.Diff);\n`;
+}
+
+/** The client's body; `Diff` (jsdiff) and `diffOps` are in scope. Plain ES2019, no backticks or `${` inside. */
 export const HTML_CLIENT_SCRIPT = String.raw`
-(function () {
-  "use strict";
   var data = JSON.parse(document.getElementById("data").textContent);
   var cases = data.cases;
   var checks = data.checks;
@@ -240,17 +245,23 @@ export const HTML_CLIENT_SCRIPT = String.raw`
     var repeats = Math.max(arr(c.baseline).length, arr(c.candidate).length);
     for (var r = 0; r < repeats; r += 1) {
       if (repeats > 1) add(box, h("h5", "", "Repeat " + (r + 1) + " of " + repeats));
-      var ops = arr(c.diffs)[r];
+      var baselineRun = arr(c.baseline)[r];
+      var candidateRun = arr(c.candidate)[r];
+      var comparable = baselineRun && candidateRun && typeof baselineRun.output === "string" && typeof candidateRun.output === "string";
+      var ops = null;
+      if (comparable && Diff) {
+        try { ops = diffOps(Diff, baselineRun.output, candidateRun.output); } catch (error) { ops = null; }
+      }
       var sbs = add(box, h("div", "sbs"));
-      renderSide(sbs, "baseline", arr(c.baseline)[r], ops);
-      renderSide(sbs, "candidate", arr(c.candidate)[r], ops);
-      if (Array.isArray(ops)) {
+      renderSide(sbs, "baseline", baselineRun, ops);
+      renderSide(sbs, "candidate", candidateRun, ops);
+      if (ops !== null) {
         var note = add(box, h("p", "diff-note", "Word diff: "));
         add(note, h("del", "", "only in baseline"));
         note.appendChild(document.createTextNode(" · "));
         add(note, h("ins", "", "only in candidate"));
-      } else if (ops === null) {
-        add(box, h("p", "diff-note", "No word diff: an output is missing or too long to diff."));
+      } else if (comparable) {
+        add(box, h("p", "diff-note", "No word diff: the outputs are too long or too different to diff quickly."));
       }
     }
 
@@ -384,5 +395,4 @@ export const HTML_CLIENT_SCRIPT = String.raw`
     if (event.key === "/" && document.activeElement !== search) { event.preventDefault(); search.focus(); }
   });
   render();
-})();
 `;

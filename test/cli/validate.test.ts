@@ -64,6 +64,9 @@ function withConfig(text: string, extra: Files = {}): Files {
   return { "modelgate.config.yaml": text, "rubric.yaml": rubric(), "data.jsonl": jsonl(good), ...extra };
 }
 
+/** Shaped like a real key, so a leak would also be caught by anything that scans logs for keys. */
+const secret = "sk-live-0123456789abcdefSECRET";
+
 const validateConfig = ["validate", "--config", "modelgate.config.yaml"];
 const evalInline = ["eval", "--baseline", "openai:gpt-4o-2024-08-06", "--candidate", "openai:gpt-4o-2024-11-20", "--rubric", "rubric.yaml"];
 
@@ -184,6 +187,32 @@ const datasetRows: Row[] = [
     expect: [/data\.jsonl:2: vars: expected an object of values, got an array \["gold"\]/],
   },
   {
+    name: "a line that is a JSON string",
+    files: withData(good, '"hello"'),
+    expect: [/data\.jsonl:2: expected a JSON object, got a string "hello"/],
+  },
+  {
+    name: "a message without content",
+    files: withData(good, { id: "c2", messages: [{ role: "user" }] }),
+    expect: [/data\.jsonl:2: messages\[0\]\.content: required: a string/],
+  },
+  {
+    name: "expected.tool_calls naming a tool the case does not offer",
+    files: withData(good, { id: "c2", input: "a", tools: [refundTool], expected: { tool_calls: [{ name: "issue_refunds" }] } }),
+    expect: [/data\.jsonl:2: expected\.tool_calls\[0\]\.name: "issue_refunds" is not one of this case's tools — did you mean "issue_refund"\?/],
+  },
+  {
+    name: "expected.schema_ref to a folder",
+    files: { ...withData(good, { id: "c2", input: "a", expected: { schema_ref: "." } }) },
+    expect: [/data\.jsonl:2: expected\.schema_ref: \S+: is a folder, expected a file/],
+  },
+  {
+    name: "a broken line holding a key is reported without echoing it",
+    files: withData(good, `{"id": "c2", "input": "a", "metadata": {"token": ${secret}}}`),
+    expect: [/data\.jsonl:2: not valid JSON \(.+\); expected one JSON object per line/],
+    secret,
+  },
+  {
     name: "empty dataset",
     files: withData("// nothing yet", ""),
     expect: [/data\.jsonl: the dataset has no cases/],
@@ -232,6 +261,11 @@ const rubricRows: Row[] = [
     expect: [/rubric\.yaml:7: checks\[0\]\.schema: invalid JSON Schema: unknown keyword "requird" — did you mean "required"\?/],
   },
   {
+    name: "json-schema check naming a schema file that is not JSON",
+    files: { ...withRubric(rubric("  - { id: format, type: json-schema, schema: ticket.schema.yaml }")), "ticket.schema.yaml": "type: object\n" },
+    expect: [/rubric\.yaml:4: checks\[0\]\.schema: \S*ticket\.schema\.yaml: not valid JSON \(.+\); expected a JSON Schema file/],
+  },
+  {
     name: 'gate metric unknown ("pass-rate") with a suggestion',
     files: withRubric(rubric(undefined, "  - { metric: pass-rate, max_drop: 0 }")),
     expect: [/rubric\.yaml:6: gate\[0\]\.metric: unknown metric "pass-rate" — did you mean "pass_rate"\?/],
@@ -272,13 +306,34 @@ const rubricRows: Row[] = [
     expect: [/\S*rubric\.yaml: expected a mapping of fields at the top level, got an array/],
   },
   {
+    name: "JSON rubric errors carry line numbers too",
+    files: {
+      "rubric.json": JSON.stringify({ dataset: "data.jsonl", checks: [{ id: "answer", type: "contains", ignore_cas: true }] }, null, 2),
+      "data.jsonl": jsonl(good),
+    },
+    args: ["validate", "--rubric", "rubric.json"],
+    expect: [/rubric\.json:7: checks\[0\]\.ignore_cas: unknown option for a contains check — did you mean "ignore_case"\?/],
+  },
+  {
+    name: "gate rules in the config are located in the config",
+    files: withConfig("rubric: rubric.yaml\ngate:\n  - { metric: pass_rate, max_drop: 0, mode: strict }\n", {
+      "rubric.yaml": "name: t\ndataset: data.jsonl\nchecks:\n  - { id: answer, type: contains }\n",
+    }),
+    args: validateConfig,
+    expect: [/modelgate\.config\.yaml:3: gate\[0\]\.mode: expected one of point \| significant \| non-inferior, got "strict"/],
+  },
+  {
+    name: "no rubric anywhere",
+    files: { "data.jsonl": jsonl(good) },
+    args: ["validate"],
+    expect: [/no rubric: pass --rubric FILE, or set `rubric:` in modelgate\.config\.yaml/],
+  },
+  {
     name: "rubric file missing",
     files: { "data.jsonl": jsonl(good) },
     expect: [/\S*rubric\.yaml: cannot read rubric: file not found/],
   },
 ];
-
-const secret = "sk-live-0123456789abcdefSECRET";
 
 const configRows: Row[] = [
   {
@@ -306,6 +361,26 @@ const configRows: Row[] = [
     args: validateConfig,
     expect: [/modelgate\.config\.yaml:2: api_key: unknown field: API keys never go in files/],
     secret,
+  },
+  {
+    name: "a key pasted into api_key_env is rejected and never echoed",
+    files: withConfig(`rubric: rubric.yaml\nvariants:\n  stable:\n    provider: openai\n    model: gpt-4o-2024-08-06\n    api_key_env: ${secret}\n`),
+    args: validateConfig,
+    expect: [/modelgate\.config\.yaml:6: variants\.stable\.api_key_env: expected the NAME of an environment variable holding the key/],
+    secret,
+  },
+  {
+    name: "a duplicated api_key line (YAML error) is reported without echoing it",
+    files: withConfig(`rubric: rubric.yaml\napi_key: ${secret}\napi_key: ${secret}\n`),
+    args: validateConfig,
+    expect: [/invalid config: cannot parse \S*modelgate\.config\.yaml\n {2}\S*modelgate\.config\.yaml:3: Map keys must be unique/],
+    secret,
+  },
+  {
+    name: "judge with an unknown provider",
+    files: withConfig("rubric: rubric.yaml\njudge: { provider: antropic, model: claude-3-5-sonnet-20241022 }\n"),
+    args: validateConfig,
+    expect: [/modelgate\.config\.yaml:2: judge\.provider: expected one of openai \| anthropic \| openai-compatible, got "antropic" — did you mean "anthropic"\?/],
   },
   {
     name: "base_url not a URL",
@@ -351,6 +426,30 @@ const usageRows: Row[] = [
   },
 ];
 
+usageRows.push(
+  {
+    name: "unknown flag with a suggestion",
+    files: withData(good),
+    args: [...evalInline, "--concurency", "4"],
+    env: {},
+    expect: [/unknown option '--concurency'\n\(Did you mean --concurrency\?\)/],
+  },
+  {
+    name: "missing --candidate",
+    files: withData(good),
+    args: ["eval", "--baseline", "openai:gpt-4o-2024-08-06", "--rubric", "rubric.yaml"],
+    env: {},
+    expect: [/required option '--candidate <variant>' not specified/],
+  },
+  {
+    name: "--repeat not a number",
+    files: withData(good),
+    args: [...evalInline, "--repeat", "two"],
+    env: {},
+    expect: [/--repeat expects an integer >= 1, got "two"/],
+  },
+);
+
 /** eval with no API key in the environment: input errors must come first. */
 const evalRows: Row[] = [
   {
@@ -388,8 +487,10 @@ describe("modelgate validate / eval reject malformed input with exit 2 and a loc
     expect(result.stdout).toBe("");
     expect(result.stderr).not.toMatch(/API_KEY is not set|missing API key/i);
     if (row.secret !== undefined) {
-      expect(result.stderr).not.toContain(row.secret);
-      expect(result.stdout).not.toContain(row.secret);
+      // not even a prefix of it: a truncated echo still leaks most of a key
+      const prefix = row.secret.slice(0, 10);
+      expect(result.stderr).not.toContain(prefix);
+      expect(result.stdout).not.toContain(prefix);
     }
   });
 });

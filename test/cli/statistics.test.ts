@@ -1,0 +1,120 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, describe, expect, test } from "vitest";
+import type { GateRuleResult, RunReport } from "../../src/types.js";
+import { type FakeServer, startFakeLlmServer } from "../support/fake-llm-server.js";
+import { makeProject, runModelgate } from "../support/run-cli.js";
+import { caseIdOf } from "../support/scenario.js";
+
+let server: FakeServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+/** n free-text cases; the answer is right unless the model's script says otherwise for that case. */
+function project(n: number, rules: string) {
+  const cases = Array.from({ length: n }, (_, i) => ({ id: `q-${i}`, input: `[q-${i}] What is the return window?`, expected: { output: "30 days" }, tags: [i % 4 === 0 ? "tenant:acme" : "tenant:globex"] }));
+  const rubric = `dataset: data.jsonl\nchecks:\n  - { id: answer, type: contains, category: quality }\ngate:\n${rules}`;
+  return makeProject({ "data.jsonl": cases, "rubric.yaml": rubric });
+}
+
+/** A model whose answer to case i is wrong when `wrong(i, model)` says so. */
+function respond(wrong: (i: number, model: string) => boolean) {
+  return (request: { model: string; lastUser: string }) => {
+    const i = Number(caseIdOf(request as never).split("-")[1]);
+    return { text: wrong(i, request.model) ? "Returns are handled case by case." : "You have 30 days to return it." };
+  };
+}
+
+async function run(dir: string, extra: string[] = []) {
+  const result = await runModelgate(
+    ["eval", "--rubric", "rubric.yaml", "--baseline", "openai-compatible:base-2024-01-01", "--candidate", "openai-compatible:cand-2024-01-01", "--no-cache", "--concurrency", "32", "--out", "out", ...extra],
+    { cwd: dir, env: { OPENAI_BASE_URL: server?.openaiBaseUrl } },
+  );
+  const report = JSON.parse(readFileSync(join(dir, "out", "report.json"), "utf8")) as RunReport;
+  return { result, report, rule: (metric: string, i = 0) => report.gate.rules.filter((r) => r.metric === metric)[i] as GateRuleResult };
+}
+
+// Baseline fails ~10% of cases (pseudo-randomly); the candidate additionally fails the given share.
+const baselineWrong = (i: number) => (i * 7919) % 10 === 0;
+
+describe("gate statistics through the CLI", () => {
+  test("identical variants: every rule passes and nothing is significant", async () => {
+    server = await startFakeLlmServer({ respond: respond((i) => baselineWrong(i)) });
+    const dir = project(200, "  - { metric: pass_rate, max_drop: 0.02 }\n  - { metric: quality.score, max_drop: 0.02, mode: non-inferior }\n  - { metric: regressions, max: 0, mode: significant }\n");
+    const { result, report } = await run(dir);
+    expect(result.exitCode).toBe(0);
+    for (const rule of report.gate.rules) expect(rule.verdict).toBe("pass");
+    for (const comparison of report.comparison.filter((c) => c.p_value !== null && /pass_rate|score/.test(c.metric))) {
+      expect(comparison.p_value).toBeGreaterThan(0.05);
+    }
+  });
+
+  test("a planted 10-point drop at n=400 fails with p < 0.01 and an interval that covers the truth", async () => {
+    server = await startFakeLlmServer({ respond: respond((i, model) => baselineWrong(i) || (model.startsWith("cand") && i % 25 < 3)) });
+    const dir = project(400, "  - { metric: pass_rate, max_drop: 0.02, mode: significant }\n");
+    const { result, rule } = await run(dir);
+    expect(result.exitCode).toBe(1);
+    const passRate = rule("pass_rate");
+    expect(passRate.verdict).toBe("fail");
+    expect(passRate.p_value).toBeLessThan(0.01);
+    const truth = passRate.delta ?? 0;
+    expect(truth).toBeCloseTo(-0.1, 2); // 12% planted, minus the cases the baseline already failed
+    expect(passRate.ci?.[0]).toBeLessThan(truth);
+    expect(passRate.ci?.[1]).toBeGreaterThan(truth);
+    expect(passRate.ci?.[1]).toBeLessThan(-0.02);
+    expect(passRate.method).toMatch(/McNemar.*Newcombe/);
+  });
+
+  test("a small-n drop is inconclusive under point, passes under significant, fails under non-inferior", async () => {
+    server = await startFakeLlmServer({ respond: respond((i, model) => model.startsWith("cand") && i === 3) });
+    const dir = project(30, "  - { metric: pass_rate, max_drop: 0.02 }\n  - { metric: pass_rate, max_drop: 0.02, mode: significant }\n  - { metric: pass_rate, max_drop: 0.02, mode: non-inferior }\n");
+    const { rule, result } = await run(dir);
+    const [point, significant, nonInferior] = [rule("pass_rate", 0), rule("pass_rate", 1), rule("pass_rate", 2)];
+    expect(point.verdict).toBe("fail");
+    expect(point.inconclusive).toBe(true);
+    expect(point.reason).toMatch(/inconclusive at n=30, ~\d+ cases would settle it/);
+    expect(point.cases_needed).toBeGreaterThan(30);
+    expect(significant.verdict).toBe("pass");
+    expect(nonInferior.verdict).toBe("fail");
+    expect(result.stdout).toContain("inconclusive");
+  });
+
+  test("a segment can be gated: the drop lives in one tenant", async () => {
+    server = await startFakeLlmServer({ respond: respond((i, model) => model.startsWith("cand") && i % 4 === 0 && i % 8 === 0) });
+    const dir = project(80, "  - { metric: segment.tenant:acme.pass_rate, max_drop: 0.05 }\n  - { metric: segment.tenant:globex.pass_rate, max_drop: 0.05 }\n");
+    const { rule, result } = await run(dir);
+    expect(rule("segment.tenant:acme.pass_rate").verdict).toBe("fail");
+    expect(rule("segment.tenant:acme.pass_rate").n).toBe(20);
+    expect(rule("segment.tenant:globex.pass_rate").verdict).toBe("pass");
+    // worst segment first in the terminal table
+    const segmentsAt = result.stdout.indexOf("Segments");
+    expect(result.stdout.indexOf("tenant:acme", segmentsAt)).toBeLessThan(result.stdout.indexOf("tenant:globex", segmentsAt));
+  });
+
+  test("--repeat: flaky cases are flagged, regressions use per-case pass rates, intervals are clustered", async () => {
+    const seen = new Map<string, number>();
+    // Case 0 alternates right / wrong on the candidate's draws; case 1 is always wrong on the candidate.
+    server = await startFakeLlmServer({
+      respond: (request) => {
+        const i = Number(caseIdOf(request).split("-")[1]);
+        const candidate = request.model.startsWith("cand");
+        const nth = (seen.get(`${request.model}/${i}`) ?? 0) + 1;
+        seen.set(`${request.model}/${i}`, nth);
+        const wrong = candidate && (i === 1 || (i === 0 && nth % 2 === 0));
+        return { text: wrong ? "Returns are handled case by case." : "You have 30 days to return it." };
+      },
+    });
+    const dir = project(12, "  - { metric: pass_rate, max_drop: 0.5 }\n  - { metric: flaky_rate, max: 1 }\n");
+    const { report } = await run(dir, ["--repeat", "4", "--concurrency", "1"]);
+    expect(report.run.repeat).toBe(4);
+    expect(report.cases[0]?.candidate).toHaveLength(4);
+    expect(report.cases[0]?.flaky).toBe(true);
+    expect(report.cases[1]?.flaky).toBe(false);
+    expect(report.cases[1]?.outcome).toBe("regression");
+    expect(report.metrics.candidate.flaky_rate).toBeCloseTo(1 / 12);
+    const passRate = report.gate.rules[0];
+    expect(passRate?.method).toMatch(/clustered/);
+  });
+});
