@@ -89,7 +89,14 @@ export const regex: CheckFactory = (spec, context) => {
   const pattern = (options.pattern ?? options.value) as string | undefined;
   if (pattern === undefined) context.issue("pattern", "required for a regex check: a regular expression");
   const flags = `${(options.flags as string | undefined) ?? ""}${options.ignore_case === true && !String(options.flags ?? "").includes("i") ? "i" : ""}`;
-  if (pattern !== undefined) {
+  let badFlags = false;
+  try {
+    new RegExp("", flags);
+  } catch {
+    badFlags = true;
+    context.issue("flags", `expected regular expression flags from "dgimsuy", each at most once, got ${JSON.stringify(options.flags)}`);
+  }
+  if (pattern !== undefined && !badFlags) {
     try {
       new RegExp(pattern.replace(/\{\{[^}]*\}\}/g, "x"), flags);
     } catch (error) {

@@ -58,7 +58,9 @@ export async function loadDataset(path: string, displayPath = displayName(path))
       try {
         raw = safeJson(JSON.parse(text));
       } catch (error) {
-        report("", `not valid JSON (${jsonErrorMessage(error)}); expected one JSON object per line`);
+        // A SyntaxError is broken JSON; a RangeError is valid JSON nested too deeply to take in.
+        if (error instanceof SyntaxError) report("", `not valid JSON (${jsonErrorMessage(error)}); expected one JSON object per line`);
+        else report("", `cannot take in this line: ${(error as Error).message}`);
         return;
       }
       const parsed = parseCase(raw, lineNumber, dirname(absolute), report, warn);

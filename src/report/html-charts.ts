@@ -228,7 +228,7 @@ export function renderLatencyChart(report: RunReport): string {
   const step = niceStep(top, 6);
   const axisMax = Math.ceil(top / step) * step;
   const left = 56;
-  const right = WIDTH - 16;
+  const right = WIDTH - 36; // room for the last tick label
   const x = linear([0, axisMax], [left, right]);
   const binWidth = axisMax / BINS;
   const counts = sides.map(({ values }) => {

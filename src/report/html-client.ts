@@ -44,6 +44,7 @@ export const HTML_CLIENT_SCRIPT = String.raw`
   function own(object, key) { return Object.prototype.hasOwnProperty.call(object, key) ? object[key] : undefined; }
   function pretty(value) { try { return JSON.stringify(value, null, 2); } catch (e) { return String(value); } }
   function statusClass(status) { return STATUS_ORDER.indexOf(status) >= 0 || status === "missing" ? "st-" + status : "st-missing"; }
+  function count(n) { return n.toLocaleString("en-US"); }
   function fmtMs(ms) { return typeof ms === "number" && isFinite(ms) ? Math.round(ms).toLocaleString("en-US") + " ms" : "—"; }
   function fmtUsd(v) {
     if (typeof v !== "number" || !isFinite(v)) return "—";
@@ -333,9 +334,9 @@ export const HTML_CLIENT_SCRIPT = String.raw`
     }
     tbody.replaceChildren(fragment);
     pageInfo.textContent = visible.length === 0
-      ? "0 of " + cases.length + " cases"
-      : (start + 1) + "–" + Math.min(start + PAGE_SIZE, visible.length) + " of " + visible.length +
-        (visible.length === cases.length ? " cases" : " matching (" + cases.length + " cases)");
+      ? "0 of " + count(cases.length) + " cases"
+      : count(start + 1) + "–" + count(Math.min(start + PAGE_SIZE, visible.length)) + " of " + count(visible.length) +
+        (visible.length === cases.length ? " cases" : " matching (" + count(cases.length) + " cases)");
     prev.disabled = state.page === 0;
     next.disabled = state.page >= pages - 1;
   }

@@ -213,6 +213,11 @@ const datasetRows: Row[] = [
     secret,
   },
   {
+    name: "a line nested too deeply",
+    files: withData(good, `{"id": "c2", "input": "a", "metadata": ${"[".repeat(300)}${"]".repeat(300)}}`),
+    expect: [/data\.jsonl:2: cannot take in this line: nesting deeper than 200 levels/],
+  },
+  {
     name: "empty dataset",
     files: withData("// nothing yet", ""),
     expect: [/data\.jsonl: the dataset has no cases/],
@@ -249,6 +254,11 @@ const rubricRows: Row[] = [
     name: "bad regex in a regex check",
     files: withRubric(rubric("  - id: shape\n    type: regex\n    pattern: '^(A-\\d+'")),
     expect: [/rubric\.yaml:6: checks\[0\]\.pattern: not a valid regular expression: .*\^\(A-\\d\+/],
+  },
+  {
+    name: "bad flags in a regex check are blamed on flags, not the pattern",
+    files: withRubric(rubric("  - { id: shape, type: regex, pattern: '^A-\\d+$', flags: q }")),
+    expect: [/rubric\.yaml:4: checks\[0\]\.flags: expected regular expression flags from "dgimsuy", each at most once, got "q"/],
   },
   {
     name: "contains check with an unknown option (did-you-mean)",
@@ -381,6 +391,14 @@ const configRows: Row[] = [
     files: withConfig("rubric: rubric.yaml\njudge: { provider: antropic, model: claude-3-5-sonnet-20241022 }\n"),
     args: validateConfig,
     expect: [/modelgate\.config\.yaml:2: judge\.provider: expected one of openai \| anthropic \| openai-compatible, got "antropic" — did you mean "anthropic"\?/],
+  },
+  {
+    name: "config problems are listed in line order",
+    files: withConfig("rubric: rubric.yaml\nvariants: [a, b]\nparams: { temperature: 0 }\n"),
+    args: validateConfig,
+    expect: [
+      /invalid config: 2 problems\n {2}\S*modelgate\.config\.yaml:2: variants: expected a mapping of variant names to \{provider, model, \.\.\.\}, got an array \["a","b"\]\n {2}\S*modelgate\.config\.yaml:3: params: unknown field/,
+    ],
   },
   {
     name: "base_url not a URL",

@@ -1,9 +1,17 @@
+import * as Diff from "diff";
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { HTML_CSP, renderHtml } from "../../src/report/html.js";
 import { HTML_CLIENT_SCRIPT } from "../../src/report/html-client.js";
-import { type HtmlData, buildHtmlData, diffOutputs } from "../../src/report/html-data.js";
+import type { HtmlData } from "../../src/report/html-data.js";
+import { DIFF_OPS_SOURCE, loadDiffLibrary } from "../../src/report/html-diff.js";
 import { loadSmallReport, makeCaseReport, makeCaseRun, makeLargeReport, makeReport } from "../support/make-report.js";
+
+// The exact source the page runs, with the same jsdiff the page inlines.
+const diffOutputs = new Function("Diff", "baseline", "candidate", `${DIFF_OPS_SOURCE}\nreturn diffOps(Diff, baseline, candidate);`).bind(
+  null,
+  Diff,
+) as (baseline: string, candidate: string) => number[] | null;
 
 const DATA_OPEN = '<script type="application/json" id="data">';
 
@@ -130,8 +138,16 @@ describe("renderHtml", () => {
   });
 
   test("the client never writes HTML from data", () => {
-    expect(HTML_CLIENT_SCRIPT).not.toMatch(/innerHTML|outerHTML|insertAdjacentHTML|document\.write|eval\(|new Function/);
-    expect(HTML_CLIENT_SCRIPT).not.toContain("</script");
+    for (const source of [HTML_CLIENT_SCRIPT, DIFF_OPS_SOURCE]) {
+      expect(source).not.toMatch(/innerHTML|outerHTML|insertAdjacentHTML|document\.write|eval\(|new Function/);
+    }
+  });
+
+  test("inlines jsdiff's browser build with its notice, safely", () => {
+    const library = loadDiffLibrary();
+    expect(library).toMatch(/^\/\*! jsdiff \d+\.\d+\.\d+ \| BSD-3-Clause/);
+    expect(library).not.toMatch(/<\/script|<!--|<script/i);
+    expect(small).toContain(library);
   });
 
   test("5,000 cases render quickly into a reasonably sized page", () => {
@@ -182,8 +198,7 @@ describe("word diff", () => {
     );
   });
 
-  test("is skipped when an output is missing", () => {
-    const report = makeReport({ cases: [makeCaseReport({ candidate: [makeCaseRun({ output: null })] })] });
-    expect(buildHtmlData(report).cases[0]?.diffs).toEqual([null]);
+  test("gives up on outputs too large to diff quickly", () => {
+    expect(diffOutputs("a ".repeat(20_000), "b ".repeat(20_000))).toBeNull();
   });
 });

@@ -1,0 +1,40 @@
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, expect, test } from "vitest";
+import type { RunReport } from "../../src/types.js";
+import { type FakeServer, startFakeLlmServer } from "../support/fake-llm-server.js";
+import { makeProject } from "../support/run-cli.js";
+import { scenarioCases, scenarioRubric, scriptedModel } from "../support/scenario.js";
+import { spawnModelgate } from "../support/spawn-cli.js";
+
+let server: FakeServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+test("Ctrl-C stops cleanly with exit 130 and writes the cases that finished", async () => {
+  server = await startFakeLlmServer({ respond: scriptedModel(), latencyMs: 40 });
+  const dir = makeProject({ "data.jsonl": scenarioCases(200), "rubric.yaml": scenarioRubric });
+  const cli = spawnModelgate(
+    ["eval", "--rubric", "rubric.yaml", "--baseline", "openai-compatible:a-2024-01-01", "--candidate", "openai-compatible:b-2024-01-01", "--concurrency", "4", "--out", "out", "--no-cache"],
+    { cwd: dir, env: { OPENAI_BASE_URL: server.openaiBaseUrl } },
+  );
+  const deadline = Date.now() + 20_000;
+  while (server.stats.requests < 30 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  cli.kill("SIGINT");
+  const { exitCode, stderr } = await cli.exited;
+  expect(stderr).not.toContain("crashed");
+  expect(exitCode).toBe(130);
+  expect(existsSync(join(dir, "out", "report.json"))).toBe(true);
+  const report = JSON.parse(readFileSync(join(dir, "out", "report.json"), "utf8")) as RunReport;
+  expect(report.run.interrupted).toBe(true);
+  expect(report.cases.length).toBeGreaterThan(5);
+  expect(report.cases.length).toBeLessThan(200);
+  // every case in the report is complete: both sides answered
+  for (const testCase of report.cases) {
+    expect(testCase.baseline[0]?.error).toBeNull();
+    expect(testCase.candidate[0]?.error).toBeNull();
+  }
+  expect(server.stats.requests).toBeLessThan(400);
+}, 30_000);
