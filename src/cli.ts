@@ -1,6 +1,6 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import type { CliIO } from "./cli-io.js";
-import { ExitCode, UserError } from "./errors.js";
+import { ExitCode, redactSecrets, UserError } from "./errors.js";
 import { modelgateVersion } from "./version.js";
 
 const formatNames = ["table", "json", "md", "html", "junit"];
@@ -101,11 +101,11 @@ function handleError(error: unknown, io: CliIO): number {
     return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
   }
   if (error instanceof UserError) {
-    io.stderr.write(`error: ${error.message}\n`);
+    io.stderr.write(`error: ${redactSecrets(error.message)}\n`);
     return error.exitCode;
   }
   if (io.signal.aborted) return ExitCode.interrupted;
   const stack = error instanceof Error ? (error.stack ?? error.message) : String(error);
-  io.stderr.write(`modelgate crashed — this is a bug, please report it with the output below.\n${stack}\n`);
+  io.stderr.write(`modelgate crashed — this is a bug, please report it with the output below.\n${redactSecrets(stack)}\n`);
   return 70;
 }

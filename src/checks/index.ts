@@ -1,5 +1,5 @@
 import { suggest } from "../errors.js";
-import { expected, isObject, type Report } from "../load/fields.js";
+import { checkKeys, expected, isObject, type Report } from "../load/fields.js";
 import type { Check, CheckFactory, CheckSpec, JsonValue } from "../types.js";
 import { maxLatencyMs, maxTokens } from "./budgets.js";
 import { isJson } from "./is-json.js";
@@ -69,12 +69,11 @@ export function buildChecks(raw: JsonValue | undefined, rubricPath: string, repo
 
 function parseWhen(value: JsonValue | undefined, at: string, report: Report): string[] | undefined {
   if (value === undefined) return undefined;
+  if (isObject(value)) checkKeys(value, ["tags"], at, report);
   if (!isObject(value) || !Array.isArray(value.tags) || !value.tags.every((tag) => typeof tag === "string")) {
     report(at, expected("{ tags: [tag, ...] }", value));
     return undefined;
   }
-  const unknown = Object.keys(value).filter((key) => key !== "tags");
-  if (unknown.length > 0) report(`${at}.${unknown[0]}`, 'unknown field (known: tags)');
   return value.tags as string[];
 }
 

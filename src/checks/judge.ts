@@ -133,7 +133,8 @@ export const judge: CheckFactory = (spec, context) => {
 export function parseScore(reply: string, lo: number, hi: number): { score: number; reason: string } | string {
   const object = extractJsonObject(reply, "score");
   if (!object) return 'no JSON object with a "score" found';
-  const score = typeof object.score === "string" ? Number(object.score) : object.score;
+  // A numeric string is accepted, but not "" or "  " (Number() makes those 0: a fail the judge never gave).
+  const score = typeof object.score === "string" && /^\s*-?\d+(\.\d+)?\s*$/.test(object.score) ? Number(object.score) : object.score;
   if (typeof score !== "number" || !Number.isFinite(score)) return `"score" is not a number: ${JSON.stringify(object.score)}`;
   if (score < lo || score > hi) return `"score" ${score} is outside the scale [${lo}, ${hi}]`;
   return { score, reason: typeof object.reason === "string" ? object.reason.replace(/\s+/g, " ").trim().slice(0, 300) : "" };
@@ -143,7 +144,8 @@ export function parseScore(reply: string, lo: number, hi: number): { score: numb
 export function parseWinner(reply: string): { winner: "A" | "B" | "tie"; reason: string } | string {
   const object = extractJsonObject(reply, "winner");
   if (!object) return 'no JSON object with a "winner" found';
-  const raw = String(object.winner ?? "").trim().toLowerCase();
+  // "A", "b", "Reply A", "B." all name a reply; anything else (an array, "A and B") is not a verdict.
+  const raw = typeof object.winner === "string" ? object.winner.trim().toLowerCase().replace(/^(?:reply|response|output|assistant)\s+/, "").replace(/[.!]$/, "") : "";
   const winner = raw === "a" ? "A" : raw === "b" ? "B" : raw === "tie" || raw === "draw" ? "tie" : undefined;
   if (!winner) return `"winner" must be "A", "B" or "tie", got ${JSON.stringify(object.winner)}`;
   return { winner, reason: typeof object.reason === "string" ? object.reason.replace(/\s+/g, " ").trim().slice(0, 300) : "" };

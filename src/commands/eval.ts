@@ -20,6 +20,7 @@ import { CacheStore, CassetteStore, type ResponseStore } from "../run/response-s
 import { Runner } from "../run/runner.js";
 import type { CaseReport, Comparison, EvalCase, JudgeCaller, RunReport, VariantInfo, VariantSpec } from "../types.js";
 import { requestKey } from "../run/request-key.js";
+import { priceOf } from "../pricing.js";
 import { modelgateVersion } from "../version.js";
 import { runDefaults } from "./defaults.js";
 
@@ -155,7 +156,15 @@ function judgeCaller(inputs: Inputs, runner: Runner, live: (spec: VariantSpec, r
     const judge = (variant !== undefined ? byName.get(variant) : undefined) ?? fallback;
     if (!judge) throw new UserError(`no judge configured for ${label}`);
     const pinned = { ...request, params: { ...judge.spec.params, temperature: 0 } };
-    return runner.send({ provider: judge.provider, key: requestKey(judge.endpoint, pinned), request: pinned, endpoint: judge.endpoint, label: `${label} (judge: ${judge.spec.name})`, side: "judge" });
+    return runner.send({
+      provider: judge.provider,
+      key: requestKey(judge.endpoint, pinned),
+      request: pinned,
+      endpoint: judge.endpoint,
+      label: `${label} (judge: ${judge.spec.name})`,
+      side: "judge",
+      price: priceOf(judge.spec),
+    });
   };
 }
 

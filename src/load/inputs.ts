@@ -1,4 +1,4 @@
-import { describeValue, throwIfIssues, UserError } from "../errors.js";
+import { describeValue, suggest, throwIfIssues, UserError } from "../errors.js";
 import type { Issue, JsonValue, VariantSpec } from "../types.js";
 import { type Config, findConfig, loadConfig } from "./config.js";
 import { type Dataset, displayName, loadDataset } from "./dataset.js";
@@ -80,7 +80,7 @@ export function resolveVariant(reference: string, config: Config, flag: string):
   throw new UserError(
     `${flag} ${JSON.stringify(reference)}: not a variant in ${config.path ? displayName(config.path) : "the config (no modelgate.config.yaml found)"}` +
       ` and not an inline provider:model (openai:<model>, anthropic:<model>, openai-compatible:<model>)` +
-      (names.length > 0 ? `; known variants: ${names.join(", ")}` : ""),
+      (names.length > 0 ? `${suggest(reference, names)}; known variants: ${names.join(", ")}` : ""),
   );
 }
 
@@ -107,7 +107,9 @@ function validateCasesAgainstChecks(inputs: Inputs): void {
       if (!check.validateCase || !check.appliesTo(testCase)) continue;
       for (const message of check.validateCase(testCase)) issues.push({ file, line: testCase.line, field: `check ${check.id}`, message });
     }
-    for (const variant of [inputs.baseline, inputs.candidate]) {
+    // eval checks the two variants it runs; validate checks every variant the config defines.
+    const variants = inputs.baseline || inputs.candidate ? [inputs.baseline, inputs.candidate] : Object.values(inputs.config.variants);
+    for (const variant of variants) {
       if (!variant?.prompt) continue;
       const missing = placeholders(variant.prompt.text).filter((name) => !Object.hasOwn(testCase.vars, name));
       if (missing.length > 0) {

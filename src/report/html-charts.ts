@@ -404,6 +404,7 @@ export function renderCheckChart(report: RunReport, checkIds: string[]): string 
         }
       }
       body.push(line(histX[0], base, histX[1], base, "axis"));
+      body.push(text(histX[0] - 4, base, "0", "tick", "end"), text(histX[1] + 4, base, "1", "tick"));
     }
     body.push("</g>");
     y += rowHeight;

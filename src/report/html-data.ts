@@ -8,7 +8,6 @@ import { describeVariant, listCheckIds } from "./case-summary.js";
 
 export interface HtmlData {
   variants: { baseline: string; candidate: string };
-  repeat: number;
   checks: Array<{ id: string; type: string; category: string }>;
   /** the report's cases as they are, reordered */
   cases: CaseReport[];
@@ -29,7 +28,6 @@ export function buildHtmlData(report: RunReport): HtmlData {
       baseline: describeVariant(report.variants.baseline),
       candidate: describeVariant(report.variants.candidate),
     },
-    repeat: report.run.repeat,
     checks,
     cases,
   };

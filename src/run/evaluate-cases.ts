@@ -24,6 +24,8 @@ export interface EvaluationPlan {
   judge?: JudgeCaller;
   /** called as each case finishes (progress, streaming) */
   onCase?: (report: CaseReport) => void;
+  /** --baseline-report: the baseline's draws from an earlier run, by case id (scored again, not re-requested) */
+  reusedBaseline?: Map<string, CaseRun[]>;
 }
 
 /**
@@ -74,16 +76,38 @@ interface SideResult {
 }
 
 async function runSide(plan: EvaluationPlan, testCase: EvalCase, side: Side, draw: number): Promise<SideResult> {
+  const reused = side === "baseline" ? plan.reusedBaseline?.get(testCase.id)?.[draw] : undefined;
+  const outcome = reused ? plan.runner.reuse(side, reusedOutcome(reused)) : await send(plan, testCase, side, draw);
+  return scoreSide(plan, testCase, side, draw, outcome);
+}
+
+function send(plan: EvaluationPlan, testCase: EvalCase, side: Side, draw: number): Promise<RequestOutcome> {
   const variant = plan[side];
   const request = buildRequest(variant.spec, testCase, draw);
-  const outcome = await plan.runner.send({
+  return plan.runner.send({
     provider: variant.provider,
     key: requestKey(variant.endpoint, request),
     request,
     endpoint: variant.endpoint,
     label: `case ${testCase.id}${plan.repeat > 1 ? ` draw ${draw}` : ""} (${side}: ${variant.spec.name})`,
     side,
+    price: priceOf(variant.spec),
   });
+}
+
+/** A draw taken from an earlier report, as if it had just been answered. */
+function reusedOutcome(run: CaseRun): RequestOutcome {
+  return {
+    status: "ok",
+    response: { text: run.output ?? "", tool_calls: run.tool_calls, usage: run.usage },
+    latency_ms: run.latency_ms,
+    attempts: run.attempts,
+    cached: run.cached,
+  };
+}
+
+async function scoreSide(plan: EvaluationPlan, testCase: EvalCase, side: Side, draw: number, outcome: RequestOutcome): Promise<SideResult> {
+  const variant = plan[side];
   const interrupted = outcome.status === "error" && (outcome.error.kind === "aborted" || outcome.error.kind === "cassette_miss");
   const input = scoreInput(testCase, outcome, plan.judge);
   const checks = interrupted ? {} : await scoreDraw(plan.checks, input, outcome);

@@ -1,7 +1,8 @@
 import pLimit from "p-limit";
 import { ExitCode, UserError } from "../errors.js";
 import type { Provider } from "../providers/types.js";
-import type { ModelRequest, RequestOutcome } from "../types.js";
+import { costOf } from "../pricing.js";
+import type { ModelRequest, Pricing, RequestOutcome } from "../types.js";
 import { backoffMs, sleep } from "./backoff.js";
 import type { ResponseStore, StoredResponse } from "./response-store.js";
 
@@ -16,6 +17,8 @@ export interface Call {
   label: string;
   /** which progress bucket the request counts in */
   side: string;
+  /** price of the endpoint's model, for the running cost (null: unknown) */
+  price?: Pricing | null;
 }
 
 export interface RunnerOptions {
@@ -32,6 +35,8 @@ export interface RunnerOptions {
   record?: ResponseStore;
   /** base of the exponential backoff (tests shorten it) */
   retryBaseMs?: number;
+  /** --max-cost: the run stops (exit 3) when fresh responses have cost more than this, in USD */
+  maxCostUsd?: number;
   onUpdate?: (event: RunnerEvent) => void;
 }
 
@@ -59,10 +64,20 @@ export class Runner {
   maxInFlight = 0;
   requests = 0;
   reused = 0;
+  /** USD spent on fresh responses (cache hits and replays cost nothing) */
+  spentUsd = 0;
 
   constructor(private readonly options: RunnerOptions) {
     this.limit = pLimit(options.concurrency);
     this.signal = AbortSignal.any([options.signal, this.fatalController.signal]);
+  }
+
+  /** Counts a response taken from an earlier report (--baseline-report) as a reused request. */
+  reuse(side: string, outcome: RequestOutcome): RequestOutcome {
+    this.requests++;
+    this.reused++;
+    this.options.onUpdate?.({ type: "done", side, outcome });
+    return outcome;
   }
 
   /** The error that stopped the run, if one did. */
@@ -102,6 +117,10 @@ export class Runner {
         };
         this.options.cache?.put(entry);
         this.options.record?.put(entry);
+        this.spentUsd += costOf(attempt.response.usage, call.price ?? null) ?? 0;
+        if (this.options.maxCostUsd !== undefined && this.spentUsd > this.options.maxCostUsd) {
+          this.abortRun(call, new UserError(`cost guard: this run has spent $${this.spentUsd.toFixed(4)}, over --max-cost $${this.options.maxCostUsd}; stopped`, ExitCode.runFailed), "cost_guard");
+        }
         return this.report(call, { ...attempt, attempts });
       }
       const { error } = attempt;
@@ -150,10 +169,11 @@ export class Runner {
     return outcome;
   }
 
-  private abortRun(call: Call, error: UserError, kind: "cassette_miss" | "auth"): RequestOutcome {
+  private abortRun(call: Call, error: UserError, kind: "cassette_miss" | "auth" | "cost_guard"): RequestOutcome {
     this.fatal ??= error;
     this.fatalController.abort(error);
-    return this.report(call, { status: "error", error: { kind, message: error.message }, latency_ms: 0, attempts: 0, cached: false });
+    const code = kind === "cost_guard" ? "aborted" : kind;
+    return this.report(call, { status: "error", error: { kind: code, message: error.message }, latency_ms: 0, attempts: 0, cached: false });
   }
 }
 

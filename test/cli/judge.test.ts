@@ -25,7 +25,8 @@ afterEach(async () => {
 });
 
 const caseIdOf = (request: FakeRequest) => /\[([\w-]+)\]/.exec(request.lastUser)?.[1] ?? "";
-const isJudge = (request: FakeRequest) => request.model.startsWith("judge");
+/** Judge requests: to a judge model, or (when the judge is a model under test) by the judge's system prompt. */
+const isJudge = (request: FakeRequest) => request.model.startsWith("judge") || (request.system ?? "").includes("boundary marker");
 const judgeRequests = (s: FakeServer) => s.stats.log.filter(isJudge);
 
 /** Model outputs by model and case id; the judge by a function of its request. */
@@ -405,7 +406,8 @@ describe("choosing the judge", () => {
 
   test("a judge that is the candidate's own model is a warning, and an error under --strict", async () => {
     server = await serve({
-      outputs: { [BASE]: () => GOOD, [CAND]: (id) => (caseIdOnlyJudge(id) ? JSON.stringify({ score: 5 }) : GOOD) },
+      outputs: { [BASE]: () => GOOD, [CAND]: () => GOOD },
+      judge: pointwiseJudge,
     });
     const dir = project(server, rubric);
     const warned = await runModelgate(eval_(["--judge", "cand"]), { cwd: dir });
@@ -419,11 +421,6 @@ describe("choosing the judge", () => {
     expect(server.stats.requests).toBe(0);
   });
 });
-
-/** When the candidate's model is also the judge, its judge requests carry no `[q-n]` case tag. */
-function caseIdOnlyJudge(id: string): boolean {
-  return id === "";
-}
 
 describe("record and replay", () => {
   test("judge calls are recorded with --record and served by --replay with identical verdicts", async () => {
@@ -449,14 +446,16 @@ gate:
     const recorded = await runModelgate(eval_(["--record", "run.cassette.jsonl"]), { cwd: dir });
     expect(recorded.stderr).not.toMatch(/crashed|please report/);
     const live = readReport(dir);
-    const judged = judgeRequests(server).length;
-    expect(judged).toBe(2 * ids.length + 2 * ids.length);
+    const judged = judgeRequests(server);
+    expect(judged).toHaveLength(2 * ids.length + 2 * ids.length);
+    // One cassette entry per distinct judge request (identical outputs make identical judge requests).
+    const distinct = new Set(judged.map((request) => JSON.stringify(request.body))).size;
     const cassette = readFileSync(join(dir, "run.cassette.jsonl"), "utf8").trim().split("\n").map((line) => JSON.parse(line) as { model: string });
-    expect(cassette.filter((entry) => entry.model === JUDGE)).toHaveLength(judged);
+    expect(cassette.filter((entry) => entry.model === JUDGE)).toHaveLength(distinct);
 
     await server.close();
     server = undefined;
-    const replayed = await runModelgate(eval_(["--replay", "run.cassette.jsonl", "--out", "out"]), { cwd: dir });
+    const replayed = await runModelgate(eval_(["--replay", "run.cassette.jsonl"]), { cwd: dir });
     expect(replayed.stderr).not.toMatch(/cassette miss|crashed|please report/);
     expect(replayed.exitCode).toBe(recorded.exitCode);
     const again = readReport(dir);

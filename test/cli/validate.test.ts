@@ -497,7 +497,6 @@ describe("modelgate validate / eval reject malformed input with exit 2 and a loc
   test.each([...datasetRows, ...rubricRows, ...configRows, ...usageRows, ...evalRows])("$name", async (row) => {
     const dir = makeProject(row.files);
     const result = await runModelgate(row.args ?? ["validate", "--rubric", "rubric.yaml"], { cwd: dir, env: row.env ?? {} });
-    if (process.env.SHOW) console.log(`${row.name}\n${result.stderr}`);
     expect(result.stderr).not.toContain("    at ");
     expect(result.stderr).not.toContain("crashed");
     for (const pattern of row.expect) expect(result.stderr).toMatch(pattern);

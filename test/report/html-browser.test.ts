@@ -62,6 +62,15 @@ describe.skipIf(!available)(`HTML report in Chromium${available ? "" : ` (skippe
     return page.locator("tr.case-row").evaluateAll((rows) => rows.map((row) => row.getAttribute("data-case-id") ?? ""));
   }
 
+  test("the harness sees a request when a page makes one (control)", async () => {
+    const { page, requests } = await load('<img src="https://example.invalid/pixel.png">');
+    try {
+      expect(requests).toEqual(["https://example.invalid/pixel.png"]);
+    } finally {
+      await page.close();
+    }
+  });
+
   test("loads without errors or requests and filters the small report", async () => {
     const report = loadSmallReport();
     const { page, problems, requests } = await load(renderHtml(report));
@@ -114,14 +123,14 @@ describe.skipIf(!available)(`HTML report in Chromium${available ? "" : ` (skippe
       await page.click('tr.case-row[data-case-id="refund-001"]');
       const detail = page.locator('.case-detail[data-case-id="refund-001"]');
       await expect(detail.isVisible()).resolves.toBe(true);
-      const text = await detail.innerText();
+      const text = await detail.textContent();
       expect(text).toContain("Refund order A-1234, it arrived broken.");
       expect(text).toContain('"order_id": "A-1234"');
       expect(text).toContain("expected issue_refund(order_id=\"A-1234\") | got no tool calls");
       expect(await detail.locator(".side-baseline del").count()).toBeGreaterThan(0);
       expect(await detail.locator(".side-candidate ins").count()).toBeGreaterThan(0);
       // the diff spans put back together are exactly the outputs
-      const candidate = await detail.locator(".side-candidate pre.output").innerText();
+      const candidate = await detail.locator(".side-candidate pre.output").textContent();
       expect(candidate).toBe("I'm sorry, but I can't process refunds directly. Please contact @support-team or visit the help center.");
 
       await page.click('tr.case-row[data-case-id="refund-001"]');
@@ -145,9 +154,9 @@ describe.skipIf(!available)(`HTML report in Chromium${available ? "" : ` (skippe
     try {
       for (const row of await page.locator("tr.case-row").all()) await row.click();
       expect(await page.locator(".case-detail").count()).toBe(6);
-      expect(await page.evaluate(() => (window as unknown as { __xss?: unknown }).__xss)).toBeUndefined();
+      expect(await page.evaluate("typeof window.__xss")).toBe("undefined");
       expect(await page.locator(".case-detail img, .case-detail script, #case-rows b").count()).toBe(0);
-      const detail = await page.locator('.case-detail[data-case-id="faq-<b>shipping</b>"]').innerText();
+      const detail = await page.locator('.case-detail[data-case-id="faq-<b>shipping</b>"]').textContent();
       expect(detail).toContain('"><img src=x onerror=window.__xss=1>');
       expect(detail).toContain("<script>alert(1)</script>");
       expect(await page.locator('tr.case-row[data-case-id="faq-<b>shipping</b>"] .tag').allInnerTexts()).toContain(
@@ -173,7 +182,7 @@ describe.skipIf(!available)(`HTML report in Chromium${available ? "" : ` (skippe
       expect(await visibleIds(page)).toEqual(regressions.slice(0, 50));
       await page.click("#next-page");
       expect(await visibleIds(page)).toEqual(regressions.slice(50, 100));
-      await expect(page.locator("#page-info").innerText()).resolves.toBe(`51–100 of ${regressions.length} matching (5,000 cases)`);
+      await expect(page.locator("#page-info").textContent()).resolves.toBe(`51–100 of ${regressions.length} matching (5,000 cases)`);
 
       await page.click('tr.case-row[data-case-id="case-01000"]');
       await expect(page.locator('.case-detail[data-case-id="case-01000"]').isVisible()).resolves.toBe(true);
