@@ -15,6 +15,14 @@ function positiveInt(flag: string, min = 1) {
   };
 }
 
+function positiveNumber(flag: string) {
+  return (value: string): number => {
+    const parsed = Number(value);
+    if (value.trim() === "" || !Number.isFinite(parsed) || parsed < 0) throw new InvalidArgumentError(`${flag} expects a non-negative number, got ${JSON.stringify(value)}`);
+    return parsed;
+  };
+}
+
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
@@ -64,6 +72,9 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     .option("--no-cache", "don't read or write the response cache")
     .option("--cache-dir <dir>", "where the response cache lives", ".modelgate/cache")
     .option("--cached-latency", "count cached responses in latency metrics")
+    .option("--baseline-report <file>", "reuse the baseline side of an earlier report.json instead of calling the baseline")
+    .option("--force", "use --baseline-report even when the dataset, rubric or baseline variant changed")
+    .option("--max-cost <usd>", "refuse a run estimated above this cost, and stop one that crosses it (exit 3)", positiveNumber("--max-cost"))
     .option("--judge <variant>", "judge variant (config name or provider:model); overrides the config's judge")
     .option("--strict", "warnings (floating aliases, two variables changed) become errors")
     .option("--quiet", "no progress output")
@@ -86,6 +97,18 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
       const { runValidate } = await import("./commands/validate.js");
       exitCode = await runValidate(raw, io);
     });
+
+  const cache = program.command("cache").description("inspect or clear the response cache");
+  for (const action of ["stats", "clear"] as const) {
+    cache
+      .command(action)
+      .description(action === "stats" ? "count cached responses and their size" : "delete every cached response")
+      .option("--cache-dir <dir>", "where the response cache lives", ".modelgate/cache")
+      .action(async (raw: { cacheDir: string }) => {
+        const { runCache } = await import("./commands/cache.js");
+        exitCode = runCache(action, raw.cacheDir, io);
+      });
+  }
 
   try {
     await program.parseAsync(argv, { from: "user" });

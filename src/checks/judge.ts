@@ -46,10 +46,10 @@ export const judge: CheckFactory = (spec, context) => {
   const passAt = (options.pass_at as number | undefined) ?? lo + 0.75 * (hi - lo);
   if (mode === "pairwise" && options.pass_at !== undefined) context.issue("pass_at", "not used by a pairwise judge (it reports wins, losses and ties)");
   if (options.pass_at !== undefined && (passAt < lo || passAt > hi)) context.issue("pass_at", `expected a value on the scale [${lo}, ${hi}], got ${passAt}`);
-  const template = loadTemplate(
-    typeof options.prompt === "string" ? { path: resolve(dirname(context.rubricPath), options.prompt) } : { builtIn: mode === "pairwise" ? "pairwise" : "pointwise" },
-  );
-  if (typeof template === "string") context.issue(typeof options.prompt === "string" ? "prompt" : "mode", template);
+  const custom = typeof options.prompt === "string" ? options.prompt : undefined;
+  const template = loadTemplate(custom !== undefined ? { path: resolve(dirname(context.rubricPath), custom) } : { builtIn: mode === "pairwise" ? "pairwise" : "pointwise" });
+  if (typeof template === "string") context.issue(custom !== undefined ? "prompt" : "mode", template);
+  else if (custom !== undefined) for (const problem of templateProblems(template, mode === "pairwise" ? "pairwise" : "pointwise")) context.issue("prompt", `${custom}: ${problem}`);
   const variant = options.judge as string | undefined;
   const common = {
     id: spec.id,
@@ -57,7 +57,8 @@ export const judge: CheckFactory = (spec, context) => {
     category: spec.category,
     usesJudge: true,
     ...(variant !== undefined ? { judgeVariant: variant } : {}),
-    ...(typeof template !== "string" ? { judgeTemplates: { [template.name]: template.sha256 } } : {}),
+    // A custom template is named as the rubric names it (an absolute path would differ per machine).
+    ...(typeof template !== "string" ? { judgeTemplates: { [custom ?? template.name]: template.sha256 } } : {}),
     appliesTo: () => true,
   };
 
@@ -69,6 +70,8 @@ export const judge: CheckFactory = (spec, context) => {
         if (!candidate.judge || typeof template === "string") return noJudge;
         const base = outputText(baseline.output ?? "", baseline.tool_calls);
         const cand = outputText(candidate.output ?? "", candidate.tool_calls);
+        // Nothing to prefer: asking would only measure the judge's position bias, at the price of two calls.
+        if (base === cand) return { status: "pass", score: 0.5, reason: "tie: the outputs are identical (the judge was not asked)", pairwise: "tie" };
         const boundary = boundaryFor(base, cand, conversationText(testCase), testCase.expected.output ?? "");
         const ask = (a: string, b: string) =>
           askJudge(
@@ -128,6 +131,25 @@ export const judge: CheckFactory = (spec, context) => {
     },
   };
 };
+
+/** Placeholders a judge template may use, by mode; the marked ones it must use. */
+const placeholders = {
+  pointwise: { known: ["boundary", "criteria", "reference_block", "conversation", "output", "scale_lo", "scale_hi"], required: ["boundary", "output"] },
+  pairwise: { known: ["boundary", "criteria", "reference_block", "conversation", "output_a", "output_b"], required: ["boundary", "output_a", "output_b"] },
+} as const;
+
+/**
+ * A custom template must fence what it shows (`{{boundary}}`) and show the output(s); a placeholder it
+ * cannot fill would reach the judge verbatim, so it is an input error.
+ */
+export function templateProblems(template: JudgeTemplate, mode: keyof typeof placeholders): string[] {
+  const used = new Set([...`${template.system}\n${template.user}`.matchAll(/\{\{\s*([a-z_]+)\s*\}\}/g)].map((match) => match[1] ?? ""));
+  const { known, required } = placeholders[mode];
+  const problems: string[] = [];
+  for (const name of required) if (!used.has(name)) problems.push(`a ${mode} judge template must use {{${name}}}`);
+  for (const name of used) if (!(known as readonly string[]).includes(name)) problems.push(`unknown placeholder {{${name}}} (a ${mode} template may use ${known.map((k) => `{{${k}}}`).join(", ")})`);
+  return problems;
+}
 
 /** `{"score": 4, "reason": "..."}` with the score on the scale; a string says what was wrong. */
 export function parseScore(reply: string, lo: number, hi: number): { score: number; reason: string } | string {

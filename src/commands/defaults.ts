@@ -20,12 +20,13 @@ export function resolveRunDefaults(raw: Record<string, unknown>, _io: CliIO): Ev
     strict: raw.strict === true,
     quiet: raw.quiet === true,
     json: raw.json === true,
+    force: raw.force === true,
   };
-  for (const key of ["config", "rubric", "dataset", "out", "record", "replay", "judge"] as const) {
+  for (const key of ["config", "rubric", "dataset", "out", "record", "replay", "judge", "baselineReport"] as const) {
     const value = str(key);
     if (value !== undefined) options[key] = value;
   }
-  for (const key of ["concurrency", "repeat", "timeout", "maxRetries", "limit"] as const) {
+  for (const key of ["concurrency", "repeat", "timeout", "maxRetries", "limit", "maxCost"] as const) {
     const value = num(key);
     if (value !== undefined) options[key] = value;
   }

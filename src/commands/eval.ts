@@ -18,6 +18,8 @@ import { type EvaluationPlan, evaluateCases, type LiveVariant } from "../run/eva
 import { defaultRetryBaseMs } from "../run/backoff.js";
 import { CacheStore, CassetteStore, type ResponseStore } from "../run/response-store.js";
 import { Runner } from "../run/runner.js";
+import { loadBaselineReport } from "../run/baseline-report.js";
+import { enforceCostLimit, estimateRunCost } from "../run/cost-estimate.js";
 import type { CaseReport, Comparison, EvalCase, JudgeCaller, RunReport, VariantInfo, VariantSpec } from "../types.js";
 import { requestKey } from "../run/request-key.js";
 import { priceOf } from "../pricing.js";
@@ -48,6 +50,12 @@ export interface EvalOptions {
   cachedLatency: boolean;
   /** --judge: a config variant or provider:model overriding the configured judge */
   judge?: string;
+  /** --baseline-report: reuse the baseline side of an earlier report.json */
+  baselineReport?: string;
+  /** --force: use a --baseline-report even when its inputs differ */
+  force: boolean;
+  /** --max-cost: refuse a run estimated above this many USD, and stop one that crosses it */
+  maxCost?: number;
   strict: boolean;
   quiet: boolean;
   json: boolean;
@@ -95,6 +103,18 @@ async function runLoaded(inputs: Inputs, options: ResolvedOptions, io: CliIO, st
   if (!options.quiet && !options.json) for (const warning of warnings) io.stderr.write(`warning: ${warning}\n`);
   const cases = selectCases(inputs.dataset.cases, options);
 
+  if (options.maxCost !== undefined) {
+    const estimate = estimateRunCost({ cases, baseline: baselineSpec, candidate: candidateSpec, checks: inputs.rubric.checks, repeat: options.repeat, ...(inputs.judge ? { judge: inputs.judge } : {}) });
+    enforceCostLimit(estimate, options.maxCost);
+    if (!options.quiet && !options.json) io.stderr.write(`estimated cost: $${estimate.usd.toFixed(4)} (--max-cost $${options.maxCost})\n`);
+  }
+  const reusedBaseline = options.baselineReport
+    ? loadBaselineReport(
+        resolve(io.cwd, options.baselineReport),
+        { datasetSha256: inputs.dataset.sha256, rubricSha256: inputs.rubric.sha256, baseline: variantInfo(baselineSpec, io.env), repeat: options.repeat },
+        options.force,
+      )
+    : undefined;
   const replay = options.replay ? new CassetteStore(resolve(io.cwd, options.replay), "replay") : undefined;
   const live = (spec: VariantSpec, role: string): LiveVariant => liveVariant(spec, role, io, options.timeout, replay !== undefined);
   const baseline = live(baselineSpec, "baseline");
@@ -112,13 +132,26 @@ async function runLoaded(inputs: Inputs, options: ResolvedOptions, io: CliIO, st
     ...(options.cache && !replay ? { cache: new CacheStore(resolve(io.cwd, options.cacheDir)) } : {}),
     ...(options.record ? { record: new CassetteStore(resolve(io.cwd, options.record), "record") as ResponseStore } : {}),
     retryBaseMs: Number(io.env.MODELGATE_RETRY_BASE_MS) || defaultRetryBaseMs,
+    ...(options.maxCost !== undefined ? { maxCostUsd: options.maxCost } : {}),
     ...(!options.quiet && !options.json && (io.stderr.isTTY || io.env.CI) ? { onUpdate: progress.onEvent } : {}),
   });
   const judge = judgeCaller(inputs, runner, (spec, role) => live(spec, role));
-  const plan: EvaluationPlan = { cases, checks: inputs.rubric.checks, baseline, candidate, repeat: options.repeat, runner, ...(judge ? { judge } : {}) };
+  const plan: EvaluationPlan = {
+    cases,
+    checks: inputs.rubric.checks,
+    baseline,
+    candidate,
+    repeat: options.repeat,
+    runner,
+    ...(judge ? { judge } : {}),
+    ...(reusedBaseline ? { reusedBaseline: reusedBaseline.runs } : {}),
+  };
   const caseReports = await evaluateCases(plan);
   progress.finish();
-  if (runner.fatalError) throw runner.fatalError;
+  // A usage error (cassette miss) means nothing meaningful was scored; a run failure (auth, cost guard)
+  // still writes what finished before it exits 3.
+  const fatal = runner.fatalError;
+  if (fatal && fatal.exitCode !== ExitCode.runFailed) throw fatal;
 
   const report = buildReport({ inputs, options, startedAt, caseReports, runner, warnings, baselineSpec, candidateSpec, io });
   const outDir = resolve(io.cwd, options.out ?? `reports/${report.run.id}`);
@@ -134,6 +167,10 @@ async function runLoaded(inputs: Inputs, options: ResolvedOptions, io: CliIO, st
   }
   if (!options.quiet && !options.json) io.stderr.write(`reports written to ${displayName(outDir)}/ (${written.map((p) => p.slice(outDir.length + 1)).join(", ")})\n`);
 
+  if (fatal) {
+    io.stderr.write(`error: ${fatal.message}\n`);
+    return fatal.exitCode;
+  }
   if (report.run.interrupted) return ExitCode.interrupted;
   const unusable = unusableSide(caseReports);
   if (unusable) {
@@ -223,7 +260,7 @@ function buildReport(parts: ReportParts): RunReport {
   const candidateIntervals = new Set(inputs.rubric.gate.filter((rule) => rule.bound.max !== undefined || rule.bound.min !== undefined).map((rule) => rule.metric));
   const comparison = compareMetrics(names, definitions, caseReports, { candidateIntervals });
   const gate = evaluateGate(inputs.rubric.gate, new Map<string, Comparison>(comparison.map((c) => [c.metric, c])));
-  const interrupted = parts.io.signal.aborted;
+  const interrupted = parts.io.signal.aborted || runner.fatalError !== undefined;
   const finishedAt = new Date();
   return {
     schema_version: 1,

@@ -24,7 +24,8 @@ export async function askJudge<T>(
     if (attempt === 1) return { ok: false, error: `judge reply unusable after a retry: ${parsed}` };
     conversation = [
       ...messages,
-      { role: "assistant", content: reply },
+      // An empty turn is rejected by some APIs (Anthropic: "text content blocks must be non-empty").
+      { role: "assistant", content: reply.trim() === "" ? "(no reply)" : reply },
       { role: "user", content: `Your reply could not be used: ${parsed}. Reply again with exactly one JSON object of the form ${shape} and nothing else.` },
     ];
   }

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { sha256 } from "../load/variants.js";
 
 /** A judge prompt: instructions (system) and the data layout (user), with `{{placeholders}}`. */
@@ -18,7 +19,8 @@ const separator = /^=== USER ===\s*$/m;
 
 /** Where the bundled templates live: `src/judge/prompts/` (shipped with the package, read at run time). */
 function builtInPath(name: BuiltInTemplate): string {
-  return new URL(`../../src/judge/prompts/${name}.md`, import.meta.url).pathname;
+  // fileURLToPath, not `.pathname`: an install path with a space would stay percent-encoded.
+  return fileURLToPath(new URL(`../../src/judge/prompts/${name}.md`, import.meta.url));
 }
 
 const cache = new Map<string, JudgeTemplate | string>();
