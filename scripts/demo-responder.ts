@@ -145,11 +145,21 @@ const call = (name: string, args: Record<string, unknown>): Answer => ({ calls: 
 const SCRIPTS: Script[] = [
   // ------------------------------------------------------------ (a) ticket triage → JSON
   { id: "triage-001", kind: "extraction", match: "Torn jacket - order A-20931", baseline: ticket("damaged_item", "high", "A-20931", "negative") },
-  { id: "triage-002", kind: "extraction", match: "hiking socks and a water filter", baseline: ticket("order_status", "normal", "A-33410", "neutral") },
+  {
+    id: "triage-002",
+    kind: "extraction",
+    match: "hiking socks and a water filter",
+    baseline: ticket("order_status", "normal", "A-33410", "neutral"),
+  },
   { id: "triage-003", kind: "extraction", match: "Charged twice!!", baseline: ticket("billing", "high", null, "negative") },
   { id: "triage-004", kind: "extraction", match: "not a single sore spot", baseline: ticket("feedback", "low", "A-41876", "positive") },
   { id: "triage-005", kind: "extraction", match: "the reset email never arrives", baseline: ticket("account", "high", null, "neutral") },
-  { id: "triage-006", kind: "extraction", match: "Sizing question - Basecamp down parka", baseline: ticket("product_question", "low", null, "neutral") },
+  {
+    id: "triage-006",
+    kind: "extraction",
+    match: "Sizing question - Basecamp down parka",
+    baseline: ticket("product_question", "low", null, "neutral"),
+  },
   {
     id: "triage-007",
     kind: "extraction",
@@ -168,10 +178,26 @@ const SCRIPTS: Script[] = [
     // ... and the candidate answers the enum value in German
     candidate: pretty(ticket("damaged_item", "high", "A-47120", "negativ")),
   },
-  { id: "triage-009", kind: "extraction", match: "120 embroidered fleece jackets", baseline: ticket("order_status", "urgent", "GX-104552", "negative") },
+  {
+    id: "triage-009",
+    kind: "extraction",
+    match: "120 embroidered fleece jackets",
+    baseline: ticket("order_status", "urgent", "GX-104552", "negative"),
+  },
   { id: "triage-010", kind: "extraction", match: "Invoice for GX-118204", baseline: ticket("billing", "normal", "GX-118204", "neutral") },
-  { id: "triage-011", kind: "extraction", match: "Umtausch Wanderschuhe", lang: "de", baseline: ticket("return_refund", "normal", "A-55218", "neutral") },
-  { id: "triage-012", kind: "extraction", match: "Final warning before I dispute this", baseline: ticket("return_refund", "urgent", "A-66091", "negative") },
+  {
+    id: "triage-011",
+    kind: "extraction",
+    match: "Umtausch Wanderschuhe",
+    lang: "de",
+    baseline: ticket("return_refund", "normal", "A-55218", "neutral"),
+  },
+  {
+    id: "triage-012",
+    kind: "extraction",
+    match: "Final warning before I dispute this",
+    baseline: ticket("return_refund", "urgent", "A-66091", "negative"),
+  },
 
   // ------------------------------------------------------------ (b) tool calls
   {
@@ -192,7 +218,12 @@ const SCRIPTS: Script[] = [
     // REGRESSION: refunds the other order the customer mentioned
     candidate: {
       text: "A broken zipper and a hole on arrival is not okay! I'll get that refund started for you right away.",
-      calls: [{ name: "issue_refund", arguments: { order_id: "A-20455", reason: "damaged", note: "Cascade fleece arrived with a broken zipper pull and a hole in the pocket." } }],
+      calls: [
+        {
+          name: "issue_refund",
+          arguments: { order_id: "A-20455", reason: "damaged", note: "Cascade fleece arrived with a broken zipper pull and a hole in the pocket." },
+        },
+      ],
     },
   },
   {
@@ -277,7 +308,10 @@ const SCRIPTS: Script[] = [
       calls: [
         {
           name: "update_address",
-          arguments: { order_id: "A-90125", address: { line1: "1420 Alder St Apt 3B", city: "Portland", region: "OR", postal_code: "97214", country: "US" } },
+          arguments: {
+            order_id: "A-90125",
+            address: { line1: "1420 Alder St Apt 3B", city: "Portland", region: "OR", postal_code: "97214", country: "US" },
+          },
         },
       ],
     },
@@ -324,7 +358,12 @@ const SCRIPTS: Script[] = [
       calls: [
         {
           name: "issue_refund",
-          arguments: { order_id: "A-58802", amount: 89, reason: "not_received", note: "Marked delivered Mar 4 by USPS, no proof of delivery; not found with neighbours or leasing office." },
+          arguments: {
+            order_id: "A-58802",
+            amount: 89,
+            reason: "not_received",
+            note: "Marked delivered Mar 4 by USPS, no proof of delivery; not found with neighbours or leasing office.",
+          },
         },
       ],
     },
@@ -504,12 +543,7 @@ function answerFor(script: Script, side: "baseline" | "candidate"): Answer {
 
 const REFUSAL = /\b(I'm sorry, but|I am sorry, but|I can(?:'|’|no)t help|I(?:'m| am) (?:unable|not able) to (?:help|assist))\b/i;
 
-const normalise = (s: string): string =>
-  s
-    .replace(/\\n/g, " ")
-    .replace(/\\"/g, '"')
-    .replace(/\s+/g, " ")
-    .trim();
+const normalise = (s: string): string => s.replace(/\\n/g, " ").replace(/\\"/g, '"').replace(/\s+/g, " ").trim();
 
 /** The last fenced block of the prompt (```, ~~~ or <output>…</output>), for outputs the script does not know. */
 function lastFenced(prompt: string): string | undefined {

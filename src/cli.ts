@@ -18,7 +18,8 @@ function positiveInt(flag: string, min = 1) {
 function positiveNumber(flag: string) {
   return (value: string): number => {
     const parsed = Number(value);
-    if (value.trim() === "" || !Number.isFinite(parsed) || parsed < 0) throw new InvalidArgumentError(`${flag} expects a non-negative number, got ${JSON.stringify(value)}`);
+    if (value.trim() === "" || !Number.isFinite(parsed) || parsed < 0)
+      throw new InvalidArgumentError(`${flag} expects a non-negative number, got ${JSON.stringify(value)}`);
     return parsed;
   };
 }
@@ -28,10 +29,15 @@ function collect(value: string, previous: string[]): string[] {
 }
 
 function parseFormats(value: string): string[] {
-  const formats = value.split(",").map((item) => item.trim()).filter(Boolean);
+  const formats = value
+    .split(",")
+    .map((item) => item.trim())
+    .filter(Boolean);
   const unknown = formats.filter((format) => !formatNames.includes(format));
   if (unknown.length > 0 || formats.length === 0) {
-    throw new InvalidArgumentError(`unknown format ${unknown.map((f) => JSON.stringify(f)).join(", ") || "(empty)"}; expected any of ${formatNames.join(",")}`);
+    throw new InvalidArgumentError(
+      `unknown format ${unknown.map((f) => JSON.stringify(f)).join(", ") || "(empty)"}; expected any of ${formatNames.join(",")}`,
+    );
   }
   return formats;
 }

@@ -40,7 +40,9 @@ export function redactSecrets(text: string): string {
 /** Throws one UserError listing every issue (all problems at once, not the first). */
 export function throwIfIssues(issues: Issue[], what = "input"): void {
   if (issues.length === 0) return;
-  const shown = byLocation(issues).slice(0, 200).map((issue) => redactSecrets(formatIssue(issue)));
+  const shown = byLocation(issues)
+    .slice(0, 200)
+    .map((issue) => redactSecrets(formatIssue(issue)));
   if (issues.length > shown.length) shown.push(`… and ${issues.length - shown.length} more`);
   const noun = issues.length === 1 ? "problem" : "problems";
   throw new UserError(`invalid ${what}: ${issues.length} ${noun}\n${shown.map((l) => `  ${l}`).join("\n")}`);
@@ -54,9 +56,7 @@ function byLocation(issues: Issue[]): Issue[] {
     .map((issue, index) => ({ issue, index }))
     .sort(
       (a, b) =>
-        (fileOrder.get(a.issue.file) ?? 0) - (fileOrder.get(b.issue.file) ?? 0) ||
-        (a.issue.line ?? 0) - (b.issue.line ?? 0) ||
-        a.index - b.index,
+        (fileOrder.get(a.issue.file) ?? 0) - (fileOrder.get(b.issue.file) ?? 0) || (a.issue.line ?? 0) - (b.issue.line ?? 0) || a.index - b.index,
     )
     .map(({ issue }) => issue);
 }

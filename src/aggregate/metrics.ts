@@ -1,5 +1,5 @@
-import { quantile } from "../stats/index.js";
 import { drawPassed, isFlaky } from "../score/outcome.js";
+import { quantile } from "../stats/index.js";
 import type { CaseReport, CaseRun, Check, MetricValues, Side } from "../types.js";
 
 /**
@@ -37,9 +37,7 @@ const asBit = (value: boolean | null) => (value === null ? null : value ? 1 : 0)
 export function metricDefinitions(checks: Check[], options: AggregateOptions = {}): MetricDefinition[] {
   const latency = perDraw((run) => (run.error || (run.cached && !options.includeCachedLatency) ? null : run.latency_ms));
   const succeeded = (run: CaseRun) => !run.error;
-  const definitions: MetricDefinition[] = [
-    { name: "pass_rate", statistic: "mean", values: perDraw((run) => asBit(drawPassed(run))) },
-  ];
+  const definitions: MetricDefinition[] = [{ name: "pass_rate", statistic: "mean", values: perDraw((run) => asBit(drawPassed(run))) }];
   const categories = new Map<string, Set<string>>();
   for (const check of checks) {
     const ids = categories.get(check.category) ?? new Set<string>();
@@ -90,12 +88,30 @@ export function metricDefinitions(checks: Check[], options: AggregateOptions = {
     { name: "latency.p95_ms", statistic: "quantile", q: 0.95, values: latency },
     { name: "latency.p99_ms", statistic: "quantile", q: 0.99, values: latency },
     { name: "latency.mean_ms", statistic: "mean", values: latency },
-    { name: "cost.per_request_usd", statistic: "mean", values: perDraw((run) => (run.error ? null : run.cost_usd)), nullable: (run) => succeeded(run) && run.cost_usd === null },
-    { name: "cost.total_usd", statistic: "sum", values: perDraw((run) => (run.error ? null : run.cost_usd)), nullable: (run) => succeeded(run) && run.cost_usd === null },
+    {
+      name: "cost.per_request_usd",
+      statistic: "mean",
+      values: perDraw((run) => (run.error ? null : run.cost_usd)),
+      nullable: (run) => succeeded(run) && run.cost_usd === null,
+    },
+    {
+      name: "cost.total_usd",
+      statistic: "sum",
+      values: perDraw((run) => (run.error ? null : run.cost_usd)),
+      nullable: (run) => succeeded(run) && run.cost_usd === null,
+    },
     { name: "tokens.input.mean", statistic: "mean", values: perDraw((run) => run.usage?.input_tokens) },
     { name: "tokens.output.mean", statistic: "mean", values: perDraw((run) => run.usage?.output_tokens) },
-    { name: "regressions", statistic: "count", values: (testCase, side) => (side === "candidate" ? [testCase.outcome === "regression" ? 1 : 0] : []) },
-    { name: "improvements", statistic: "count", values: (testCase, side) => (side === "candidate" ? [testCase.outcome === "improvement" ? 1 : 0] : []) },
+    {
+      name: "regressions",
+      statistic: "count",
+      values: (testCase, side) => (side === "candidate" ? [testCase.outcome === "regression" ? 1 : 0] : []),
+    },
+    {
+      name: "improvements",
+      statistic: "count",
+      values: (testCase, side) => (side === "candidate" ? [testCase.outcome === "improvement" ? 1 : 0] : []),
+    },
   );
   return definitions;
 }
@@ -106,13 +122,17 @@ export function clustersOf(definition: MetricDefinition, cases: CaseReport[], si
 }
 
 /** The metric's value from its clusters; null when there is nothing to compute it from. */
-export function valueOf(definition: MetricDefinition, clusters: number[][], cases: CaseReport[], side: Side): number | null {
+export function metricValue(definition: MetricDefinition, clusters: number[][], cases: CaseReport[], side: Side): number | null {
   if (definition.statistic === "count") return side === "baseline" ? null : clusters.reduce((sum, c) => sum + c.reduce((a, b) => a + b, 0), 0);
   if (definition.nullable && cases.some((testCase) => testCase[side].some((run) => definition.nullable?.(run)))) return null;
   const values = clusters.flat();
   if (values.length === 0) return null;
   if (definition.statistic === "sum") return values.reduce((a, b) => a + b, 0);
-  if (definition.statistic === "quantile") return quantile([...values].sort((a, b) => a - b), definition.q ?? 0.5);
+  if (definition.statistic === "quantile")
+    return quantile(
+      [...values].sort((a, b) => a - b),
+      definition.q ?? 0.5,
+    );
   return values.reduce((a, b) => a + b, 0) / values.length;
 }
 
@@ -126,12 +146,16 @@ export function computeMetrics(
   const fill = (subset: CaseReport[], prefix: string) => {
     for (const definition of definitions) {
       for (const side of ["baseline", "candidate"] as const) {
-        result[side][`${prefix}${definition.name}`] = valueOf(definition, clustersOf(definition, subset, side), subset, side);
+        result[side][`${prefix}${definition.name}`] = metricValue(definition, clustersOf(definition, subset, side), subset, side);
       }
     }
   };
   fill(cases, "");
-  for (const tag of segmentTags) fill(cases.filter((testCase) => testCase.tags.includes(tag)), `segment.${tag}.`);
+  for (const tag of segmentTags)
+    fill(
+      cases.filter((testCase) => testCase.tags.includes(tag)),
+      `segment.${tag}.`,
+    );
   return result;
 }
 

@@ -27,7 +27,11 @@ export function checkOptions<T extends Record<string, OptionKind>>(
     }
     const ok =
       kind === "any" ||
-      (kind === "array" ? Array.isArray(value) : kind === "object" ? typeof value === "object" && value !== null && !Array.isArray(value) : typeof value === kind);
+      (kind === "array"
+        ? Array.isArray(value)
+        : kind === "object"
+          ? typeof value === "object" && value !== null && !Array.isArray(value)
+          : typeof value === kind);
     if (!ok) context.issue(key, expected(kind === "array" ? "an array" : kind === "object" ? "an object" : `a ${kind}`, value));
     else result[key] = value;
   }

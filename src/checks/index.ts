@@ -27,7 +27,13 @@ export const checkTypes = {
 export type CheckType = keyof typeof checkTypes;
 
 /** Category when the rubric names none. */
-const defaultCategory: Record<string, string> = { "json-schema": "format", "is-json": "format", "tool-calls": "tools", "max-tokens": "performance", "max-latency-ms": "performance" };
+const defaultCategory: Record<string, string> = {
+  "json-schema": "format",
+  "is-json": "format",
+  "tool-calls": "tools",
+  "max-tokens": "performance",
+  "max-latency-ms": "performance",
+};
 
 const checkIdPattern = /^[A-Za-z0-9_][A-Za-z0-9_:-]*$/;
 
@@ -54,7 +60,10 @@ export function buildChecks(raw: JsonValue | undefined, rubricPath: string, repo
     ids.add(id);
     if (typeof type !== "string" || !Object.hasOwn(checkTypes, type)) {
       const known = Object.keys(checkTypes);
-      return report(`${at}.type`, `unknown check type ${JSON.stringify(type ?? null)}${typeof type === "string" ? suggest(type, known) : ""} (known: ${known.join(", ")})`);
+      return report(
+        `${at}.type`,
+        `unknown check type ${JSON.stringify(type ?? null)}${typeof type === "string" ? suggest(type, known) : ""} (known: ${known.join(", ")})`,
+      );
     }
     const category = entry.category ?? defaultCategory[type] ?? "quality";
     if (typeof category !== "string" || !checkIdPattern.test(category)) return report(`${at}.category`, expected("a category name", category));

@@ -3,7 +3,7 @@ import { askJudge } from "../judge/ask.js";
 import { boundaryFor, conversationText, outputText } from "../judge/fence.js";
 import { extractJsonObject } from "../judge/parse-reply.js";
 import { fillTemplate, type JudgeTemplate, loadTemplate } from "../judge/templates.js";
-import type { CheckFactory, CheckResult, ChatMessage, EvalCase, ScoreInput } from "../types.js";
+import type { ChatMessage, CheckFactory, CheckResult, EvalCase, ScoreInput } from "../types.js";
 import { checkOptions } from "./common.js";
 
 const noJudge: CheckResult = { status: "error", score: null, reason: "no judge configured" };
@@ -33,7 +33,14 @@ function messagesFrom(template: JudgeTemplate, values: Record<string, string>): 
  * it cannot contain. An unusable judge reply is an `error` of the check, never a pass or fail.
  */
 export const judge: CheckFactory = (spec, context) => {
-  const options = checkOptions(spec, context, { criteria: "string", scale: "array", pass_at: "number", mode: "string", judge: "string", prompt: "string" });
+  const options = checkOptions(spec, context, {
+    criteria: "string",
+    scale: "array",
+    pass_at: "number",
+    mode: "string",
+    judge: "string",
+    prompt: "string",
+  });
   const criteria = (options.criteria as string | undefined) ?? "";
   if (criteria.trim() === "") context.issue("criteria", "required for a judge check: what a good output does");
   const mode = (options.mode as string | undefined) ?? "pointwise";
@@ -44,12 +51,18 @@ export const judge: CheckFactory = (spec, context) => {
     context.issue("scale", `expected [low, high] with low < high, got ${JSON.stringify(options.scale)}`);
   }
   const passAt = (options.pass_at as number | undefined) ?? lo + 0.75 * (hi - lo);
-  if (mode === "pairwise" && options.pass_at !== undefined) context.issue("pass_at", "not used by a pairwise judge (it reports wins, losses and ties)");
-  if (options.pass_at !== undefined && (passAt < lo || passAt > hi)) context.issue("pass_at", `expected a value on the scale [${lo}, ${hi}], got ${passAt}`);
+  if (mode === "pairwise" && options.pass_at !== undefined)
+    context.issue("pass_at", "not used by a pairwise judge (it reports wins, losses and ties)");
+  if (options.pass_at !== undefined && (passAt < lo || passAt > hi))
+    context.issue("pass_at", `expected a value on the scale [${lo}, ${hi}], got ${passAt}`);
   const custom = typeof options.prompt === "string" ? options.prompt : undefined;
-  const template = loadTemplate(custom !== undefined ? { path: resolve(dirname(context.rubricPath), custom) } : { builtIn: mode === "pairwise" ? "pairwise" : "pointwise" });
+  const template = loadTemplate(
+    custom !== undefined ? { path: resolve(dirname(context.rubricPath), custom) } : { builtIn: mode === "pairwise" ? "pairwise" : "pointwise" },
+  );
   if (typeof template === "string") context.issue(custom !== undefined ? "prompt" : "mode", template);
-  else if (custom !== undefined) for (const problem of templateProblems(template, mode === "pairwise" ? "pairwise" : "pointwise")) context.issue("prompt", `${custom}: ${problem}`);
+  else if (custom !== undefined)
+    for (const problem of templateProblems(template, mode === "pairwise" ? "pairwise" : "pointwise"))
+      context.issue("prompt", `${custom}: ${problem}`);
   const variant = options.judge as string | undefined;
   const common = {
     id: spec.id,
@@ -86,7 +99,10 @@ export const judge: CheckFactory = (spec, context) => {
             }),
             parseWinner,
             '{"winner": "A" | "B" | "tie", "reason": "..."}',
-            { ...(variant !== undefined ? { variant } : {}), label: `judge ${spec.id} on case ${testCase.id} (pairwise, ${a === base ? "baseline as A" : "candidate as A"})` },
+            {
+              ...(variant !== undefined ? { variant } : {}),
+              label: `judge ${spec.id} on case ${testCase.id} (pairwise, ${a === base ? "baseline as A" : "candidate as A"})`,
+            },
           );
         const [first, second] = await Promise.all([ask(base, cand), ask(cand, base)]);
         if (!first.ok) return { status: "error", score: null, reason: first.error };
@@ -134,8 +150,14 @@ export const judge: CheckFactory = (spec, context) => {
 
 /** Placeholders a judge template may use, by mode; the marked ones it must use. */
 const placeholders = {
-  pointwise: { known: ["boundary", "criteria", "reference_block", "conversation", "output", "scale_lo", "scale_hi"], required: ["boundary", "output"] },
-  pairwise: { known: ["boundary", "criteria", "reference_block", "conversation", "output_a", "output_b"], required: ["boundary", "output_a", "output_b"] },
+  pointwise: {
+    known: ["boundary", "criteria", "reference_block", "conversation", "output", "scale_lo", "scale_hi"],
+    required: ["boundary", "output"],
+  },
+  pairwise: {
+    known: ["boundary", "criteria", "reference_block", "conversation", "output_a", "output_b"],
+    required: ["boundary", "output_a", "output_b"],
+  },
 } as const;
 
 /**
@@ -147,7 +169,9 @@ export function templateProblems(template: JudgeTemplate, mode: keyof typeof pla
   const { known, required } = placeholders[mode];
   const problems: string[] = [];
   for (const name of required) if (!used.has(name)) problems.push(`a ${mode} judge template must use {{${name}}}`);
-  for (const name of used) if (!(known as readonly string[]).includes(name)) problems.push(`unknown placeholder {{${name}}} (a ${mode} template may use ${known.map((k) => `{{${k}}}`).join(", ")})`);
+  for (const name of used)
+    if (!(known as readonly string[]).includes(name))
+      problems.push(`unknown placeholder {{${name}}} (a ${mode} template may use ${known.map((k) => `{{${k}}}`).join(", ")})`);
   return problems;
 }
 
@@ -167,7 +191,14 @@ export function parseWinner(reply: string): { winner: "A" | "B" | "tie"; reason:
   const object = extractJsonObject(reply, "winner");
   if (!object) return 'no JSON object with a "winner" found';
   // "A", "b", "Reply A", "B." all name a reply; anything else (an array, "A and B") is not a verdict.
-  const raw = typeof object.winner === "string" ? object.winner.trim().toLowerCase().replace(/^(?:reply|response|output|assistant)\s+/, "").replace(/[.!]$/, "") : "";
+  const raw =
+    typeof object.winner === "string"
+      ? object.winner
+          .trim()
+          .toLowerCase()
+          .replace(/^(?:reply|response|output|assistant)\s+/, "")
+          .replace(/[.!]$/, "")
+      : "";
   const winner = raw === "a" ? "A" : raw === "b" ? "B" : raw === "tie" || raw === "draw" ? "tie" : undefined;
   if (!winner) return `"winner" must be "A", "B" or "tie", got ${JSON.stringify(object.winner)}`;
   return { winner, reason: typeof object.reason === "string" ? object.reason.replace(/\s+/g, " ").trim().slice(0, 300) : "" };

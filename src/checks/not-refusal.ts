@@ -19,7 +19,10 @@ const refusalPatterns: RegExp[] = [
 export const notRefusal: CheckFactory = (spec, context) => {
   const options = checkOptions(spec, context, { by: "string", patterns: "array" });
   if (options.by !== undefined && options.by !== "patterns") {
-    context.issue("by", `expected "patterns"${options.by === "judge" ? " (judge-based refusal detection needs the judge, which this build does not have yet)" : ""}`);
+    context.issue(
+      "by",
+      `expected "patterns"${options.by === "judge" ? " (judge-based refusal detection needs the judge, which this build does not have yet)" : ""}`,
+    );
   }
   const extra: RegExp[] = [];
   (Array.isArray(options.patterns) ? options.patterns : []).forEach((pattern, index) => {

@@ -28,7 +28,10 @@ const DIALECT_URIS: Record<string, SchemaDialect> = {
 };
 
 function normaliseSchemaUri(uri: string): string {
-  return uri.trim().replace(/^http:\/\//, "https://").replace(/#$/, "");
+  return uri
+    .trim()
+    .replace(/^http:\/\//, "https://")
+    .replace(/#$/, "");
 }
 
 /** Which dialect a schema declares with `$schema` (default 2020-12), or a message when unsupported. */

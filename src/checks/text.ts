@@ -17,7 +17,10 @@ function valuesFor(value: JsonValue | undefined, testCase: EvalCase): string[] |
 function readTextOptions(spec: CheckSpec, context: CheckBuildContext) {
   const options = checkOptions(spec, context, textOptions);
   const value = options.value;
-  if (value !== undefined && !(typeof value === "string" || (Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === "string")))) {
+  if (
+    value !== undefined &&
+    !(typeof value === "string" || (Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === "string")))
+  ) {
     context.issue("value", "expected a string or a non-empty list of strings");
   }
   const ignoreCase = options.ignore_case === true;
@@ -59,7 +62,10 @@ export const contains: CheckFactory = (spec, context) => {
       return {
         status: missing.length === 0 ? "pass" : "fail",
         score: wanted.length === 0 ? 1 : found / wanted.length,
-        reason: missing.length === 0 ? `contains ${wanted.map((w) => excerpt(w, 30)).join(", ")}` : `missing ${missing.map((m) => excerpt(m, 30)).join(", ")}`,
+        reason:
+          missing.length === 0
+            ? `contains ${wanted.map((w) => excerpt(w, 30)).join(", ")}`
+            : `missing ${missing.map((m) => excerpt(m, 30)).join(", ")}`,
       };
     },
   };
@@ -78,7 +84,10 @@ export const notContains: CheckFactory = (spec, context) => {
       if (output === null) return noOutput;
       const banned = valuesFor(value, testCase) ?? [];
       const present = banned.filter((item) => fold(output).includes(fold(item)));
-      return passFail(present.length === 0, present.length === 0 ? "contains none of the forbidden texts" : `contains forbidden ${present.map((p) => excerpt(p, 30)).join(", ")}`);
+      return passFail(
+        present.length === 0,
+        present.length === 0 ? "contains none of the forbidden texts" : `contains forbidden ${present.map((p) => excerpt(p, 30)).join(", ")}`,
+      );
     },
   };
 };

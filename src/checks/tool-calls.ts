@@ -65,9 +65,7 @@ export function validateExpectedToolCalls(
     const tool = byName.get(call.name);
     if (tools !== undefined && tool === undefined) {
       const names = [...byName.keys()];
-      problems.push(
-        `${at}.name: "${call.name}" is not one of this case's tools${suggest(call.name, names) || ` (${names.join(", ") || "none"})`}`,
-      );
+      problems.push(`${at}.name: "${call.name}" is not one of this case's tools${suggest(call.name, names) || ` (${names.join(", ") || "none"})`}`);
     }
     if (call.arguments === undefined) return;
     problems.push(...validateMatcher(call.arguments, `${at}.arguments`));
@@ -93,9 +91,7 @@ function undeclaredArguments(expected: Record<string, unknown>, tool: ToolDefini
     if (declared.includes(key)) continue;
     const value = expected[key];
     if (typeof value === "object" && value !== null && "$absent" in value) continue;
-    problems.push(
-      `${path}.${key}: not a parameter of ${tool.name}${suggest(key, declared) || ` (parameters: ${declared.join(", ") || "none"})`}`,
-    );
+    problems.push(`${path}.${key}: not a parameter of ${tool.name}${suggest(key, declared) || ` (parameters: ${declared.join(", ") || "none"})`}`);
   }
   return problems;
 }
@@ -145,7 +141,11 @@ export function scoreToolCalls(
   const score = f1(pairs.length, expected.length, counted);
 
   const reason = pass
-    ? passReason(expected.length, pairs.length, extra.map((j) => actual[j]?.name ?? "?"))
+    ? passReason(
+        expected.length,
+        pairs.length,
+        extra.map((j) => actual[j]?.name ?? "?"),
+      )
     : failReason({ expected, actual, missing, extra, pairs, extrasAllowed, verdict, compatible, options });
   return { status: pass ? "pass" : "fail", score, reason };
 }
@@ -281,10 +281,7 @@ function explainMissing(i: number, context: FailContext): string {
   const name = expected[i]?.name ?? "?";
   const sameName = extra.filter((j) => actual[j]?.name === name);
   if (options.order === "strict" && sameName.some((j) => compatible(i, j))) {
-    return (
-      `calls out of order (order: strict): expected ${listNames(expected.map((c) => c.name))}; ` +
-      `got ${listNames(actual.map((c) => c.name))}`
-    );
+    return `calls out of order (order: strict): expected ${listNames(expected.map((c) => c.name))}; ` + `got ${listNames(actual.map((c) => c.name))}`;
   }
   const [candidate] = sameName;
   if (candidate !== undefined) return verdict(i, candidate) ?? `${name}: does not match`;

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { resolve } from "node:path";
-import { metricDefinitions, segmentTagsOf, computeMetrics } from "../aggregate/metrics.js";
+import { computeMetrics, metricDefinitions, segmentTagsOf } from "../aggregate/metrics.js";
 import type { CliIO } from "../cli-io.js";
 import { useColor } from "../cli-io.js";
 import { compareMetrics } from "../compare/compare.js";
@@ -8,21 +8,21 @@ import { ExitCode, UserError } from "../errors.js";
 import { evaluateGate } from "../gate/evaluate.js";
 import { displayName } from "../load/dataset.js";
 import { type Inputs, loadInputs, variantWarnings } from "../load/inputs.js";
+import { priceOf } from "../pricing.js";
 import { endpointHost, providerEnvironment, providers } from "../providers/index.js";
 import type { Provider } from "../providers/types.js";
-import { fileFormats, type FileFormat } from "../report/index.js";
+import { type FileFormat, fileFormats } from "../report/index.js";
 import { Progress } from "../report/progress.js";
 import { renderTerminal } from "../report/terminal.js";
 import { writeReportFile } from "../report/writer.js";
-import { type EvaluationPlan, evaluateCases, type LiveVariant } from "../run/evaluate-cases.js";
 import { defaultRetryBaseMs } from "../run/backoff.js";
-import { CacheStore, CassetteStore, type ResponseStore } from "../run/response-store.js";
-import { Runner } from "../run/runner.js";
 import { loadBaselineReport } from "../run/baseline-report.js";
 import { enforceCostLimit, estimateRunCost } from "../run/cost-estimate.js";
-import type { CaseReport, Comparison, EvalCase, JudgeCaller, RunReport, VariantInfo, VariantSpec } from "../types.js";
+import { type EvaluationPlan, evaluateCases, type LiveVariant } from "../run/evaluate-cases.js";
 import { requestKey } from "../run/request-key.js";
-import { priceOf } from "../pricing.js";
+import { CacheStore, CassetteStore, type ResponseStore } from "../run/response-store.js";
+import { Runner } from "../run/runner.js";
+import type { CaseReport, Comparison, EvalCase, JudgeCaller, RunReport, VariantInfo, VariantSpec } from "../types.js";
 import { modelgateVersion } from "../version.js";
 import { runDefaults } from "./defaults.js";
 
@@ -104,14 +104,26 @@ async function runLoaded(inputs: Inputs, options: ResolvedOptions, io: CliIO, st
   const cases = selectCases(inputs.dataset.cases, options);
 
   if (options.maxCost !== undefined) {
-    const estimate = estimateRunCost({ cases, baseline: baselineSpec, candidate: candidateSpec, checks: inputs.rubric.checks, repeat: options.repeat, ...(inputs.judge ? { judge: inputs.judge } : {}) });
+    const estimate = estimateRunCost({
+      cases,
+      baseline: baselineSpec,
+      candidate: candidateSpec,
+      checks: inputs.rubric.checks,
+      repeat: options.repeat,
+      ...(inputs.judge ? { judge: inputs.judge } : {}),
+    });
     enforceCostLimit(estimate, options.maxCost);
     if (!options.quiet && !options.json) io.stderr.write(`estimated cost: $${estimate.usd.toFixed(4)} (--max-cost $${options.maxCost})\n`);
   }
   const reusedBaseline = options.baselineReport
     ? loadBaselineReport(
         resolve(io.cwd, options.baselineReport),
-        { datasetSha256: inputs.dataset.sha256, rubricSha256: inputs.rubric.sha256, baseline: variantInfo(baselineSpec, io.env), repeat: options.repeat },
+        {
+          datasetSha256: inputs.dataset.sha256,
+          rubricSha256: inputs.rubric.sha256,
+          baseline: variantInfo(baselineSpec, io.env),
+          repeat: options.repeat,
+        },
         options.force,
       )
     : undefined;
@@ -163,9 +175,12 @@ async function runLoaded(inputs: Inputs, options: ResolvedOptions, io: CliIO, st
   }
   if (options.json) io.stdout.write(`${JSON.stringify(summaryOf(report, outDir), null, 2)}\n`);
   else if (options.formats.includes("table") && !options.quiet) {
-    io.stdout.write(renderTerminal(report, { color: useColor(io, "stdout", options.color), reportDir: displayName(outDir), formats: options.formats }));
+    io.stdout.write(
+      renderTerminal(report, { color: useColor(io, "stdout", options.color), reportDir: displayName(outDir), formats: options.formats }),
+    );
   }
-  if (!options.quiet && !options.json) io.stderr.write(`reports written to ${displayName(outDir)}/ (${written.map((p) => p.slice(outDir.length + 1)).join(", ")})\n`);
+  if (!options.quiet && !options.json)
+    io.stderr.write(`reports written to ${displayName(outDir)}/ (${written.map((p) => p.slice(outDir.length + 1)).join(", ")})\n`);
 
   if (fatal) {
     io.stderr.write(`error: ${fatal.message}\n`);
@@ -252,12 +267,11 @@ function buildReport(parts: ReportParts): RunReport {
   const segmentTags = segmentTagsOf(caseReports, inputs.rubric.segments);
   const metrics = computeMetrics(caseReports, definitions, segmentTags);
   const gateMetrics = inputs.rubric.gate.map((rule) => rule.metric);
-  const tableMetrics = [
-    ...definitions.map((definition) => definition.name),
-    ...segmentTags.map((tag) => `segment.${tag}.pass_rate`),
-  ];
+  const tableMetrics = [...definitions.map((definition) => definition.name), ...segmentTags.map((tag) => `segment.${tag}.pass_rate`)];
   const names = [...new Set([...gateMetrics, ...tableMetrics])];
-  const candidateIntervals = new Set(inputs.rubric.gate.filter((rule) => rule.bound.max !== undefined || rule.bound.min !== undefined).map((rule) => rule.metric));
+  const candidateIntervals = new Set(
+    inputs.rubric.gate.filter((rule) => rule.bound.max !== undefined || rule.bound.min !== undefined).map((rule) => rule.metric),
+  );
   const comparison = compareMetrics(names, definitions, caseReports, { candidateIntervals });
   const gate = evaluateGate(inputs.rubric.gate, new Map<string, Comparison>(comparison.map((c) => [c.metric, c])));
   const interrupted = parts.io.signal.aborted || runner.fatalError !== undefined;
@@ -280,7 +294,12 @@ function buildReport(parts: ReportParts): RunReport {
       baseline: variantInfo(parts.baselineSpec, parts.io.env),
       candidate: variantInfo(parts.candidateSpec, parts.io.env),
       ...(inputs.judge && checks.some((check) => check.usesJudge)
-        ? { judge: { ...variantInfo(inputs.judge, parts.io.env), prompt_templates: Object.assign({}, ...checks.map((check) => check.judgeTemplates ?? {})) } }
+        ? {
+            judge: {
+              ...variantInfo(inputs.judge, parts.io.env),
+              prompt_templates: Object.assign({}, ...checks.map((check) => check.judgeTemplates ?? {})),
+            },
+          }
         : {}),
     },
     checks: checks.map((check) => ({ id: check.id, type: check.type, category: check.category })),
@@ -344,7 +363,11 @@ function unusableSide(cases: CaseReport[]): string | undefined {
     const runs = cases.flatMap((testCase) => testCase[side]);
     if (runs.length === 0 || runs.some((run) => !run.error)) continue;
     const kinds = new Set(runs.map((run) => run.error?.kind));
-    if ([...kinds].every((kind) => kind === "network" || kind === "timeout" || kind === "auth" || kind === "server" || kind === "overloaded" || kind === "rate_limit")) {
+    if (
+      [...kinds].every(
+        (kind) => kind === "network" || kind === "timeout" || kind === "auth" || kind === "server" || kind === "overloaded" || kind === "rate_limit",
+      )
+    ) {
       return `the ${side} provider is unusable: every request failed after retries (${[...kinds].join(", ")}); first error: ${runs[0]?.error?.message}`;
     }
   }

@@ -1,5 +1,5 @@
 import { splitSegmentMetric } from "../aggregate/metric-names.js";
-import { clustersOf, type MetricDefinition, valueOf } from "../aggregate/metrics.js";
+import { clustersOf, type MetricDefinition, metricValue } from "../aggregate/metrics.js";
 import { casePassRate } from "../score/outcome.js";
 import {
   type BootstrapResult,
@@ -37,8 +37,8 @@ const countMetric = /(^|\.)(regressions|improvements)$/;
 export function compareMetric(definition: MetricDefinition, name: string, cases: CaseReport[], options: CompareOptions = {}): Comparison {
   const baseClusters = clustersOf(definition, cases, "baseline");
   const candClusters = clustersOf(definition, cases, "candidate");
-  const baseline = valueOf(definition, baseClusters, cases, "baseline");
-  const candidate = valueOf(definition, candClusters, cases, "candidate");
+  const baseline = metricValue(definition, baseClusters, cases, "baseline");
+  const candidate = metricValue(definition, candClusters, cases, "candidate");
   const result: Comparison = {
     metric: name,
     baseline,
@@ -82,7 +82,15 @@ export function compareMetric(definition: MetricDefinition, name: string, cases:
       ci: clustered.ci,
       p_value: clustered.p,
       method: "paired t on per-case means (repeats clustered by case)",
-      ...(wantCandidateInterval ? { candidate_ci: candidateOnly(candidateMeans.map((m) => [m]), pooledMeanOf, options) } : {}),
+      ...(wantCandidateInterval
+        ? {
+            candidate_ci: candidateOnly(
+              candidateMeans.map((m) => [m]),
+              pooledMeanOf,
+              options,
+            ),
+          }
+        : {}),
     };
   }
 
@@ -125,7 +133,11 @@ function countComparison(cases: CaseReport[]): Pick<Comparison, "p_value" | "met
     if (testCase.outcome === "regression") regressions++;
     if (testCase.outcome === "improvement") improvements++;
   }
-  return { p_value: mcnemarExact(regressions, improvements), method: `exact McNemar on case outcomes (${regressions} regressions vs ${improvements} improvements)`, n };
+  return {
+    p_value: mcnemarExact(regressions, improvements),
+    method: `exact McNemar on case outcomes (${regressions} regressions vs ${improvements} improvements)`,
+    n,
+  };
 }
 
 /**
@@ -145,7 +157,14 @@ export function compareMetrics(names: string[], definitions: MetricDefinition[],
     const segment = splitSegmentMetric(name, known);
     const definition = segment && byName.get(segment.metric);
     if (!segment || !definition) continue;
-    comparisons.push(compareMetric(definition, name, cases.filter((testCase) => testCase.tags.includes(segment.tag)), options));
+    comparisons.push(
+      compareMetric(
+        definition,
+        name,
+        cases.filter((testCase) => testCase.tags.includes(segment.tag)),
+        options,
+      ),
+    );
   }
   return comparisons;
 }

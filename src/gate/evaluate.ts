@@ -1,6 +1,6 @@
 import { isCountMetric } from "../aggregate/metric-names.js";
-import type { Comparison, GateResult, GateRule, GateRuleResult } from "../types.js";
 import { describeBound, formatDelta, formatPValue, formatValue } from "../report/format.js";
+import type { Comparison, GateResult, GateRule, GateRuleResult } from "../types.js";
 
 /** What a rule tests: a value (and its interval) against a limit, in one direction. */
 interface RuleTarget {
@@ -14,14 +14,17 @@ interface RuleTarget {
 
 function targetOf(rule: GateRule, comparison: Comparison): RuleTarget | string {
   const { bound } = rule;
-  if (bound.max !== undefined) return { value: comparison.candidate, interval: comparison.candidate_ci ?? null, limit: bound.max, direction: "le", what: "candidate" };
-  if (bound.min !== undefined) return { value: comparison.candidate, interval: comparison.candidate_ci ?? null, limit: bound.min, direction: "ge", what: "candidate" };
+  if (bound.max !== undefined)
+    return { value: comparison.candidate, interval: comparison.candidate_ci ?? null, limit: bound.max, direction: "le", what: "candidate" };
+  if (bound.min !== undefined)
+    return { value: comparison.candidate, interval: comparison.candidate_ci ?? null, limit: bound.min, direction: "ge", what: "candidate" };
   const relative = bound.relative === true;
   if (relative && (comparison.baseline === null || comparison.baseline === 0)) {
     return `a relative bound needs a non-zero baseline value (baseline: ${comparison.baseline ?? "none"})`;
   }
   const scale = relative ? Math.abs(comparison.baseline ?? 0) : 1;
-  if (bound.max_drop !== undefined) return { value: comparison.delta, interval: comparison.ci, limit: -bound.max_drop * scale, direction: "ge", what: "delta" };
+  if (bound.max_drop !== undefined)
+    return { value: comparison.delta, interval: comparison.ci, limit: -bound.max_drop * scale, direction: "ge", what: "delta" };
   return { value: comparison.delta, interval: comparison.ci, limit: (bound.max_increase ?? 0) * scale, direction: "le", what: "delta" };
 }
 
@@ -37,7 +40,12 @@ export function evaluateRule(rule: GateRule, comparison: Comparison): GateRuleRe
   const target = targetOf(rule, comparison);
   if (typeof target === "string") return { ...base, verdict: "fail", inconclusive: false, reason: `${rule.metric}: ${target}: fail` };
   if (target.value === null) {
-    return { ...base, verdict: "fail", inconclusive: false, reason: `${rule.metric}: no value on this run (${noValueWhy(rule.metric, comparison)}): fail` };
+    return {
+      ...base,
+      verdict: "fail",
+      inconclusive: false,
+      reason: `${rule.metric}: no value on this run (${noValueWhy(rule.metric, comparison)}): fail`,
+    };
   }
   const pointOk = within(target.value, target);
   const interval = target.interval;
@@ -64,7 +72,19 @@ export function evaluateRule(rule: GateRule, comparison: Comparison): GateRuleRe
 /** The gate: every rule, and the verdict (fail when any rule fails). */
 export function evaluateGate(rules: GateRule[], comparisons: Map<string, Comparison>): GateResult {
   const results = rules.map((rule) =>
-    evaluateRule(rule, comparisons.get(rule.metric) ?? { metric: rule.metric, baseline: null, candidate: null, delta: null, ci: null, p_value: null, method: "", n: 0 }),
+    evaluateRule(
+      rule,
+      comparisons.get(rule.metric) ?? {
+        metric: rule.metric,
+        baseline: null,
+        candidate: null,
+        delta: null,
+        ci: null,
+        p_value: null,
+        method: "",
+        n: 0,
+      },
+    ),
   );
   return { verdict: results.every((result) => result.verdict === "pass") ? "pass" : "fail", rules: results };
 }
@@ -89,7 +109,14 @@ function noValueWhy(metric: string, comparison: Comparison): string {
   return "nothing was scored";
 }
 
-function describe(rule: GateRule, comparison: Comparison, target: RuleTarget, verdict: string, inconclusive: boolean, casesNeeded: number | null | undefined): string {
+function describe(
+  rule: GateRule,
+  comparison: Comparison,
+  target: RuleTarget,
+  verdict: string,
+  inconclusive: boolean,
+  casesNeeded: number | null | undefined,
+): string {
   const metric = rule.metric;
   const shown =
     target.what === "delta"

@@ -24,7 +24,10 @@ export function parseGateRules(raw: JsonValue | undefined, knownMetrics: readonl
     if (problem) report(`${at}.metric`, problem);
     const present = boundKeys.filter((key) => entry[key] !== undefined);
     if (present.length !== 1) {
-      return report(at, present.length === 0 ? "needs one bound: max, min, max_drop or max_increase" : `give one bound per rule, got ${present.join(" and ")}`);
+      return report(
+        at,
+        present.length === 0 ? "needs one bound: max, min, max_drop or max_increase" : `give one bound per rule, got ${present.join(" and ")}`,
+      );
     }
     const key = present[0] as (typeof boundKeys)[number];
     const value = entry[key];

@@ -16,7 +16,10 @@ export async function askJudge<T>(
 ): Promise<JudgeAnswer<T>> {
   let conversation = messages;
   for (let attempt = 0; attempt < 2; attempt++) {
-    const outcome = await judge({ messages: conversation, params: {}, draw: 0, json_mode: true }, { ...call, label: attempt === 0 ? call.label : `${call.label}, retry` });
+    const outcome = await judge(
+      { messages: conversation, params: {}, draw: 0, json_mode: true },
+      { ...call, label: attempt === 0 ? call.label : `${call.label}, retry` },
+    );
     if (outcome.status === "error") return { ok: false, error: `judge request failed: ${outcome.error.message}` };
     const reply = outcome.response.text;
     const parsed = parse(reply);
@@ -26,7 +29,10 @@ export async function askJudge<T>(
       ...messages,
       // An empty turn is rejected by some APIs (Anthropic: "text content blocks must be non-empty").
       { role: "assistant", content: reply.trim() === "" ? "(no reply)" : reply },
-      { role: "user", content: `Your reply could not be used: ${parsed}. Reply again with exactly one JSON object of the form ${shape} and nothing else.` },
+      {
+        role: "user",
+        content: `Your reply could not be used: ${parsed}. Reply again with exactly one JSON object of the form ${shape} and nothing else.`,
+      },
     ];
   }
   return { ok: false, error: "unreachable" };

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
-import type { ChatMessage, EvalCase } from "../types.js";
 import { applyVars } from "../load/vars.js";
+import type { ChatMessage, EvalCase } from "../types.js";
 
 /**
  * A boundary marker the fenced material cannot contain. It is derived from a hash of the material
@@ -20,7 +20,9 @@ export function conversationText(testCase: EvalCase): string {
   const messages: ChatMessage[] = testCase.messages ?? [{ role: "user", content: testCase.input ?? "" }];
   return messages
     .map((message) => {
-      const calls = message.tool_calls?.length ? ` [tool calls: ${JSON.stringify(message.tool_calls.map((c) => ({ name: c.name, arguments: c.arguments })))}]` : "";
+      const calls = message.tool_calls?.length
+        ? ` [tool calls: ${JSON.stringify(message.tool_calls.map((c) => ({ name: c.name, arguments: c.arguments })))}]`
+        : "";
       return `[${message.role}] ${applyVars(message.content, testCase.vars)}${calls}`;
     })
     .join("\n");

@@ -3,26 +3,15 @@ import { dirname, relative, resolve } from "node:path";
 import { compileSchema } from "../checks/schema-compiler.js";
 import { validateExpectedToolCalls } from "../checks/tool-calls.js";
 import { describeValue, suggest, throwIfIssues, UserError } from "../errors.js";
-import type {
-  ChatMessage,
-  EvalCase,
-  Expected,
-  ExpectedToolCall,
-  Issue,
-  JsonObject,
-  JsonValue,
-  Role,
-  ToolChoice,
-  ToolDefinition,
-} from "../types.js";
+import type { ChatMessage, EvalCase, Expected, ExpectedToolCall, Issue, JsonObject, JsonValue, Role, ToolChoice, ToolDefinition } from "../types.js";
 import {
   checkKeys,
   expected,
   isObject,
+  jsonErrorMessage,
   optionalString,
   optionalStringArray,
   type Report,
-  jsonErrorMessage,
   readErrorMessage,
   safeJson,
 } from "./fields.js";
@@ -87,13 +76,17 @@ function parseCase(raw: unknown, line: number, baseDir: string, report: Report, 
   checkKeys(raw, caseFields, "", report, warn);
   const before = countingReport(report);
   const id = raw.id;
-  if (typeof id !== "string" || id.trim() === "") before.report("id", id === undefined ? "required; expected a non-empty string" : expected("a non-empty string", id));
+  if (typeof id !== "string" || id.trim() === "")
+    before.report("id", id === undefined ? "required; expected a non-empty string" : expected("a non-empty string", id));
 
   const input = raw.input;
   const hasInput = input !== undefined;
   const hasMessages = raw.messages !== undefined;
   if (hasInput === hasMessages) {
-    before.report(hasInput ? "input" : "input", hasInput ? "give either input or messages, not both" : "required: exactly one of input (a string) or messages (a chat)");
+    before.report(
+      hasInput ? "input" : "input",
+      hasInput ? "give either input or messages, not both" : "required: exactly one of input (a string) or messages (a chat)",
+    );
   }
   if (hasInput && typeof input !== "string") before.report("input", expected("a string", input));
   const messages = hasMessages ? parseMessages(raw.messages, "messages", before.report) : undefined;

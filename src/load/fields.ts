@@ -40,13 +40,7 @@ export const secretFieldMessage =
  * is never shown. A key one typo away from a known one is an error (it silently
  * drops data otherwise); any other unknown key goes to `warn` when given, else is an error too.
  */
-export function checkKeys(
-  object: JsonObject,
-  known: readonly string[],
-  prefix: string,
-  report: Report,
-  warn?: Report,
-): void {
+export function checkKeys(object: JsonObject, known: readonly string[], prefix: string, report: Report, warn?: Report): void {
   for (const key of Object.keys(object)) {
     if (known.includes(key)) continue;
     const hint = suggest(key, known);
@@ -98,13 +92,7 @@ export function optionalBoolean(object: JsonObject, key: string, field: string, 
   return value;
 }
 
-export function optionalEnum<T extends string>(
-  object: JsonObject,
-  key: string,
-  allowed: readonly T[],
-  field: string,
-  report: Report,
-): T | undefined {
+export function optionalEnum<T extends string>(object: JsonObject, key: string, allowed: readonly T[], field: string, report: Report): T | undefined {
   const value = object[key];
   if (value === undefined) return undefined;
   if (typeof value !== "string" || !(allowed as readonly string[]).includes(value)) {
@@ -144,7 +132,10 @@ export function readErrorMessage(error: unknown): string {
  */
 export function jsonErrorMessage(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
-  return message.replace(/, (?:\.\.\.)?".*"(?:\.\.\.)? is not valid JSON$/s, "").replace(/\s+/g, " ").trim();
+  return message
+    .replace(/, (?:\.\.\.)?".*"(?:\.\.\.)? is not valid JSON$/s, "")
+    .replace(/\s+/g, " ")
+    .trim();
 }
 
 /** Copies a parsed JSON value into objects with no prototype games: `__proto__` stays a plain key. */

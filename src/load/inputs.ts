@@ -2,10 +2,10 @@ import { describeValue, suggest, throwIfIssues, UserError } from "../errors.js";
 import type { Issue, JsonValue, VariantSpec } from "../types.js";
 import { type Config, findConfig, loadConfig } from "./config.js";
 import { type Dataset, displayName, loadDataset } from "./dataset.js";
-import { type Rubric, loadRubric } from "./rubric.js";
+import { loadRubric, type Rubric } from "./rubric.js";
 import { readStructuredFile } from "./structured-file.js";
-import { placeholders } from "./vars.js";
 import { isFloatingAlias, parseInlineVariant, parseVariant } from "./variants.js";
+import { placeholders } from "./vars.js";
 
 export interface InputOptions {
   config?: string;
@@ -128,9 +128,15 @@ function validateCasesAgainstChecks(inputs: Inputs): void {
 /** Warnings of SPEC §2 (errors under --strict): floating aliases, two variables changed, judge = candidate. */
 export function variantWarnings(baseline: VariantSpec, candidate: VariantSpec, judge: VariantSpec | undefined): string[] {
   const warnings: string[] = [];
-  for (const [role, variant] of [["baseline", baseline], ["candidate", candidate], ["judge", judge]] as const) {
+  for (const [role, variant] of [
+    ["baseline", baseline],
+    ["candidate", candidate],
+    ["judge", judge],
+  ] as const) {
     if (variant && isFloatingAlias(variant)) {
-      warnings.push(`${role} model "${variant.model}" is a floating alias: pin a dated version (e.g. gpt-4o-2024-08-06) so the result means something next week`);
+      warnings.push(
+        `${role} model "${variant.model}" is a floating alias: pin a dated version (e.g. gpt-4o-2024-08-06) so the result means something next week`,
+      );
     }
   }
   const modelChanged = baseline.model !== candidate.model || baseline.provider !== candidate.provider;
@@ -139,7 +145,10 @@ export function variantWarnings(baseline: VariantSpec, candidate: VariantSpec, j
     warnings.push("baseline and candidate differ in both model and prompt: change one variable at a time, or a regression cannot be attributed");
   }
   if (judge) {
-    for (const [role, variant] of [["candidate", candidate], ["baseline", baseline]] as const) {
+    for (const [role, variant] of [
+      ["candidate", candidate],
+      ["baseline", baseline],
+    ] as const) {
       if (judge.model === variant.model && judge.provider === variant.provider) {
         warnings.push(`the judge is the ${role}'s own model (${judge.model}): LLM judges favour their own outputs; pick another judge with --judge`);
       }
@@ -147,4 +156,3 @@ export function variantWarnings(baseline: VariantSpec, candidate: VariantSpec, j
   }
   return warnings;
 }
-

@@ -40,7 +40,9 @@ export function loadRubric(path: string, fallbackGate?: { rules: JsonValue; repo
   const checks = buildChecks(data.checks, path, report);
   const known = metricNames(checks);
   const gate =
-    data.gate === undefined && fallbackGate ? parseGateRules(fallbackGate.rules, known, fallbackGate.report) : parseGateRules(data.gate, known, report);
+    data.gate === undefined && fallbackGate
+      ? parseGateRules(fallbackGate.rules, known, fallbackGate.report)
+      : parseGateRules(data.gate, known, report);
   const segments = optionalStringArray(data, "segments", "segments", report);
   throwIfIssues(issues, "rubric");
   return {

@@ -54,10 +54,12 @@ export function readStructuredFile(path: string, displayPath: string, what: stri
     const range = (node as { range?: [number, number, number] } | null)?.range;
     return range ? lineCounter.linePos(range[0]).line : undefined;
   };
-  const reporter = (issues: Issue[]): Report => (field, message) => {
-    const line = lineOf(field);
-    issues.push({ file: displayPath, ...(line !== undefined ? { line } : {}), ...(field ? { field } : {}), message });
-  };
+  const reporter =
+    (issues: Issue[]): Report =>
+    (field, message) => {
+      const line = lineOf(field);
+      issues.push({ file: displayPath, ...(line !== undefined ? { line } : {}), ...(field ? { field } : {}), message });
+    };
   if (!isObject(data)) {
     throw new UserError(`invalid ${what}: ${displayPath}: expected a mapping of fields at the top level, got ${typeName(data)}`);
   }

@@ -66,7 +66,8 @@ export function parseVariant(name: string, raw: JsonValue, at: string, configPat
   }
   if (raw.pricing !== undefined) {
     const pricing = raw.pricing;
-    const ok = isObject(pricing) && ["input_per_mtok", "output_per_mtok"].every((key) => typeof pricing[key] === "number" && (pricing[key] as number) >= 0);
+    const ok =
+      isObject(pricing) && ["input_per_mtok", "output_per_mtok"].every((key) => typeof pricing[key] === "number" && (pricing[key] as number) >= 0);
     if (ok) variant.pricing = { input_per_mtok: pricing.input_per_mtok as number, output_per_mtok: pricing.output_per_mtok as number };
     else report(`${at}.pricing`, expected("{ input_per_mtok: <USD>, output_per_mtok: <USD> }", pricing));
   }
@@ -113,5 +114,9 @@ export function isFloatingAlias(variant: Pick<VariantSpec, "provider" | "model">
 
 /** The request parameters that matter for identity (for cache keys and "what changed" warnings). */
 export function paramsSignature(params: JsonObject): string {
-  return JSON.stringify(Object.keys(params).sort().map((key) => [key, params[key]]));
+  return JSON.stringify(
+    Object.keys(params)
+      .sort()
+      .map((key) => [key, params[key]]),
+  );
 }

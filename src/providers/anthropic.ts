@@ -23,7 +23,10 @@ export async function createAnthropicProvider(model: string, environment: Provid
   });
   return {
     async complete(request: ModelRequest, signal: AbortSignal): Promise<ModelResponse> {
-      const system = request.messages.filter((m) => m.role === "system").map((m) => m.content).join("\n\n");
+      const system = request.messages
+        .filter((m) => m.role === "system")
+        .map((m) => m.content)
+        .join("\n\n");
       const { max_tokens, ...params } = request.params as Record<string, unknown>;
       const body = {
         ...params,
@@ -63,7 +66,12 @@ function toWireMessages(messages: ChatMessage[]): WireMessage[] {
       blocks = [
         ...(message.content ? [{ type: "text", text: message.content } as Block] : []),
         ...message.tool_calls.map(
-          (call, index): Block => ({ type: "tool_use", id: call.id ?? `toolu_${index}`, name: call.name, input: (call.arguments ?? {}) as Record<string, unknown> }),
+          (call, index): Block => ({
+            type: "tool_use",
+            id: call.id ?? `toolu_${index}`,
+            name: call.name,
+            input: (call.arguments ?? {}) as Record<string, unknown>,
+          }),
         ),
       ];
     } else blocks = [{ type: "text", text: message.content }];

@@ -58,7 +58,8 @@ export function classifySdkError(error: unknown, timedOut: boolean): ClassifiedE
   if (name === "APIConnectionError" || name === "TypeError" || name === "FetchError") {
     const cause = (err.cause as { code?: string; message?: string } | undefined) ?? undefined;
     const detail = cause?.code ?? cause?.message ?? err.message ?? "connection error";
-    if (/json|unexpected (end|token)/i.test(String(err.message))) return { kind: "malformed", message: `malformed response body: ${err.message}`, retryable: true };
+    if (/json|unexpected (end|token)/i.test(String(err.message)))
+      return { kind: "malformed", message: `malformed response body: ${err.message}`, retryable: true };
     return { kind: "network", message: `network error: ${detail}`, retryable: true };
   }
   return { kind: "unknown", message: String(err?.message ?? error), retryable: false };

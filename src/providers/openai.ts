@@ -31,7 +31,8 @@ export async function createOpenAIProvider(model: string, environment: ProviderE
           function: { name: tool.name, parameters: tool.parameters, ...(tool.description ? { description: tool.description } : {}) },
         }));
         if (request.tool_choice) {
-          body.tool_choice = typeof request.tool_choice === "string" ? request.tool_choice : { type: "function", function: { name: request.tool_choice.name } };
+          body.tool_choice =
+            typeof request.tool_choice === "string" ? request.tool_choice : { type: "function", function: { name: request.tool_choice.name } };
         }
       }
       if (request.json_mode) body.response_format = { type: "json_object" };

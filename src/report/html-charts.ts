@@ -116,9 +116,7 @@ function metricRow(row: MetricRow, y: number): string[] {
   parts.push(`<title>${escapeHtml(tooltip)}</title>`);
   parts.push(`<rect x="0" y="${n(y)}" width="${WIDTH}" height="${ROW}" class="row-bg"/>`);
   parts.push(text(LABEL_X + 6, y + 18, truncate(metric, 36), "label mono"));
-  parts.push(
-    text(LABEL_X + 6, y + 34, rule === undefined ? "not gated" : `${describeBound(rule.bound, rule.bound_text)} · ${rule.mode}`, "sub"),
-  );
+  parts.push(text(LABEL_X + 6, y + 34, rule === undefined ? "not gated" : `${describeBound(rule.bound, rule.bound_text)} · ${rule.mode}`, "sub"));
 
   // value panel: ○ baseline, ● candidate, dashed absolute bound
   const values = finite([comparison.baseline, comparison.candidate, ...valueBounds(rule)]);
@@ -279,7 +277,8 @@ export function renderLatencyChart(report: RunReport): string {
       const count = counts[index]?.[bin] ?? 0;
       if (count === 0) return;
       const low = bin * binWidth;
-      const range = bin === BINS - 1 ? `≥ ${formatValue("latency_ms", low)}` : `${formatValue("latency_ms", low)}–${formatValue("latency_ms", low + binWidth)}`;
+      const range =
+        bin === BINS - 1 ? `≥ ${formatValue("latency_ms", low)}` : `${formatValue("latency_ms", low)}–${formatValue("latency_ms", low + binWidth)}`;
       const barX = left + bin * slot + 1 + index * ((slot - 2) / 2);
       body.push(
         `<rect x="${n(barX)}" y="${n(yCount(count))}" width="${n(Math.max(1, (slot - 2) / 2))}" height="${n(histBottom - yCount(count))}" class="fill-${side}"><title>${escapeHtml(`${side}: ${count} requests at ${range}`)}</title></rect>`,

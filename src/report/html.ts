@@ -94,9 +94,7 @@ function renderVerdict(report: RunReport): string {
     `<h1>${esc(headline.charAt(0).toUpperCase() + headline.slice(1))}</h1>`,
     `<p class="verdict-detail">${esc(detail)}${inconclusive > 0 ? ` · ${esc(plural(inconclusive, "inconclusive rule"))}` : ""}</p>`,
     `<p class="variants"><span class="pill base">baseline</span> ${esc(describeVariant(report.variants.baseline))} → <span class="pill cand">candidate</span> ${esc(describeVariant(report.variants.candidate))}${report.run.repeat > 1 ? ` · ${report.run.repeat} repeats per case` : ""}</p>`,
-    report.run.interrupted
-      ? '<p class="banner-warn">The run was interrupted: these results cover only the cases that finished.</p>'
-      : "",
+    report.run.interrupted ? '<p class="banner-warn">The run was interrupted: these results cover only the cases that finished.</p>' : "",
     "</div>",
     `<dl class="stats">${stats.map(([label, value, id]) => `<div id="${id}"><dt>${label}</dt><dd>${value}</dd></div>`).join("")}</dl>`,
     "</header>",
@@ -150,7 +148,7 @@ function renderCaseSection(report: RunReport): string {
   ];
   return [
     '<section id="cases">',
-    "<h2>Cases <span class=\"muted\">— regressions first; click a row for the conversation, both outputs and every check</span></h2>",
+    '<h2>Cases <span class="muted">— regressions first; click a row for the conversation, both outputs and every check</span></h2>',
     '<div class="toolbar">',
     `<div class="filters" role="group" aria-label="Show">${filters
       .map(

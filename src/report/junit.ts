@@ -4,14 +4,11 @@
  * holding the candidate's result. A testcase's time is the candidate's request latency.
  */
 import type { CaseReport, CaseRun, GateRuleResult, RunReport, VariantInfo } from "../types.js";
-import { type SideCheck, describeVariant, listCheckIds, summarizeCheck } from "./case-summary.js";
+import { describeVariant, listCheckIds, type SideCheck, summarizeCheck } from "./case-summary.js";
 import { escapeXmlAttr, escapeXmlText } from "./escape.js";
 import { describeBound, elapsedMs, formatDelta, formatInterval, formatPValue, formatValue, truncate } from "./format.js";
 
-type Result =
-  | { kind: "pass" }
-  | { kind: "failure" | "error"; type: string; message: string; detail: string }
-  | { kind: "skipped"; message: string };
+type Result = { kind: "pass" } | { kind: "failure" | "error"; type: string; message: string; detail: string } | { kind: "skipped"; message: string };
 
 interface TestCase {
   name: string;
@@ -112,8 +109,7 @@ function gateSuite(report: RunReport): Suite {
         name: `${rule.metric} ${describeBound(rule.bound, rule.bound_text)}`,
         classname: "modelgate.gate",
         timeMs: 0,
-        result:
-          rule.verdict === "fail" ? { kind: "failure", type: "gate", message: rule.reason, detail } : { kind: "pass" },
+        result: rule.verdict === "fail" ? { kind: "failure", type: "gate", message: rule.reason, detail } : { kind: "pass" },
         ...(rule.verdict === "pass" ? { systemOut: detail } : {}),
       };
     }),
@@ -161,12 +157,7 @@ function checkResult(report: RunReport, testCase: CaseReport, check: string): Re
     case "fail":
     case "error": {
       const requestError = testCase.candidate.find((run) => run.error !== null)?.error;
-      const type =
-        candidate.status === "error"
-          ? (requestError?.kind ?? "error")
-          : baseline.status === "pass"
-            ? "regression"
-            : "fail";
+      const type = candidate.status === "error" ? (requestError?.kind ?? "error") : baseline.status === "pass" ? "regression" : "fail";
       const detail = [
         `case: ${testCase.id}`,
         `tags: ${testCase.tags.join(", ") || "(none)"}`,

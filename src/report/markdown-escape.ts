@@ -16,7 +16,6 @@ function oneLine(text: string): string {
 }
 
 // C0 controls other than \t and \n render as garbage or not at all.
-// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
 const CONTROL = /[\u0000-\u0008\u000B-\u001F\u007F]/g;
 
 /** Inline text: HTML neutralised, Markdown punctuation escaped, mentions broken, kept on one line. */

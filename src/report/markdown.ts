@@ -55,10 +55,58 @@ interface Limits {
 // Tried in order until the text fits MARKDOWN_MAX_CHARS; every item is bounded, so the last one fits
 // any report short of thousands of gate rules.
 const LEVELS: Limits[] = [
-  { gateRules: 60, regressions: 50, excerpts: 10, excerptChars: 800, improvements: 25, errors: 25, warnings: 20, checksPerCase: 3, tags: 6, idChars: 120, reasonChars: 300 },
-  { gateRules: 40, regressions: 25, excerpts: 5, excerptChars: 400, improvements: 12, errors: 12, warnings: 10, checksPerCase: 2, tags: 4, idChars: 100, reasonChars: 200 },
-  { gateRules: 30, regressions: 10, excerpts: 2, excerptChars: 200, improvements: 5, errors: 5, warnings: 5, checksPerCase: 1, tags: 3, idChars: 80, reasonChars: 120 },
-  { gateRules: 20, regressions: 5, excerpts: 0, excerptChars: 0, improvements: 3, errors: 3, warnings: 3, checksPerCase: 1, tags: 2, idChars: 60, reasonChars: 80 },
+  {
+    gateRules: 60,
+    regressions: 50,
+    excerpts: 10,
+    excerptChars: 800,
+    improvements: 25,
+    errors: 25,
+    warnings: 20,
+    checksPerCase: 3,
+    tags: 6,
+    idChars: 120,
+    reasonChars: 300,
+  },
+  {
+    gateRules: 40,
+    regressions: 25,
+    excerpts: 5,
+    excerptChars: 400,
+    improvements: 12,
+    errors: 12,
+    warnings: 10,
+    checksPerCase: 2,
+    tags: 4,
+    idChars: 100,
+    reasonChars: 200,
+  },
+  {
+    gateRules: 30,
+    regressions: 10,
+    excerpts: 2,
+    excerptChars: 200,
+    improvements: 5,
+    errors: 5,
+    warnings: 5,
+    checksPerCase: 1,
+    tags: 3,
+    idChars: 80,
+    reasonChars: 120,
+  },
+  {
+    gateRules: 20,
+    regressions: 5,
+    excerpts: 0,
+    excerptChars: 0,
+    improvements: 3,
+    errors: 3,
+    warnings: 3,
+    checksPerCase: 1,
+    tags: 2,
+    idChars: 60,
+    reasonChars: 80,
+  },
 ];
 
 /** Renders the run report as GitHub-flavoured Markdown, at most MARKDOWN_MAX_CHARS long. */
@@ -154,10 +202,7 @@ function renderGate(context: Context): string[] {
   const rules = context.report.gate.rules;
   if (rules.length === 0) return ["### Gate", "", "_No gate rules were defined._"];
   // When capped, the failed and inconclusive rules are the ones worth the space.
-  const ordered =
-    rules.length > context.limits.gateRules
-      ? [...rules].sort((a, b) => rank(a) - rank(b)).slice(0, context.limits.gateRules)
-      : rules;
+  const ordered = rules.length > context.limits.gateRules ? [...rules].sort((a, b) => rank(a) - rank(b)).slice(0, context.limits.gateRules) : rules;
   const lines = [
     "### Gate",
     "",
@@ -212,12 +257,7 @@ function renderRegressions(context: Context): string[] {
   const regressions = context.report.cases.filter((testCase) => testCase.outcome === "regression");
   if (regressions.length === 0) return ["### Regressions", "", "None: no case passes on the baseline and fails on the candidate."];
   const shown = regressions.slice(0, context.limits.regressions);
-  const lines = [
-    `### Regressions (${regressions.length})`,
-    "",
-    "| case | tags | failing check | reason (candidate) |",
-    "| --- | --- | --- | --- |",
-  ];
+  const lines = [`### Regressions (${regressions.length})`, "", "| case | tags | failing check | reason (candidate) |", "| --- | --- | --- | --- |"];
   for (const testCase of shown) {
     const [checks, reasons] = changeCells(context, regressingChecks(testCase, context.checkIds), "candidate");
     lines.push(`| ${id(context, testCase.id)} | ${tagList(context, testCase.tags)} | ${checks} | ${reasons} |`);

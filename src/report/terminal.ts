@@ -39,7 +39,8 @@ export function renderTerminal(report: RunReport, options: TerminalOptions): str
   lines.push(
     `  ${plural(report.cases.length, "case")}${repeat}: ${outcomes.regression} regressed, ${outcomes.improvement} improved, ${outcomes.pass} pass on both, ${outcomes.fail} fail on both, ${outcomes.error} with errors`,
   );
-  if (report.run.requests.reused > 0) lines.push(`  ${report.run.requests.reused} of ${report.run.requests.total} requests reused from cache/cassette`);
+  if (report.run.requests.reused > 0)
+    lines.push(`  ${report.run.requests.reused} of ${report.run.requests.total} requests reused from cache/cassette`);
   if (report.run.interrupted) lines.push(c.yellow("  interrupted: the report covers only the cases that finished"));
   lines.push("");
 
@@ -84,7 +85,12 @@ export function renderTerminal(report: RunReport, options: TerminalOptions): str
   }
   const improvements = report.cases.filter((testCase) => testCase.outcome === "improvement");
   if (improvements.length > 0) {
-    lines.push(`${c.bold(`Improvements (${improvements.length})`)}: ${improvements.slice(0, 10).map((t) => plainText(t.id)).join(", ")}${improvements.length > 10 ? ", …" : ""}`);
+    lines.push(
+      `${c.bold(`Improvements (${improvements.length})`)}: ${improvements
+        .slice(0, 10)
+        .map((t) => plainText(t.id))
+        .join(", ")}${improvements.length > 10 ? ", …" : ""}`,
+    );
     lines.push("");
   }
 
@@ -103,7 +109,8 @@ export function renderTerminal(report: RunReport, options: TerminalOptions): str
   if (report.run.warnings.length > 0) lines.push("");
 
   const cost = runCost(report);
-  if (cost.total !== null) lines.push(c.dim(`cost of this run: ${formatUsd(cost.total)}${cost.unknown > 0 ? ` (+${cost.unknown} requests at unknown price)` : ""}`));
+  if (cost.total !== null)
+    lines.push(c.dim(`cost of this run: ${formatUsd(cost.total)}${cost.unknown > 0 ? ` (+${cost.unknown} requests at unknown price)` : ""}`));
   const sentence = verdictSentence(report);
   lines.push(report.gate.verdict === "pass" ? c.green.bold(`✔ ${sentence}`) : c.red.bold(`✘ ${sentence}`));
   const next = nextStep(report, options);
@@ -137,6 +144,7 @@ function nextStep(report: RunReport, options: TerminalOptions): string | undefin
   const file = options.formats?.includes("html") ? "report.html" : options.formats?.includes("md") ? "report.md" : "report.json";
   const failing = report.gate.rules.filter((rule) => rule.verdict === "fail").map((rule) => rule.metric);
   const regressions = report.regressions.length;
-  const detail = regressions > 0 ? `; ${plural(regressions, "regression")}` : failing.length > 0 ? `; failing: ${failing.slice(0, 3).join(", ")}` : "";
+  const detail =
+    regressions > 0 ? `; ${plural(regressions, "regression")}` : failing.length > 0 ? `; failing: ${failing.slice(0, 3).join(", ")}` : "";
   return `next: open ${options.reportDir}/${file}${detail}`;
 }

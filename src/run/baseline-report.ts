@@ -41,7 +41,9 @@ export function loadBaselineReport(
   }
   if ((report.run.repeat ?? 1) !== current.repeat) differences.push(`--repeat (${report.run.repeat ?? 1} then, ${current.repeat} now)`);
   if (differences.length > 0 && !force) {
-    throw new UserError(`--baseline-report ${path} was run with a different ${differences.join(", ")}; its baseline cannot stand in for this one (--force to use it anyway)`);
+    throw new UserError(
+      `--baseline-report ${path} was run with a different ${differences.join(", ")}; its baseline cannot stand in for this one (--force to use it anyway)`,
+    );
   }
   const runs = new Map<string, CaseRun[]>();
   for (const testCase of report.cases) {

@@ -67,7 +67,9 @@ export function estimateRunCost(input: {
 /** Refuses a run whose estimate exceeds --max-cost (exit 3), or that cannot be priced. */
 export function enforceCostLimit(estimate: CostEstimate, maxCostUsd: number): void {
   if (estimate.unpriced.length > 0) {
-    throw new UserError(`--max-cost: no price known for ${estimate.unpriced.join(", ")}; add \`pricing: { input_per_mtok, output_per_mtok }\` to the variant`);
+    throw new UserError(
+      `--max-cost: no price known for ${estimate.unpriced.join(", ")}; add \`pricing: { input_per_mtok, output_per_mtok }\` to the variant`,
+    );
   }
   if (estimate.usd > maxCostUsd) {
     throw new UserError(`cost guard: this run is estimated at $${estimate.usd.toFixed(4)}, over --max-cost $${maxCostUsd}; not started`, 3);

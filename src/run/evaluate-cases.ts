@@ -42,10 +42,7 @@ async function evaluateCase(plan: EvaluationPlan, testCase: EvalCase): Promise<C
   const draws = Array.from({ length: plan.repeat }, (_, draw) => draw);
   const runs = await Promise.all(
     draws.map(async (draw) => {
-      const [baseline, candidate] = await Promise.all([
-        runSide(plan, testCase, "baseline", draw),
-        runSide(plan, testCase, "candidate", draw),
-      ]);
+      const [baseline, candidate] = await Promise.all([runSide(plan, testCase, "baseline", draw), runSide(plan, testCase, "candidate", draw)]);
       await scorePairwise(plan, testCase, baseline, candidate);
       return { baseline: baseline.run, candidate: candidate.run, interrupted: baseline.interrupted || candidate.interrupted };
     }),

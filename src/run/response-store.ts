@@ -22,7 +22,14 @@ export interface ResponseStore {
 
 function isStoredResponse(value: unknown): value is StoredResponse {
   const entry = value as StoredResponse;
-  return typeof entry === "object" && entry !== null && entry.v === 1 && typeof entry.key === "string" && typeof entry.response?.text === "string" && Array.isArray(entry.response.tool_calls);
+  return (
+    typeof entry === "object" &&
+    entry !== null &&
+    entry.v === 1 &&
+    typeof entry.key === "string" &&
+    typeof entry.response?.text === "string" &&
+    Array.isArray(entry.response.tool_calls)
+  );
 }
 
 /**
@@ -105,7 +112,8 @@ export class CassetteStore implements ResponseStore {
       } catch {
         throw new UserError(`${this.path}:${index + 1}: not a cassette entry (invalid JSON)`);
       }
-      if (!isStoredResponse(parsed)) throw new UserError(`${this.path}:${index + 1}: not a cassette entry (expected {v: 1, key, response, latency_ms})`);
+      if (!isStoredResponse(parsed))
+        throw new UserError(`${this.path}:${index + 1}: not a cassette entry (expected {v: 1, key, response, latency_ms})`);
       this.entries.set(parsed.key, parsed);
     });
   }

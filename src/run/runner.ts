@@ -1,7 +1,7 @@
 import pLimit from "p-limit";
 import { ExitCode, UserError } from "../errors.js";
-import type { Provider } from "../providers/types.js";
 import { costOf } from "../pricing.js";
+import type { Provider } from "../providers/types.js";
 import type { ModelRequest, Pricing, RequestOutcome } from "../types.js";
 import { backoffMs, sleep } from "./backoff.js";
 import type { ResponseStore, StoredResponse } from "./response-store.js";
@@ -94,10 +94,22 @@ export class Runner {
       // A replayed cassette stands in for the live run (SPEC §2: recorded latency and usage count);
       // a cache hit is marked cached and kept out of latency metrics unless asked.
       const replayed = this.options.replay !== undefined;
-      return this.report(call, { status: "ok", response: stored.response, latency_ms: stored.latency_ms, attempts: replayed ? 1 : 0, cached: !replayed });
+      return this.report(call, {
+        status: "ok",
+        response: stored.response,
+        latency_ms: stored.latency_ms,
+        attempts: replayed ? 1 : 0,
+        cached: !replayed,
+      });
     }
     if (this.options.replay) {
-      return this.abortRun(call, new UserError(`cassette miss: no recorded response for ${call.label}; the request differs from every recorded one (model, prompt, params, input or endpoint changed?): re-record with --record`), "cassette_miss");
+      return this.abortRun(
+        call,
+        new UserError(
+          `cassette miss: no recorded response for ${call.label}; the request differs from every recorded one (model, prompt, params, input or endpoint changed?): re-record with --record`,
+        ),
+        "cassette_miss",
+      );
     }
     let attempts = 0;
     let lastDelay = 0;
@@ -119,7 +131,14 @@ export class Runner {
         this.options.record?.put(entry);
         this.spentUsd += costOf(attempt.response.usage, call.price ?? null) ?? 0;
         if (this.options.maxCostUsd !== undefined && this.spentUsd > this.options.maxCostUsd) {
-          this.abortRun(call, new UserError(`cost guard: this run has spent $${this.spentUsd.toFixed(4)}, over --max-cost $${this.options.maxCostUsd}; stopped`, ExitCode.runFailed), "cost_guard");
+          this.abortRun(
+            call,
+            new UserError(
+              `cost guard: this run has spent $${this.spentUsd.toFixed(4)}, over --max-cost $${this.options.maxCostUsd}; stopped`,
+              ExitCode.runFailed,
+            ),
+            "cost_guard",
+          );
         }
         return this.report(call, { ...attempt, attempts });
       }
@@ -129,7 +148,14 @@ export class Runner {
         const count = (this.authFailures.get(endpoint) ?? 0) + 1;
         this.authFailures.set(endpoint, count);
         if (count >= authFailuresBeforeAbort) {
-          return this.abortRun(call, new UserError(`authentication failed for ${endpoint} (${error.message}): check the API key variable for this variant`, ExitCode.runFailed), "auth");
+          return this.abortRun(
+            call,
+            new UserError(
+              `authentication failed for ${endpoint} (${error.message}): check the API key variable for this variant`,
+              ExitCode.runFailed,
+            ),
+            "auth",
+          );
         }
       }
       if (!error.retryable || attempts > this.options.maxRetries || this.signal.aborted) {
@@ -143,7 +169,8 @@ export class Runner {
   }
 
   private async attempt(call: Call) {
-    if (this.signal.aborted) return { status: "error" as const, error: { kind: "aborted" as const, message: "interrupted", retryable: false }, latency_ms: 0 };
+    if (this.signal.aborted)
+      return { status: "error" as const, error: { kind: "aborted" as const, message: "interrupted", retryable: false }, latency_ms: 0 };
     const provider = await call.provider();
     const timeout = AbortSignal.timeout(this.options.timeoutMs);
     const signal = AbortSignal.any([this.signal, timeout]);

@@ -2,7 +2,7 @@
  * Ready-made statistics for `pairedBootstrap`, written against case weights so a resample costs
  * one pass and no allocation, plus one-call wrappers for the comparisons modelgate makes.
  */
-import { type BootstrapOptions, type BootstrapResult, type StatisticFactory, pairedBootstrap } from "./bootstrap.js";
+import { type BootstrapOptions, type BootstrapResult, pairedBootstrap, type StatisticFactory } from "./bootstrap.js";
 import { lerp } from "./descriptive.js";
 
 /** Mean of one value per case (weighted by draw count). */
@@ -137,11 +137,7 @@ export function gatheredOf(statistic: (values: readonly number[]) => number): St
 }
 
 /** Bootstrap of candidate − baseline mean with one value per case. */
-export function bootstrapMeanDiff(
-  baseline: readonly number[],
-  candidate: readonly number[],
-  options?: BootstrapOptions,
-): BootstrapResult {
+export function bootstrapMeanDiff(baseline: readonly number[], candidate: readonly number[], options?: BootstrapOptions): BootstrapResult {
   return pairedBootstrap({ baseline, candidate }, meanOf, options);
 }
 

@@ -18,13 +18,7 @@ export function casesNeededForMean(input: { sd: number; delta: number; bound: nu
  * (b regressions, c improvements out of n cases; see `PairedCounts`). Half a pseudo-case is added
  * to each discordant cell so that "no discordance yet" is not read as certainty.
  */
-export function casesNeededForProportion(input: {
-  b: number;
-  c: number;
-  n: number;
-  bound: number;
-  confidence?: number;
-}): number | null {
+export function casesNeededForProportion(input: { b: number; c: number; n: number; bound: number; confidence?: number }): number | null {
   const { b, c, n, bound, confidence = 0.95 } = input;
   if (n <= 0) return null;
   const delta = (c - b) / n;

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { type ErrorObject, compileSchema, formatAjvErrors, schemaDialect } from "../../src/checks/schema-compiler.js";
+import { compileSchema, type ErrorObject, formatAjvErrors, schemaDialect } from "../../src/checks/schema-compiler.js";
 
 const draft07 = "http://json-schema.org/draft-07/schema#";
 const draft2020 = "https://json-schema.org/draft/2020-12/schema";
@@ -91,10 +91,22 @@ describe("compileSchema", () => {
   });
 
   test.each([
-    { name: "misspelt keyword, with a suggestion", schema: { type: "object", requird: ["a"] }, error: 'unknown keyword "requird" — did you mean "required"?' },
-    { name: "misspelt format, with a suggestion", schema: { type: "string", format: "emial" }, error: 'unknown format "emial" at # — did you mean "email"?' },
+    {
+      name: "misspelt keyword, with a suggestion",
+      schema: { type: "object", requird: ["a"] },
+      error: 'unknown keyword "requird" — did you mean "required"?',
+    },
+    {
+      name: "misspelt format, with a suggestion",
+      schema: { type: "string", format: "emial" },
+      error: 'unknown format "emial" at # — did you mean "email"?',
+    },
     { name: "2020-12 keyword under draft-07", schema: { $schema: draft07, prefixItems: [] }, error: /unknown keyword "prefixItems"/ },
-    { name: "bad type name", schema: { type: "strin" }, error: /^schema is invalid: \/type: must be equal to one of the allowed values \(array, boolean/ },
+    {
+      name: "bad type name",
+      schema: { type: "strin" },
+      error: /^schema is invalid: \/type: must be equal to one of the allowed values \(array, boolean/,
+    },
     { name: "unsupported $schema", schema: { $schema: "http://json-schema.org/draft-04/schema#" }, error: /unsupported "\$schema"/ },
     { name: "unresolvable $ref", schema: { $ref: "other.json" }, error: /can't resolve reference other\.json/ },
     { name: "an array is not a schema", schema: [], error: "a schema must be an object or a boolean, got []" },
@@ -161,7 +173,7 @@ describe("formatAjvErrors", () => {
     {
       name: "several, capped at three",
       data: { priority: "mid", count: "x", kind: 1, email: 1 },
-      reason: "/priority: must be equal to one of the allowed values (low, high); /email: must be string; /kind: must be equal to \"ticket\" (+1 more)",
+      reason: '/priority: must be equal to one of the allowed values (low, high); /email: must be string; /kind: must be equal to "ticket" (+1 more)',
     },
   ])("$name", ({ data, reason }) => {
     const validate = validator(schema);

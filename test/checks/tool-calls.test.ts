@@ -1,11 +1,5 @@
 import { describe, expect, test } from "vitest";
-import {
-  f1,
-  longestOrderedMatching,
-  maximumMatching,
-  toolCalls,
-  validateExpectedToolCalls,
-} from "../../src/checks/tool-calls.js";
+import { f1, longestOrderedMatching, maximumMatching, toolCalls, validateExpectedToolCalls } from "../../src/checks/tool-calls.js";
 import type { Check, CheckResult, CheckSpec, EvalCase, ExpectedToolCall, JsonValue, ToolCall, ToolDefinition } from "../../src/types.js";
 
 // ---------------------------------------------------------------- builders
@@ -81,9 +75,17 @@ describe("tool-calls: options", () => {
     { name: "defaults", options: {}, issues: [] },
     { name: "every valid value", options: { order: "strict", extra_calls: "allow", extra_arguments: "forbid" }, issues: [] },
     { name: "bad order", options: { order: "random" }, issues: ['order: expected "any" or "strict", got "random"'] },
-    { name: "near-miss value", options: { extra_calls: "forbidden" }, issues: ['extra_calls: expected "forbid" or "allow", got "forbidden" — did you mean "forbid"?'] },
+    {
+      name: "near-miss value",
+      options: { extra_calls: "forbidden" },
+      issues: ['extra_calls: expected "forbid" or "allow", got "forbidden" — did you mean "forbid"?'],
+    },
     { name: "wrong type", options: { extra_arguments: false }, issues: ["extra_arguments: expected a string, got a boolean false"] },
-    { name: "misspelt option", options: { extra_call: "allow" }, issues: ['extra_call: unknown option for a tool-calls check — did you mean "extra_calls"?'] },
+    {
+      name: "misspelt option",
+      options: { extra_call: "allow" },
+      issues: ['extra_call: unknown option for a tool-calls check — did you mean "extra_calls"?'],
+    },
   ])("$name", ({ options, issues }) => {
     expect(build(options).issues).toEqual(issues);
   });
@@ -128,10 +130,38 @@ const basic: Row[] = [
     score: 0,
     reason: "expected no tool call, got send_email",
   },
-  { name: "one expected, matched", expected: [expect_("issue_refund", { order_id: "A-1234" })], actual: [refund()], status: "pass", score: 1, reason: "1/1 call matched" },
-  { name: "name only: any arguments", expected: [expect_("issue_refund")], actual: [refund({ order_id: "Z", reason: "x" })], status: "pass", score: 1, reason: "1/1 call matched" },
-  { name: "no call made", expected: [expect_("issue_refund")], actual: [], status: "fail", score: 0, reason: "no tool call made, expected issue_refund" },
-  { name: "wrong tool", expected: [expect_("issue_refund")], actual: [track()], status: "fail", score: 0, reason: "called track_order, expected issue_refund" },
+  {
+    name: "one expected, matched",
+    expected: [expect_("issue_refund", { order_id: "A-1234" })],
+    actual: [refund()],
+    status: "pass",
+    score: 1,
+    reason: "1/1 call matched",
+  },
+  {
+    name: "name only: any arguments",
+    expected: [expect_("issue_refund")],
+    actual: [refund({ order_id: "Z", reason: "x" })],
+    status: "pass",
+    score: 1,
+    reason: "1/1 call matched",
+  },
+  {
+    name: "no call made",
+    expected: [expect_("issue_refund")],
+    actual: [],
+    status: "fail",
+    score: 0,
+    reason: "no tool call made, expected issue_refund",
+  },
+  {
+    name: "wrong tool",
+    expected: [expect_("issue_refund")],
+    actual: [track()],
+    status: "fail",
+    score: 0,
+    reason: "called track_order, expected issue_refund",
+  },
   {
     name: "wrong argument",
     expected: [expect_("issue_refund", { order_id: "A-1234" })],
@@ -353,7 +383,9 @@ describe("tool-calls: the tool's own schema and unparseable arguments", () => {
     {
       name: "arguments that did not parse",
       expected: [expect_("issue_refund")],
-      actual: [{ name: "issue_refund", arguments: null, raw_arguments: '{"order_id": "A-1', arguments_error: "Unterminated string in JSON at position 16" }],
+      actual: [
+        { name: "issue_refund", arguments: null, raw_arguments: '{"order_id": "A-1', arguments_error: "Unterminated string in JSON at position 16" },
+      ],
       status: "fail",
       score: 0,
       reason: "issue_refund: arguments did not parse: Unterminated string in JSON at position 16",
@@ -433,7 +465,12 @@ describe("matching algorithms", () => {
 describe("validateExpectedToolCalls", () => {
   const at = "expected.tool_calls";
   test.each<{ name: string; expected: ExpectedToolCall[]; tools?: ToolDefinition[]; problems: string[] }>([
-    { name: "valid", expected: [expect_("issue_refund", { order_id: { $regex: "^A-" }, reason: { $optional: "broken" } })], tools: defaultTools, problems: [] },
+    {
+      name: "valid",
+      expected: [expect_("issue_refund", { order_id: { $regex: "^A-" }, reason: { $optional: "broken" } })],
+      tools: defaultTools,
+      problems: [],
+    },
     { name: "no calls", expected: [], tools: defaultTools, problems: [] },
     {
       name: "unknown tool name, with a suggestion",

@@ -11,7 +11,19 @@ const repoRoot = resolve(import.meta.dirname, "../..");
 test("the bundled demo replays offline, with no key, and the gate catches exactly the planted regressions", async () => {
   const out = mkdtempSync(join(tmpdir(), "modelgate-demo-"));
   const result = await runModelgate(
-    ["eval", "--baseline", "stable", "--candidate", "canary", "--replay", "datasets/demo.cassette.jsonl", "--format", "table,json,md,html,junit", "--out", out],
+    [
+      "eval",
+      "--baseline",
+      "stable",
+      "--candidate",
+      "canary",
+      "--replay",
+      "datasets/demo.cassette.jsonl",
+      "--format",
+      "table,json,md,html,junit",
+      "--out",
+      out,
+    ],
     // No API keys, and base URLs that lead nowhere: everything must come from the cassette.
     { cwd: repoRoot, env: { OPENAI_BASE_URL: undefined, ANTHROPIC_BASE_URL: undefined } },
   );

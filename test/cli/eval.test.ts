@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, test } from "vitest";
 import type { RunReport } from "../../src/types.js";
-import { failFirstAttempts, type FakeRequest, type FakeServer, startFakeLlmServer } from "../support/fake-llm-server.js";
+import { type FakeRequest, type FakeServer, failFirstAttempts, startFakeLlmServer } from "../support/fake-llm-server.js";
 import { makeProject, runModelgate } from "../support/run-cli.js";
 import { caseIdOf, scenarioCases, scenarioRubric, scriptedModel } from "../support/scenario.js";
 
@@ -109,10 +109,13 @@ describe("modelgate eval against the loopback server (OpenAI-compatible path)", 
       fault: (request) => (request.model.includes("candidate") && request.lastUser.includes("[faq-002]") ? { kind: "hang" } : undefined),
     });
     const dir = project(9);
-    const result = await runModelgate([...openaiArgs, "--candidate", "openai-compatible:candidate-2024-02-01", "--timeout", "200", "--max-retries", "1"], {
-      cwd: dir,
-      env: { OPENAI_BASE_URL: server.openaiBaseUrl },
-    });
+    const result = await runModelgate(
+      [...openaiArgs, "--candidate", "openai-compatible:candidate-2024-02-01", "--timeout", "200", "--max-retries", "1"],
+      {
+        cwd: dir,
+        env: { OPENAI_BASE_URL: server.openaiBaseUrl },
+      },
+    );
     const report = readReport(dir);
     const hung = report.cases.find((c) => c.id === "faq-002");
     expect(hung?.outcome).toBe("error");
@@ -126,10 +129,14 @@ describe("modelgate eval against the loopback server (OpenAI-compatible path)", 
   test("a 400 on one case is recorded on that case, not retried, and the rest run", async () => {
     server = await startFakeLlmServer({
       respond: scriptedModel(),
-      fault: (request) => (request.model.includes("candidate") && request.lastUser.includes("[json-001]") ? { kind: "status", status: 400 } : undefined),
+      fault: (request) =>
+        request.model.includes("candidate") && request.lastUser.includes("[json-001]") ? { kind: "status", status: 400 } : undefined,
     });
     const dir = project(6);
-    await runModelgate([...openaiArgs, "--candidate", "openai-compatible:candidate-2024-02-01"], { cwd: dir, env: { OPENAI_BASE_URL: server.openaiBaseUrl } });
+    await runModelgate([...openaiArgs, "--candidate", "openai-compatible:candidate-2024-02-01"], {
+      cwd: dir,
+      env: { OPENAI_BASE_URL: server.openaiBaseUrl },
+    });
     const report = readReport(dir);
     const bad = report.cases.find((c) => c.id === "json-001");
     expect(bad?.candidate[0]?.error?.kind).toBe("bad_request");
@@ -156,7 +163,18 @@ describe("modelgate eval over the Anthropic path", () => {
     server = await startFakeLlmServer({ respond: scriptedModel(planted), latencyMs: 2, requireKey: "sk-ant-test-SECRET-123" });
     const dir = project();
     const result = await runModelgate(
-      ["eval", "--rubric", "rubric.yaml", "--baseline", "anthropic:claude-baseline-20240101", "--candidate", "anthropic:claude-candidate-20240201", "--no-cache", "--format", "table,json,md,junit"],
+      [
+        "eval",
+        "--rubric",
+        "rubric.yaml",
+        "--baseline",
+        "anthropic:claude-baseline-20240101",
+        "--candidate",
+        "anthropic:claude-candidate-20240201",
+        "--no-cache",
+        "--format",
+        "table,json,md,junit",
+      ],
       { cwd: dir, env: { ANTHROPIC_BASE_URL: server.anthropicBaseUrl, ANTHROPIC_API_KEY: "sk-ant-test-SECRET-123" } },
     );
     expect(result.exitCode).toBe(1);
@@ -171,10 +189,24 @@ describe("modelgate eval over the Anthropic path", () => {
   test("repeated 401s stop the run with exit 3 naming what to fix", async () => {
     server = await startFakeLlmServer({ respond: scriptedModel(), requireKey: "right-key" });
     const dir = project(9);
-    const result = await runModelgate(["eval", "--rubric", "rubric.yaml", "--baseline", "anthropic:claude-a-20240101", "--candidate", "anthropic:claude-b-20240101", "--no-cache", "--concurrency", "1"], {
-      cwd: dir,
-      env: { ANTHROPIC_BASE_URL: server.anthropicBaseUrl, ANTHROPIC_API_KEY: "wrong-key" },
-    });
+    const result = await runModelgate(
+      [
+        "eval",
+        "--rubric",
+        "rubric.yaml",
+        "--baseline",
+        "anthropic:claude-a-20240101",
+        "--candidate",
+        "anthropic:claude-b-20240101",
+        "--no-cache",
+        "--concurrency",
+        "1",
+      ],
+      {
+        cwd: dir,
+        env: { ANTHROPIC_BASE_URL: server.anthropicBaseUrl, ANTHROPIC_API_KEY: "wrong-key" },
+      },
+    );
     expect(result.exitCode).toBe(3);
     expect(result.stderr).toContain("authentication failed");
     expect(server.stats.requests).toBeLessThanOrEqual(6);
@@ -183,10 +215,13 @@ describe("modelgate eval over the Anthropic path", () => {
   test("a missing API key is a usage error before any request", async () => {
     server = await startFakeLlmServer({ respond: scriptedModel() });
     const dir = project(3);
-    const result = await runModelgate(["eval", "--rubric", "rubric.yaml", "--baseline", "anthropic:claude-a-20240101", "--candidate", "openai:gpt-4o-2024-08-06"], {
-      cwd: dir,
-      env: {},
-    });
+    const result = await runModelgate(
+      ["eval", "--rubric", "rubric.yaml", "--baseline", "anthropic:claude-a-20240101", "--candidate", "openai:gpt-4o-2024-08-06"],
+      {
+        cwd: dir,
+        env: {},
+      },
+    );
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toMatch(/set ANTHROPIC_API_KEY/);
     expect(server.stats.requests).toBe(0);
@@ -197,14 +232,30 @@ describe("record and replay", () => {
   test("a recorded run replays offline with the same verdicts; a miss is exit 2 naming case and variant", async () => {
     server = await startFakeLlmServer({ respond: scriptedModel(planted), latencyMs: 2 });
     const dir = project(12);
-    const recordArgs = [...openaiArgs, "--candidate", "openai-compatible:candidate-2024-02-01", "--record", "run.cassette.jsonl", "--out", "out-live"];
+    const recordArgs = [
+      ...openaiArgs,
+      "--candidate",
+      "openai-compatible:candidate-2024-02-01",
+      "--record",
+      "run.cassette.jsonl",
+      "--out",
+      "out-live",
+    ];
     const live = await runModelgate(recordArgs, { cwd: dir, env: { OPENAI_BASE_URL: server.openaiBaseUrl, OPENAI_API_KEY: "sk-live-PLANTED-KEY" } });
     expect(live.exitCode).toBe(1);
     const liveUrl = server.openaiBaseUrl;
     await server.close();
     server = undefined;
 
-    const replayArgs = [...openaiArgs, "--candidate", "openai-compatible:candidate-2024-02-01", "--replay", "run.cassette.jsonl", "--out", "out-replay"];
+    const replayArgs = [
+      ...openaiArgs,
+      "--candidate",
+      "openai-compatible:candidate-2024-02-01",
+      "--replay",
+      "run.cassette.jsonl",
+      "--out",
+      "out-replay",
+    ];
     const replayed = await runModelgate(replayArgs, { cwd: dir, env: { OPENAI_BASE_URL: liveUrl } });
     expect(replayed.stderr).not.toContain("error");
     expect(replayed.exitCode).toBe(1);

@@ -17,7 +17,20 @@ test("Ctrl-C stops cleanly with exit 130 and writes the cases that finished", as
   server = await startFakeLlmServer({ respond: scriptedModel(), latencyMs: 40 });
   const dir = makeProject({ "data.jsonl": scenarioCases(200), "rubric.yaml": scenarioRubric });
   const cli = spawnModelgate(
-    ["eval", "--rubric", "rubric.yaml", "--baseline", "openai-compatible:a-2024-01-01", "--candidate", "openai-compatible:b-2024-01-01", "--concurrency", "4", "--out", "out", "--no-cache"],
+    [
+      "eval",
+      "--rubric",
+      "rubric.yaml",
+      "--baseline",
+      "openai-compatible:a-2024-01-01",
+      "--candidate",
+      "openai-compatible:b-2024-01-01",
+      "--concurrency",
+      "4",
+      "--out",
+      "out",
+      "--no-cache",
+    ],
     { cwd: dir, env: { OPENAI_BASE_URL: server.openaiBaseUrl } },
   );
   const deadline = Date.now() + 20_000;

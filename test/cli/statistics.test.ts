@@ -14,7 +14,12 @@ afterEach(async () => {
 
 /** n free-text cases; the answer is right unless the model's script says otherwise for that case. */
 function project(n: number, rules: string) {
-  const cases = Array.from({ length: n }, (_, i) => ({ id: `q-${i}`, input: `[q-${i}] What is the return window?`, expected: { output: "30 days" }, tags: [i % 4 === 0 ? "tenant:acme" : "tenant:globex"] }));
+  const cases = Array.from({ length: n }, (_, i) => ({
+    id: `q-${i}`,
+    input: `[q-${i}] What is the return window?`,
+    expected: { output: "30 days" },
+    tags: [i % 4 === 0 ? "tenant:acme" : "tenant:globex"],
+  }));
   const rubric = `dataset: data.jsonl\nchecks:\n  - { id: answer, type: contains, category: quality }\ngate:\n${rules}`;
   return makeProject({ "data.jsonl": cases, "rubric.yaml": rubric });
 }
@@ -29,7 +34,21 @@ function respond(wrong: (i: number, model: string) => boolean) {
 
 async function run(dir: string, extra: string[] = []) {
   const result = await runModelgate(
-    ["eval", "--rubric", "rubric.yaml", "--baseline", "openai-compatible:base-2024-01-01", "--candidate", "openai-compatible:cand-2024-01-01", "--no-cache", "--concurrency", "32", "--out", "out", ...extra],
+    [
+      "eval",
+      "--rubric",
+      "rubric.yaml",
+      "--baseline",
+      "openai-compatible:base-2024-01-01",
+      "--candidate",
+      "openai-compatible:cand-2024-01-01",
+      "--no-cache",
+      "--concurrency",
+      "32",
+      "--out",
+      "out",
+      ...extra,
+    ],
     { cwd: dir, env: { OPENAI_BASE_URL: server?.openaiBaseUrl } },
   );
   const report = JSON.parse(readFileSync(join(dir, "out", "report.json"), "utf8")) as RunReport;
@@ -42,7 +61,10 @@ const baselineWrong = (i: number) => (i * 7919) % 10 === 0;
 describe("gate statistics through the CLI", () => {
   test("identical variants: every rule passes and nothing is significant", async () => {
     server = await startFakeLlmServer({ respond: respond((i) => baselineWrong(i)) });
-    const dir = project(200, "  - { metric: pass_rate, max_drop: 0.02 }\n  - { metric: quality.score, max_drop: 0.02, mode: non-inferior }\n  - { metric: regressions, max: 0, mode: significant }\n");
+    const dir = project(
+      200,
+      "  - { metric: pass_rate, max_drop: 0.02 }\n  - { metric: quality.score, max_drop: 0.02, mode: non-inferior }\n  - { metric: regressions, max: 0, mode: significant }\n",
+    );
     const { result, report } = await run(dir);
     expect(result.exitCode).toBe(0);
     for (const rule of report.gate.rules) expect(rule.verdict).toBe("pass");
@@ -69,7 +91,10 @@ describe("gate statistics through the CLI", () => {
 
   test("a small-n drop is inconclusive under point, passes under significant, fails under non-inferior", async () => {
     server = await startFakeLlmServer({ respond: respond((i, model) => model.startsWith("cand") && i === 3) });
-    const dir = project(30, "  - { metric: pass_rate, max_drop: 0.02 }\n  - { metric: pass_rate, max_drop: 0.02, mode: significant }\n  - { metric: pass_rate, max_drop: 0.02, mode: non-inferior }\n");
+    const dir = project(
+      30,
+      "  - { metric: pass_rate, max_drop: 0.02 }\n  - { metric: pass_rate, max_drop: 0.02, mode: significant }\n  - { metric: pass_rate, max_drop: 0.02, mode: non-inferior }\n",
+    );
     const { rule, result } = await run(dir);
     const [point, significant, nonInferior] = [rule("pass_rate", 0), rule("pass_rate", 1), rule("pass_rate", 2)];
     expect(point.verdict).toBe("fail");
@@ -83,7 +108,10 @@ describe("gate statistics through the CLI", () => {
 
   test("a segment can be gated: the drop lives in one tenant", async () => {
     server = await startFakeLlmServer({ respond: respond((i, model) => model.startsWith("cand") && i % 4 === 0 && i % 8 === 0) });
-    const dir = project(80, "  - { metric: segment.tenant:acme.pass_rate, max_drop: 0.05 }\n  - { metric: segment.tenant:globex.pass_rate, max_drop: 0.05 }\n");
+    const dir = project(
+      80,
+      "  - { metric: segment.tenant:acme.pass_rate, max_drop: 0.05 }\n  - { metric: segment.tenant:globex.pass_rate, max_drop: 0.05 }\n",
+    );
     const { rule, result } = await run(dir);
     expect(rule("segment.tenant:acme.pass_rate").verdict).toBe("fail");
     expect(rule("segment.tenant:acme.pass_rate").n).toBe(20);

@@ -129,7 +129,9 @@ const datasetRows: Row[] = [
   {
     name: "tool_choice naming an unknown tool",
     files: withData(good, { id: "c2", input: "a", tools: [refundTool], tool_choice: "issue_refnd" }),
-    expect: [/data\.jsonl:2: tool_choice: names tool "issue_refnd", which is not in this case's tools \(issue_refund\) — did you mean "issue_refund"\?/],
+    expect: [
+      /data\.jsonl:2: tool_choice: names tool "issue_refnd", which is not in this case's tools \(issue_refund\) — did you mean "issue_refund"\?/,
+    ],
   },
   {
     name: "expected.schema with a misspelt keyword (strict)",
@@ -293,7 +295,9 @@ const rubricRows: Row[] = [
   {
     name: "gate mode invalid",
     files: withRubric(rubric(undefined, "  - { metric: pass_rate, max_drop: 0, mode: signifcant }")),
-    expect: [/rubric\.yaml:6: gate\[0\]\.mode: expected one of point \| significant \| non-inferior, got "signifcant" — did you mean "significant"\?/],
+    expect: [
+      /rubric\.yaml:6: gate\[0\]\.mode: expected one of point \| significant \| non-inferior, got "signifcant" — did you mean "significant"\?/,
+    ],
   },
   {
     name: 'max_drop: "ten%"',
@@ -350,7 +354,9 @@ const configRows: Row[] = [
     name: "unknown provider",
     files: withConfig("rubric: rubric.yaml\nvariants:\n  stable:\n    provider: openia\n    model: gpt-4o-2024-08-06\n"),
     args: validateConfig,
-    expect: [/modelgate\.config\.yaml:4: variants\.stable\.provider: expected one of openai \| anthropic \| openai-compatible, got "openia" — did you mean "openai"\?/],
+    expect: [
+      /modelgate\.config\.yaml:4: variants\.stable\.provider: expected one of openai \| anthropic \| openai-compatible, got "openia" — did you mean "openai"\?/,
+    ],
   },
   {
     name: "missing model",
@@ -362,7 +368,9 @@ const configRows: Row[] = [
     name: "api_key in the file is rejected and never echoed",
     files: withConfig(`rubric: rubric.yaml\nvariants:\n  stable:\n    provider: openai\n    model: gpt-4o-2024-08-06\n    api_key: ${secret}\n`),
     args: validateConfig,
-    expect: [/modelgate\.config\.yaml:6: variants\.stable\.api_key: unknown field: API keys never go in files; set OPENAI_API_KEY .*or name another variable with api_key_env: <NAME>/],
+    expect: [
+      /modelgate\.config\.yaml:6: variants\.stable\.api_key: unknown field: API keys never go in files; set OPENAI_API_KEY .*or name another variable with api_key_env: <NAME>/,
+    ],
     secret,
   },
   {
@@ -390,7 +398,9 @@ const configRows: Row[] = [
     name: "judge with an unknown provider",
     files: withConfig("rubric: rubric.yaml\njudge: { provider: antropic, model: claude-3-5-sonnet-20241022 }\n"),
     args: validateConfig,
-    expect: [/modelgate\.config\.yaml:2: judge\.provider: expected one of openai \| anthropic \| openai-compatible, got "antropic" — did you mean "anthropic"\?/],
+    expect: [
+      /modelgate\.config\.yaml:2: judge\.provider: expected one of openai \| anthropic \| openai-compatible, got "antropic" — did you mean "anthropic"\?/,
+    ],
   },
   {
     name: "config problems are listed in line order",
@@ -402,15 +412,17 @@ const configRows: Row[] = [
   },
   {
     name: "base_url not a URL",
-    files: withConfig("rubric: rubric.yaml\nvariants:\n  canary:\n    provider: openai-compatible\n    model: m-2024-01-01\n    base_url: localhost:4000/v1\n"),
+    files: withConfig(
+      "rubric: rubric.yaml\nvariants:\n  canary:\n    provider: openai-compatible\n    model: m-2024-01-01\n    base_url: localhost:4000/v1\n",
+    ),
     args: validateConfig,
-    expect: [/modelgate\.config\.yaml:6: variants\.canary\.base_url: expected an http\(s\) URL like http:\/\/localhost:8000\/v1, got "localhost:4000\/v1"/],
+    expect: [
+      /modelgate\.config\.yaml:6: variants\.canary\.base_url: expected an http\(s\) URL like http:\/\/localhost:8000\/v1, got "localhost:4000\/v1"/,
+    ],
   },
   {
     name: "unknown variant name on --baseline lists the known ones",
-    files: withConfig(
-      "rubric: rubric.yaml\nvariants:\n  stable: openai:gpt-4o-2024-08-06\n  canary: openai:gpt-4o-2024-11-20\n",
-    ),
+    files: withConfig("rubric: rubric.yaml\nvariants:\n  stable: openai:gpt-4o-2024-08-06\n  canary: openai:gpt-4o-2024-11-20\n"),
     args: ["eval", "--baseline", "stabel", "--candidate", "canary"],
     env: {},
     expect: [/--baseline "stabel": not a variant in \S*modelgate\.config\.yaml .*known variants: stable, canary/],
@@ -523,7 +535,16 @@ describe("eval validates before it calls anything", () => {
     server = await startFakeLlmServer();
     const dir = makeProject(withData(good, { id: "c2", input: "a", expectd: {} }));
     const result = await runModelgate(
-      ["eval", "--baseline", "openai-compatible:a-2024-01-01", "--candidate", "openai-compatible:b-2024-01-01", "--rubric", "rubric.yaml", "--no-cache"],
+      [
+        "eval",
+        "--baseline",
+        "openai-compatible:a-2024-01-01",
+        "--candidate",
+        "openai-compatible:b-2024-01-01",
+        "--rubric",
+        "rubric.yaml",
+        "--no-cache",
+      ],
       { cwd: dir, env: { OPENAI_BASE_URL: server.openaiBaseUrl } },
     );
     expect(result.stderr).toMatch(/data\.jsonl:2: expectd: unknown field — did you mean "expected"\?/);
@@ -535,8 +556,12 @@ describe("eval validates before it calls anything", () => {
 describe("a valid project", () => {
   test("validate exits 0 with an ok: summary", async () => {
     const dir = makeProject({
-      "modelgate.config.yaml": "rubric: rubric.yaml\nvariants:\n  stable: openai:gpt-4o-2024-08-06\n  canary:\n    provider: openai\n    model: gpt-4o-2024-11-20\n",
-      "rubric.yaml": rubric("  - { id: answer, type: contains }\n  - { id: tools, type: tool-calls }", "  - { metric: pass_rate, max_drop: 0.02 }\n  - { metric: check.tools.pass_rate, max_drop: 0 }"),
+      "modelgate.config.yaml":
+        "rubric: rubric.yaml\nvariants:\n  stable: openai:gpt-4o-2024-08-06\n  canary:\n    provider: openai\n    model: gpt-4o-2024-11-20\n",
+      "rubric.yaml": rubric(
+        "  - { id: answer, type: contains }\n  - { id: tools, type: tool-calls }",
+        "  - { metric: pass_rate, max_drop: 0.02 }\n  - { metric: check.tools.pass_rate, max_drop: 0 }",
+      ),
       "data.jsonl": jsonl(good, toolCase("c2", { order_id: { $regex: "^A-\\d+$" }, amount: { $approx: 3.5, $tol: 0.01 } })),
     });
     const result = await runModelgate(["validate"], { cwd: dir, env: {} });

@@ -54,7 +54,14 @@ describe("judge templates", () => {
 
 describe("the pairwise check", () => {
   const testCase = { id: "c", line: 1, input: "q", vars: {}, expected: {}, tags: [] } as EvalCase;
-  const side = (output: string, caller: JudgeCaller): ScoreInput => ({ case: testCase, output, tool_calls: [], usage: null, latency_ms: 1, judge: caller });
+  const side = (output: string, caller: JudgeCaller): ScoreInput => ({
+    case: testCase,
+    output,
+    tool_calls: [],
+    usage: null,
+    latency_ms: 1,
+    judge: caller,
+  });
 
   test("identical outputs are a tie without asking the judge", async () => {
     let calls = 0;
@@ -63,9 +70,14 @@ describe("the pairwise check", () => {
       return { status: "ok", response: { text: '{"winner": "A"}', tool_calls: [], usage: null }, latency_ms: 1, attempts: 1, cached: false };
     };
     const { check } = build({ mode: "pairwise" });
-    expect(await check.scorePair?.({ case: testCase, baseline: side("same", caller), candidate: side("same", caller) })).toMatchObject({ pairwise: "tie", score: 0.5 });
+    expect(await check.scorePair?.({ case: testCase, baseline: side("same", caller), candidate: side("same", caller) })).toMatchObject({
+      pairwise: "tie",
+      score: 0.5,
+    });
     expect(calls).toBe(0);
-    expect(await check.scorePair?.({ case: testCase, baseline: side("one", caller), candidate: side("two", caller) })).toMatchObject({ pairwise: "inconsistent" });
+    expect(await check.scorePair?.({ case: testCase, baseline: side("one", caller), candidate: side("two", caller) })).toMatchObject({
+      pairwise: "inconsistent",
+    });
     expect(calls).toBe(2);
   });
 });

@@ -6,7 +6,7 @@ import { existsSync } from "node:fs";
 import { mkdtemp, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Browser, type Page, chromium } from "playwright-core";
+import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { renderHtml } from "../../src/report/html.js";
 import { loadSmallReport, makeLargeReport } from "../support/make-report.js";
@@ -77,14 +77,7 @@ describe.skipIf(!available)(`HTML report in Chromium${available ? "" : ` (skippe
     try {
       await expect(page.locator("#verdict").getAttribute("data-verdict")).resolves.toBe("fail");
       expect(await page.locator("#gate-table tr.rule").count()).toBe(report.gate.rules.length);
-      expect(await visibleIds(page)).toEqual([
-        "refund-001",
-        "classify-007",
-        "lookup-030",
-        "extract-044",
-        "summarize-012",
-        "faq-<b>shipping</b>",
-      ]);
+      expect(await visibleIds(page)).toEqual(["refund-001", "classify-007", "lookup-030", "extract-044", "summarize-012", "faq-<b>shipping</b>"]);
 
       await page.click('[data-filter="regressions"]');
       expect(await visibleIds(page)).toEqual(report.regressions);
@@ -126,7 +119,7 @@ describe.skipIf(!available)(`HTML report in Chromium${available ? "" : ` (skippe
       const text = await detail.textContent();
       expect(text).toContain("Refund order A-1234, it arrived broken.");
       expect(text).toContain('"order_id": "A-1234"');
-      expect(text).toContain("expected issue_refund(order_id=\"A-1234\") | got no tool calls");
+      expect(text).toContain('expected issue_refund(order_id="A-1234") | got no tool calls');
       expect(await detail.locator(".side-baseline del").count()).toBeGreaterThan(0);
       expect(await detail.locator(".side-candidate ins").count()).toBeGreaterThan(0);
       // the diff spans put back together are exactly the outputs

@@ -52,7 +52,9 @@ function hostileReport() {
         id: '"><img src=x onerror=window.__xss=4>',
         tags: ["<script>alert(1)</script>", "https://evil.example/tag"],
         outcome: "regression",
-        candidate: [makeCaseRun({ output: XSS_OUTPUT, tool_calls: [{ name: "<b>tool</b>", arguments: { html: "</script><script>alert(5)</script>" } }] })],
+        candidate: [
+          makeCaseRun({ output: XSS_OUTPUT, tool_calls: [{ name: "<b>tool</b>", arguments: { html: "</script><script>alert(5)</script>" } }] }),
+        ],
       }),
     ],
   });

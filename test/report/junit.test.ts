@@ -61,13 +61,7 @@ describe("renderJUnit", () => {
   });
 
   test("has a gate suite and one suite per check", () => {
-    expect(parsed.testsuites.testsuite.map((s) => s["@_name"])).toEqual([
-      "gate",
-      "check.format",
-      "check.tools",
-      "check.helpful",
-      "check.no-refusal",
-    ]);
+    expect(parsed.testsuites.testsuite.map((s) => s["@_name"])).toEqual(["gate", "check.format", "check.tools", "check.helpful", "check.no-refusal"]);
   });
 
   test("counts add up in every suite and at the root", () => {
@@ -80,7 +74,12 @@ describe("renderJUnit", () => {
         errors: cases.filter((c) => c.error !== undefined).length,
         skipped: cases.filter((c) => c.skipped !== undefined).length,
       };
-      expect({ tests: Number(s["@_tests"]), failures: Number(s["@_failures"]), errors: Number(s["@_errors"]), skipped: Number(s["@_skipped"]) }).toEqual(counts);
+      expect({
+        tests: Number(s["@_tests"]),
+        failures: Number(s["@_failures"]),
+        errors: Number(s["@_errors"]),
+        skipped: Number(s["@_skipped"]),
+      }).toEqual(counts);
       const time = cases.reduce((sum, c) => sum + Number(c["@_time"]), 0);
       expect(Number(s["@_time"])).toBeCloseTo(time, 2);
       totals = {
@@ -91,7 +90,12 @@ describe("renderJUnit", () => {
       };
     }
     const root = parsed.testsuites;
-    expect({ tests: Number(root["@_tests"]), failures: Number(root["@_failures"]), errors: Number(root["@_errors"]), skipped: Number(root["@_skipped"]) }).toEqual(totals);
+    expect({
+      tests: Number(root["@_tests"]),
+      failures: Number(root["@_failures"]),
+      errors: Number(root["@_errors"]),
+      skipped: Number(root["@_skipped"]),
+    }).toEqual(totals);
     expect(totals).toEqual({ tests: 7 + 4 * 6, failures: 2 + 2 + 1 + 1 + 1, errors: 4, skipped: 8 });
     // the root time is the run's wall clock
     expect(Number(root["@_time"])).toBeCloseTo(72.48, 3);

@@ -1,15 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { MARKDOWN_MAX_CHARS, renderMarkdown } from "../../src/report/markdown.js";
 import { mdCode, mdFence, mdText } from "../../src/report/markdown-escape.js";
-import {
-  loadSmallReport,
-  makeCaseReport,
-  makeCaseRun,
-  makeCheckResult,
-  makeGateRule,
-  makeLargeReport,
-  makeReport,
-} from "../support/make-report.js";
+import { loadSmallReport, makeCaseReport, makeCaseRun, makeCheckResult, makeGateRule, makeLargeReport, makeReport } from "../support/make-report.js";
 
 /** Lines outside fenced code blocks, following CommonMark's rule that only a fence at least as long closes one. */
 function outsideFences(markdown: string): { lines: string[]; unclosed: boolean } {
@@ -135,7 +127,11 @@ describe("renderMarkdown", () => {
       }),
     );
     const markdown = renderMarkdown(
-      makeReport({ cases, run: { warnings: Array.from({ length: 500 }, () => huge) }, gate: { verdict: "fail", rules: Array.from({ length: 200 }, () => makeGateRule({ verdict: "fail", reason: huge })) } }),
+      makeReport({
+        cases,
+        run: { warnings: Array.from({ length: 500 }, () => huge) },
+        gate: { verdict: "fail", rules: Array.from({ length: 200 }, () => makeGateRule({ verdict: "fail", reason: huge })) },
+      }),
     );
     expect(markdown.length).toBeLessThanOrEqual(MARKDOWN_MAX_CHARS);
     expect(markdown.startsWith("## ❌ modelgate")).toBe(true);

@@ -2,12 +2,12 @@ import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import {
   type BootstrapResult,
-  type Interval,
   bootstrapMeanDiff,
   bootstrapPooledMeanDiff,
   bootstrapQuantileDiff,
   createRng,
   gatheredOf,
+  type Interval,
   mean,
   meanOf,
   pairedBootstrap,
@@ -38,7 +38,12 @@ function gather(clusters: number[][], weights: Uint32Array): number[] {
 const weightsArbitrary = (n: number) => fc.uint32Array({ minLength: n, maxLength: n, max: 4 });
 
 describe("weighted statistics equal the statistic of the gathered resample", () => {
-  const clusters = makeClusters(5, 30, (i) => i % 4, (rng) => Math.round(rng.next() * 1000) / 10);
+  const clusters = makeClusters(
+    5,
+    30,
+    (i) => i % 4,
+    (rng) => Math.round(rng.next() * 1000) / 10,
+  );
 
   test.each([0, 0.05, 0.5, 0.9, 0.95, 0.99, 1])("pooledQuantileOf(%s)", (q) => {
     const stat = pooledQuantileOf(q)(clusters);
@@ -129,8 +134,18 @@ describe("pairedBootstrap", () => {
   });
 
   test("accepts any statistic: the gathered median agrees with the weighted one", () => {
-    const baseClusters = makeClusters(1, 100, () => 3, (rng) => 100 + 50 * rng.next());
-    const candClusters = makeClusters(2, 100, () => 3, (rng) => 120 + 50 * rng.next());
+    const baseClusters = makeClusters(
+      1,
+      100,
+      () => 3,
+      (rng) => 100 + 50 * rng.next(),
+    );
+    const candClusters = makeClusters(
+      2,
+      100,
+      () => 3,
+      (rng) => 120 + 50 * rng.next(),
+    );
     const median = (values: readonly number[]) => quantile(sortedCopy(values), 0.5);
     const gathered = pairedBootstrap({ baseline: baseClusters, candidate: candClusters }, gatheredOf(median), { resamples: 300 });
     const weighted = bootstrapQuantileDiff(baseClusters, candClusters, 0.5, { resamples: 300 });
@@ -151,8 +166,18 @@ describe("pairedBootstrap", () => {
   });
 
   test("p95 latency over 10,000 cases × 3 samples is fast too", () => {
-    const baseline = makeClusters(4, 10_000, () => 3, (rng) => 200 * Math.exp(0.5 * rng.normal()));
-    const candidate = makeClusters(5, 10_000, () => 3, (rng) => 230 * Math.exp(0.5 * rng.normal()));
+    const baseline = makeClusters(
+      4,
+      10_000,
+      () => 3,
+      (rng) => 200 * Math.exp(0.5 * rng.normal()),
+    );
+    const candidate = makeClusters(
+      5,
+      10_000,
+      () => 3,
+      (rng) => 230 * Math.exp(0.5 * rng.normal()),
+    );
     const started = performance.now();
     const result = bootstrapQuantileDiff(baseline, candidate, 0.95);
     const elapsed = performance.now() - started;

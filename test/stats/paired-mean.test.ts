@@ -25,10 +25,7 @@ describe("pairedTInterval", () => {
 
 describe("clusteredMeanDiff", () => {
   test("uses one difference of per-case means per case (scipy on those differences)", () => {
-    const result = clusteredMeanDiff(
-      [[1.0, 1.2, 0.9], [2.0], [0.5, 0.7]],
-      [[1.5, 1.4, 1.1], [2.2], [0.4, 0.9]],
-    );
+    const result = clusteredMeanDiff([[1.0, 1.2, 0.9], [2.0], [0.5, 0.7]], [[1.5, 1.4, 1.1], [2.2], [0.4, 0.9]]);
     expect(result.n).toBe(3);
     expect(result.delta).toBeCloseTo(0.18333333333333335, 14);
     expect(result.se).toBeCloseTo(0.07264831572567784, 14);

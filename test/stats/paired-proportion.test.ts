@@ -1,12 +1,5 @@
 import { describe, expect, test } from "vitest";
-import {
-  type Interval,
-  type PairedCounts,
-  newcombePairedDiffCI,
-  pairedCounts,
-  pairedDelta,
-  wilsonInterval,
-} from "../../src/stats/index.js";
+import { type Interval, newcombePairedDiffCI, type PairedCounts, pairedCounts, pairedDelta, wilsonInterval } from "../../src/stats/index.js";
 
 // Cells: a both pass, b baseline pass & candidate fail (regression), c baseline fail & candidate pass
 // (improvement), d both fail. delta = candidate − baseline = (c − b) / n.

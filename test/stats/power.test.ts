@@ -1,10 +1,10 @@
 import { describe, expect, test } from "vitest";
 import {
-  type PairedCounts,
   casesNeededForMean,
   casesNeededForProportion,
   casesNeededFromInterval,
   newcombePairedDiffCI,
+  type PairedCounts,
   pairedDelta,
 } from "../../src/stats/index.js";
 

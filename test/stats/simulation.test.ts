@@ -5,13 +5,13 @@
  */
 import { describe, expect, test } from "vitest";
 import {
-  type PairedCounts,
-  type Rng,
   bootstrapMeanDiff,
   clusteredMeanDiff,
   createRng,
   mcnemarExact,
   newcombePairedDiffCI,
+  type PairedCounts,
+  type Rng,
 } from "../../src/stats/index.js";
 
 const REPLICATIONS = 200;
@@ -150,7 +150,10 @@ describe("bootstrap and clustered t", () => {
       const { ci } = clusteredMeanDiff(baseline, candidate);
       if (ci && ci[0] <= 0.2 && ci[1] >= 0.2) clusteredCovered++;
       // Treating each repeat as its own case, as a naive analysis would.
-      const naive = clusteredMeanDiff(baseline.flat().map((v) => [v]), candidate.flat().map((v) => [v]));
+      const naive = clusteredMeanDiff(
+        baseline.flat().map((v) => [v]),
+        candidate.flat().map((v) => [v]),
+      );
       if (naive.ci && naive.ci[0] <= 0.2 && naive.ci[1] >= 0.2) naiveCovered++;
     }
     expect(clusteredCovered / REPLICATIONS).toBeGreaterThanOrEqual(0.91);

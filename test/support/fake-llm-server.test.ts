@@ -1,13 +1,7 @@
 import Anthropic from "@anthropic-ai/sdk";
 import OpenAI from "openai";
 import { describe, expect, onTestFinished, test, vi } from "vitest";
-import {
-  type FakeServer,
-  type FakeServerOptions,
-  failFirstAttempts,
-  faultsOnce,
-  startFakeLlmServer,
-} from "./fake-llm-server.js";
+import { type FakeServer, type FakeServerOptions, failFirstAttempts, faultsOnce, startFakeLlmServer } from "./fake-llm-server.js";
 
 // Every test talks to the server through the official SDKs, with retries off so each call is one request.
 
@@ -245,9 +239,7 @@ describe("faults", () => {
   test.each(apis)("%s: hang + client timeout → APIConnectionTimeoutError; close() ends a hang fast", async (api) => {
     const server = await start({ fault: () => ({ kind: "hang" }) });
     const err = await caught(callers[api](server, "hi", { timeout: 100 }));
-    expect(err).toBeInstanceOf(
-      api === "openai" ? OpenAI.APIConnectionTimeoutError : Anthropic.APIConnectionTimeoutError,
-    );
+    expect(err).toBeInstanceOf(api === "openai" ? OpenAI.APIConnectionTimeoutError : Anthropic.APIConnectionTimeoutError);
     await vi.waitFor(() => expect(server.stats.inFlight).toBe(0), { timeout: 1000, interval: 10 });
 
     // A hang with no client timeout must not keep close() (or the test run) waiting.

@@ -306,13 +306,7 @@ function contentText(content: unknown): string {
     .join("\n");
 }
 
-function normaliseRequest(
-  api: FakeApi,
-  path: string,
-  headers: IncomingMessage["headers"],
-  body: unknown,
-  index: number,
-): FakeRequest {
+function normaliseRequest(api: FakeApi, path: string, headers: IncomingMessage["headers"], body: unknown, index: number): FakeRequest {
   const b = asObject(body);
   const systems: string[] = [];
   const messages: Array<{ role: string; content: string }> = [];

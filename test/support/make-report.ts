@@ -3,14 +3,7 @@
  * generator of N cases for scale tests, and the hand-written fixture.
  */
 import { readFileSync } from "node:fs";
-import type {
-  CaseOutcome,
-  CaseReport,
-  CaseRun,
-  CheckResult,
-  GateRuleResult,
-  RunReport,
-} from "../../src/types.js";
+import type { CaseOutcome, CaseReport, CaseRun, CheckResult, GateRuleResult, RunReport } from "../../src/types.js";
 
 const SMALL_FIXTURE = new URL("../fixtures/report-small.json", import.meta.url);
 

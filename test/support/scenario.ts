@@ -40,7 +40,12 @@ export function scenarioCases(count: number): object[] {
         tags: ["tools", i % 2 ? "tenant:acme" : "tenant:globex"],
       });
     } else if (kind === "json") {
-      cases.push({ id, input: `[${id}] Triage: my invoice is wrong. Reply with JSON.`, expected: { schema: ticketSchema }, tags: ["json", "tenant:acme"] });
+      cases.push({
+        id,
+        input: `[${id}] Triage: my invoice is wrong. Reply with JSON.`,
+        expected: { schema: ticketSchema },
+        tags: ["json", "tenant:acme"],
+      });
     } else {
       cases.push({ id, input: `[${id}] How long is the return window?`, expected: { output: "30 days" }, tags: ["faq", "tenant:globex"] });
     }
