@@ -83,6 +83,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     .option("--max-cost <usd>", "refuse a run estimated above this cost, and stop one that crosses it (exit 3)", positiveNumber("--max-cost"))
     .option("--judge <variant>", "judge variant (config name or provider:model); overrides the config's judge")
     .option("--strict", "warnings (floating aliases, two variables changed) become errors")
+    .option("--watch", "re-run when the dataset, rubric, config or a prompt changes (local iteration)")
     .option("--quiet", "no progress output")
     .option("--json", "print the machine-readable summary to stdout")
     .option("--no-color", "no colour")
@@ -90,7 +91,11 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
       if (raw.record !== undefined && raw.replay !== undefined) throw new UserError("--record and --replay cannot be combined");
       const { runEval } = await import("./commands/eval.js");
       const { resolveRunDefaults } = await import("./commands/defaults.js");
-      exitCode = await runEval(resolveRunDefaults(raw, io), io);
+      const options = resolveRunDefaults(raw, io);
+      if (raw.watch === true) {
+        const { runWatch } = await import("./commands/watch.js");
+        exitCode = await runWatch(options, io);
+      } else exitCode = (await runEval(options, io)).exitCode;
     });
 
   program

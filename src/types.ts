@@ -292,6 +292,8 @@ export interface RunReport {
     interrupted: boolean;
     warnings: string[];
     requests: { total: number; reused: number };
+    /** cost of every response the run used (fresh, cached or replayed), by who asked; null when unpriced */
+    cost_usd?: { baseline: number | null; candidate: number | null; judge: number | null; total: number | null };
   };
   variants: { baseline: VariantInfo; candidate: VariantInfo; judge?: VariantInfo & { prompt_templates?: Record<string, string> } };
   checks: Array<{ id: string; type: string; category: string }>;

@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { appendFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { computeMetrics, metricDefinitions, segmentTagsOf } from "../aggregate/metrics.js";
 import type { CliIO } from "../cli-io.js";
@@ -62,8 +63,15 @@ export interface EvalOptions {
   color?: boolean;
 }
 
+export interface EvalResult {
+  exitCode: number;
+  report?: RunReport;
+  /** every input file the run read (dataset, rubric, config, prompts, schemas), for --watch */
+  inputs: string[];
+}
+
 /** load → expand → run → score → aggregate → compare → gate → report; returns the exit code. */
-export async function runEval(given: EvalOptions, io: CliIO): Promise<number> {
+export async function runEval(given: EvalOptions, io: CliIO): Promise<EvalResult> {
   const startedAt = new Date();
   const inputs = await loadInputs({
     ...loadOptions(given, io),
@@ -76,7 +84,18 @@ export async function runEval(given: EvalOptions, io: CliIO): Promise<number> {
     timeout: given.timeout ?? defaults.timeout ?? runDefaults.timeout,
     maxRetries: given.maxRetries ?? defaults.max_retries ?? runDefaults.maxRetries,
   };
-  return runLoaded(inputs, options, io, startedAt);
+  const result = await runLoaded(inputs, options, io, startedAt);
+  return { ...result, inputs: inputFiles(inputs) };
+}
+
+function inputFiles(inputs: Inputs): string[] {
+  const files = [inputs.dataset.path, inputs.rubric.path];
+  if (inputs.config.path) files.push(inputs.config.path);
+  for (const variant of [inputs.baseline, inputs.candidate, inputs.judge]) {
+    if (variant?.prompt && variant.prompt.path !== "(inline)") files.push(variant.prompt.path);
+  }
+  for (const testCase of inputs.dataset.cases) if (testCase.expected.schema_path) files.push(testCase.expected.schema_path);
+  return [...new Set(files)];
 }
 
 type ResolvedOptions = EvalOptions & Required<Pick<EvalOptions, "concurrency" | "repeat" | "timeout" | "maxRetries">>;
@@ -93,7 +112,7 @@ function loadOptions(options: EvalOptions, io: CliIO) {
   };
 }
 
-async function runLoaded(inputs: Inputs, options: ResolvedOptions, io: CliIO, startedAt: Date): Promise<number> {
+async function runLoaded(inputs: Inputs, options: ResolvedOptions, io: CliIO, startedAt: Date): Promise<{ exitCode: number; report: RunReport }> {
   const baselineSpec = inputs.baseline as VariantSpec;
   const candidateSpec = inputs.candidate as VariantSpec;
   const warnings = [...inputs.warnings, ...variantWarnings(baselineSpec, candidateSpec, inputs.judge)];
@@ -171,7 +190,10 @@ async function runLoaded(inputs: Inputs, options: ResolvedOptions, io: CliIO, st
   for (const format of new Set(["json", ...options.formats])) {
     if (format === "table") continue;
     const { file, render } = fileFormats[format as FileFormat];
-    written.push(writeReportFile(outDir, file, render(report)));
+    const content = render(report, { reportDir: displayName(outDir) });
+    written.push(writeReportFile(outDir, file, content));
+    // In GitHub Actions the Markdown summary also goes to the job's summary page.
+    if (format === "md" && io.env.GITHUB_STEP_SUMMARY) appendFileSync(io.env.GITHUB_STEP_SUMMARY, `${content}\n`);
   }
   if (options.json) io.stdout.write(`${JSON.stringify(summaryOf(report, outDir), null, 2)}\n`);
   else if (options.formats.includes("table") && !options.quiet) {
@@ -184,15 +206,15 @@ async function runLoaded(inputs: Inputs, options: ResolvedOptions, io: CliIO, st
 
   if (fatal) {
     io.stderr.write(`error: ${fatal.message}\n`);
-    return fatal.exitCode;
+    return { exitCode: fatal.exitCode, report };
   }
-  if (report.run.interrupted) return ExitCode.interrupted;
+  if (report.run.interrupted) return { exitCode: ExitCode.interrupted, report };
   const unusable = unusableSide(caseReports);
   if (unusable) {
     io.stderr.write(`error: ${unusable}\n`);
-    return ExitCode.runFailed;
+    return { exitCode: ExitCode.runFailed, report };
   }
-  return report.gate.verdict === "pass" ? ExitCode.ok : ExitCode.gateFailed;
+  return { exitCode: report.gate.verdict === "pass" ? ExitCode.ok : ExitCode.gateFailed, report };
 }
 
 /**
@@ -289,6 +311,7 @@ function buildReport(parts: ReportParts): RunReport {
       interrupted,
       warnings: parts.warnings,
       requests: { total: runner.requests, reused: runner.reused },
+      cost_usd: runner.costs(),
     },
     variants: {
       baseline: variantInfo(parts.baselineSpec, parts.io.env),

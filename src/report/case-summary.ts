@@ -119,6 +119,8 @@ export interface RunCost {
   candidate: number | null;
   /** requests whose price was unknown (not counted in the sums) */
   unknown: number;
+  /** judge calls, when the report carries them */
+  judge?: number | null;
 }
 
 function sideCost(report: RunReport, side: Side): { sum: number | null; unknown: number } {
@@ -133,8 +135,10 @@ function sideCost(report: RunReport, side: Side): { sum: number | null; unknown:
   return { sum, unknown };
 }
 
-/** The cost of the model calls of the run (judge calls are not in the report's draws). */
+/** The cost of the run: the report's own tally (judge included) when it has one, else the draws' costs. */
 export function runCost(report: RunReport): RunCost {
+  const tally = report.run.cost_usd;
+  if (tally) return { total: tally.total, baseline: tally.baseline, candidate: tally.candidate, judge: tally.judge, unknown: 0 };
   const baseline = sideCost(report, "baseline");
   const candidate = sideCost(report, "candidate");
   const total = baseline.sum === null && candidate.sum === null ? null : (baseline.sum ?? 0) + (candidate.sum ?? 0);

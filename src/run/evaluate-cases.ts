@@ -74,7 +74,9 @@ interface SideResult {
 
 async function runSide(plan: EvaluationPlan, testCase: EvalCase, side: Side, draw: number): Promise<SideResult> {
   const reused = side === "baseline" ? plan.reusedBaseline?.get(testCase.id)?.[draw] : undefined;
-  const outcome = reused ? plan.runner.reuse(side, reusedOutcome(reused)) : await send(plan, testCase, side, draw);
+  const outcome = reused
+    ? plan.runner.reuse({ side, price: priceOf(plan[side].spec) }, reusedOutcome(reused))
+    : await send(plan, testCase, side, draw);
   return scoreSide(plan, testCase, side, draw, outcome);
 }
 

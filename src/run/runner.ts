@@ -66,6 +66,7 @@ export class Runner {
   reused = 0;
   /** USD spent on fresh responses (cache hits and replays cost nothing) */
   spentUsd = 0;
+  private readonly costBySide = new Map<string, { usd: number; unpriced: number }>();
 
   constructor(private readonly options: RunnerOptions) {
     this.limit = pLimit(options.concurrency);
@@ -73,11 +74,10 @@ export class Runner {
   }
 
   /** Counts a response taken from an earlier report (--baseline-report) as a reused request. */
-  reuse(side: string, outcome: RequestOutcome): RequestOutcome {
+  reuse(call: Pick<Call, "side" | "price">, outcome: RequestOutcome): RequestOutcome {
     this.requests++;
     this.reused++;
-    this.options.onUpdate?.({ type: "done", side, outcome });
-    return outcome;
+    return this.report(call, outcome);
   }
 
   /** The error that stopped the run, if one did. */
@@ -191,9 +191,27 @@ export class Runner {
     }
   }
 
-  private report(call: Call, outcome: RequestOutcome): RequestOutcome {
+  private report(call: Pick<Call, "side" | "price">, outcome: RequestOutcome): RequestOutcome {
+    if (outcome.status === "ok") {
+      const cost = costOf(outcome.response.usage, call.price ?? null);
+      const tally = this.costBySide.get(call.side) ?? { usd: 0, unpriced: 0 };
+      if (cost === null) tally.unpriced++;
+      else tally.usd += cost;
+      this.costBySide.set(call.side, tally);
+    }
     this.options.onUpdate?.({ type: "done", side: call.side, outcome });
     return outcome;
+  }
+
+  /** What the responses used by this run cost, by side (null when a side had an unpriced response). */
+  costs(): { baseline: number | null; candidate: number | null; judge: number | null; total: number | null } {
+    const of = (side: string) => {
+      const tally = this.costBySide.get(side);
+      return tally === undefined ? 0 : tally.unpriced > 0 ? null : tally.usd;
+    };
+    const [baseline, candidate, judge] = [of("baseline"), of("candidate"), of("judge")];
+    const total = baseline === null || candidate === null || judge === null ? null : baseline + candidate + judge;
+    return { baseline, candidate, judge, total };
   }
 
   private abortRun(call: Call, error: UserError, kind: "cassette_miss" | "auth" | "cost_guard"): RequestOutcome {

@@ -224,6 +224,33 @@ gate:
     }
   });
 
+  test("a judge that fails only on the candidate's outputs makes errors there, not regressions", async () => {
+    server = await serve({
+      outputs: { [BASE]: () => GOOD, [CAND]: (id) => (id === "q-1" ? BAD : GOOD) },
+      judge: (request) => ((judgePromptOf(request).sections.REPLY ?? "") === BAD ? "no comment" : '{"score": 5, "reason": "right"}'),
+    });
+    const rubric = `
+dataset: data.jsonl
+checks:
+  - { id: helpful, type: judge, category: quality, criteria: "States the return window." }
+gate:
+  - { metric: regressions, max: 0 }
+  - { metric: judge.error_rate, max: 0 }
+`;
+    const dir = project(server, rubric);
+    const result = await runModelgate(eval_(), { cwd: dir });
+    expect(result.exitCode).toBe(1);
+    const report = readReport(dir);
+    expect(report.cases.find((c) => c.id === "q-1")?.outcome).toBe("error");
+    expect(report.regressions).toEqual([]);
+    expect(report.metrics.candidate["judge.error_rate"]).toBe(0.25);
+    expect(report.metrics.baseline["judge.error_rate"]).toBe(0);
+    expect(report.gate.rules.map((rule) => [rule.metric, rule.verdict])).toEqual([
+      ["regressions", "pass"],
+      ["judge.error_rate", "fail"],
+    ]);
+  });
+
   test("the judge provider down (500 on every request) makes judge errors; the run completes and the gate decides", async () => {
     server = await serve({ outputs: { [BASE]: () => GOOD, [CAND]: () => GOOD }, judgeDown: true });
     const rubric = (gate: string) => `
