@@ -115,7 +115,14 @@ function loadOptions(options: EvalOptions, io: CliIO) {
 async function runLoaded(inputs: Inputs, options: ResolvedOptions, io: CliIO, startedAt: Date): Promise<{ exitCode: number; report: RunReport }> {
   const baselineSpec = inputs.baseline as VariantSpec;
   const candidateSpec = inputs.candidate as VariantSpec;
-  const warnings = [...inputs.warnings, ...variantWarnings(baselineSpec, candidateSpec, inputs.judge)];
+  const warnings = [
+    ...inputs.warnings,
+    ...variantWarnings(
+      baselineSpec,
+      candidateSpec,
+      inputs.rubric.checks.some((check) => check.usesJudge) ? [inputs.judge, ...Object.values(inputs.checkJudges)] : [],
+    ),
+  ];
   if (options.strict && warnings.length > 0) {
     throw new UserError(`--strict: ${warnings.length === 1 ? "a warning is" : "warnings are"} errors:\n${warnings.map((w) => `  ${w}`).join("\n")}`);
   }

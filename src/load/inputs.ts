@@ -125,14 +125,15 @@ function validateCasesAgainstChecks(inputs: Inputs): void {
   throwIfIssues(issues, "dataset");
 }
 
-/** Warnings of SPEC §2 (errors under --strict): floating aliases, two variables changed, judge = candidate. */
-export function variantWarnings(baseline: VariantSpec, candidate: VariantSpec, judge: VariantSpec | undefined): string[] {
+/** Warnings of SPEC §2 (errors under --strict): floating aliases, two variables changed, a judge grading its own model. */
+export function variantWarnings(baseline: VariantSpec, candidate: VariantSpec, judges: Array<VariantSpec | undefined>): string[] {
   const warnings: string[] = [];
-  for (const [role, variant] of [
+  const roles: Array<[string, VariantSpec | undefined]> = [
     ["baseline", baseline],
     ["candidate", candidate],
-    ["judge", judge],
-  ] as const) {
+    ...judges.map((judge): [string, VariantSpec | undefined] => ["judge", judge]),
+  ];
+  for (const [role, variant] of roles) {
     if (variant && isFloatingAlias(variant)) {
       warnings.push(
         `${role} model "${variant.model}" is a floating alias: pin a dated version (e.g. gpt-4o-2024-08-06) so the result means something next week`,
@@ -144,7 +145,8 @@ export function variantWarnings(baseline: VariantSpec, candidate: VariantSpec, j
   if (modelChanged && promptChanged) {
     warnings.push("baseline and candidate differ in both model and prompt: change one variable at a time, or a regression cannot be attributed");
   }
-  if (judge) {
+  for (const judge of judges) {
+    if (!judge) continue;
     for (const [role, variant] of [
       ["candidate", candidate],
       ["baseline", baseline],
@@ -154,5 +156,5 @@ export function variantWarnings(baseline: VariantSpec, candidate: VariantSpec, j
       }
     }
   }
-  return warnings;
+  return [...new Set(warnings)];
 }

@@ -46,9 +46,6 @@ export function parseVariant(name: string, raw: JsonValue, at: string, configPat
     if (isHttpUrl(baseUrl)) variant.base_url = baseUrl;
     else report(`${at}.base_url`, `expected an http(s) URL like http://localhost:8000/v1, got ${describeUrl(baseUrl)}`);
   }
-  if (provider === "openai-compatible" && baseUrl === undefined && !process.env.OPENAI_BASE_URL) {
-    report(`${at}.base_url`, "required for an openai-compatible variant (or set OPENAI_BASE_URL)");
-  }
   const keyEnv = optionalString(raw, "api_key_env", `${at}.api_key_env`, report);
   if (keyEnv !== undefined) {
     if (envNamePattern.test(keyEnv)) variant.api_key_env = keyEnv;

@@ -34,7 +34,11 @@ export function providerEnvironment(variant: VariantSpec, env: NodeJS.ProcessEnv
   if (variable && !apiKey && (variant.provider !== "openai-compatible" || variant.api_key_env)) {
     throw new UserError(`missing API key for the ${role} (${variant.name}): set ${variable} in the environment`);
   }
-  return { apiKey: apiKey || undefined, baseURL: variant.base_url ?? env[baseUrlEnv[variant.provider]] ?? undefined, timeoutMs };
+  const baseURL = variant.base_url ?? env[baseUrlEnv[variant.provider]] ?? undefined;
+  if (variant.provider === "openai-compatible" && !baseURL) {
+    throw new UserError(`the ${role} (${variant.name}) is openai-compatible but has no endpoint: set base_url on the variant, or OPENAI_BASE_URL`);
+  }
+  return { apiKey: apiKey || undefined, baseURL, timeoutMs };
 }
 
 /** Host of the endpoint (for cache keys and reports; never credentials). */

@@ -134,7 +134,13 @@ async function scorePairwise(plan: EvaluationPlan, testCase: EvalCase, baseline:
     let result: CheckResult;
     if (!check.appliesTo(testCase)) result = { status: "skipped", score: null, reason: "does not apply to this case" };
     else if (baseline.outcome.status === "error" || candidate.outcome.status === "error") {
-      result = { status: "error", score: null, reason: "a side has no output to compare (its request failed)" };
+      // Not scored on either side; the side whose request failed already counts in error_rate, and
+      // the other side's judge did nothing wrong (so this is not a judge error there).
+      const failed = baseline.outcome.status === "error" ? baseline : candidate;
+      const other = failed === baseline ? candidate : baseline;
+      failed.run.checks[check.id] = { status: "error", score: null, reason: "no output to compare (this side's request failed)" };
+      other.run.checks[check.id] = { status: "skipped", score: null, reason: "nothing to compare against (the other side's request failed)" };
+      continue;
     } else {
       try {
         result = await (check.scorePair?.({
