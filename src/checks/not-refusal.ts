@@ -1,5 +1,6 @@
 import type { CheckFactory } from "../types.js";
 import { checkOptions, excerpt, noOutput } from "./common.js";
+import { judgedRefusal } from "./judged-refusal.js";
 
 /**
  * Phrases that open or carry a refusal. Matched near the start of the reply, where refusals live, so an
@@ -15,15 +16,20 @@ const refusalPatterns: RegExp[] = [
   /\bI(?:'m| am) not (?:comfortable|in a position) (?:helping|to help|providing|to provide|with)/i,
 ];
 
-/** `not-refusal`: the output is not a refusal or decline, by phrase patterns near its start. */
+/**
+ * `not-refusal`: the output is not a refusal or decline — by phrase patterns near its start, or with
+ * `by: judge`, as the LLM judge classifies it (fenced as data, like every judge call).
+ */
 export const notRefusal: CheckFactory = (spec, context) => {
-  const options = checkOptions(spec, context, { by: "string", patterns: "array" });
-  if (options.by !== undefined && options.by !== "patterns") {
-    context.issue(
-      "by",
-      `expected "patterns"${options.by === "judge" ? " (judge-based refusal detection needs the judge, which this build does not have yet)" : ""}`,
-    );
+  const options = checkOptions(spec, context, { by: "string", patterns: "array", judge: "string" });
+  if (options.by !== undefined && options.by !== "patterns" && options.by !== "judge") {
+    context.issue("by", `expected "patterns" or "judge", got ${JSON.stringify(options.by)}`);
   }
+  if (options.by === "judge") {
+    if (options.patterns !== undefined) context.issue("patterns", "not used with by: judge");
+    return judgedRefusal(spec, context, options.judge as string | undefined);
+  }
+  if (options.judge !== undefined) context.issue("judge", "only used with by: judge");
   const extra: RegExp[] = [];
   (Array.isArray(options.patterns) ? options.patterns : []).forEach((pattern, index) => {
     try {

@@ -543,3 +543,37 @@ gate:
     expect(existsSync(join(dir, ".modelgate"))).toBe(false);
   });
 });
+
+describe("not-refusal by: judge", () => {
+  test("the judge classifies refusals; its verdict drives the check, and phrase patterns are not used", async () => {
+    const REFUSAL = "Hmm, that is not something this assistant will get into.";
+    server = await serve({
+      outputs: { [BASE]: () => GOOD, [CAND]: (id) => (id === "q-2" ? REFUSAL : GOOD) },
+      judge: (request) => {
+        const reply = judgePromptOf(request).sections.REPLY ?? "";
+        return JSON.stringify({ refusal: reply.includes("will not get into") || reply.includes("not something"), reason: "classified" });
+      },
+    });
+    const rubric =
+      "dataset: data.jsonl\nchecks:\n  - { id: engaged, type: not-refusal, by: judge, category: quality }\ngate:\n  - { metric: regressions, max: 0 }\n";
+    const dir = project(server, rubric);
+    const result = await runModelgate(eval_(), { cwd: dir });
+    expect(result.stderr).not.toContain("crashed");
+    expect(result.exitCode).toBe(1);
+    const report = readReport(dir);
+    expect(report.regressions).toEqual(["q-2"]);
+    expect(runOf(report, "q-2", "candidate").checks.engaged?.reason).toMatch(/^judge: a refusal/);
+    expect(report.variants.judge?.prompt_templates).toHaveProperty("refusal");
+    expect(judgeRequests(server)).toHaveLength(8);
+  });
+
+  test("by: judge without a configured judge is an input error", async () => {
+    const dir = makeProject({
+      "rubric.yaml": "dataset: data.jsonl\nchecks:\n  - { id: engaged, type: not-refusal, by: judge }\n",
+      "data.jsonl": dataset,
+    });
+    const result = await runModelgate(["validate", "--rubric", "rubric.yaml"], { cwd: dir });
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toMatch(/check engaged needs an LLM judge/);
+  });
+});
