@@ -3,13 +3,15 @@ export const defaultRetryBaseMs = 500;
 const maxBackoffMs = 30_000;
 
 /**
- * Delay before retry number `attempt` (1-based): the server's Retry-After when it sent one, else
- * exponential backoff with "equal jitter" (half fixed, half random) so a burst of 429s does not retry in lockstep.
+ * Delay before retry number `attempt` (1-based): exponential backoff with "equal jitter" (half fixed,
+ * half random, so a burst of 429s does not retry in lockstep), and never sooner than the server's
+ * Retry-After when it sent one (a `Retry-After: 0` does not license a retry storm).
  */
 export function backoffMs(attempt: number, retryAfterMs: number | undefined, baseMs = defaultRetryBaseMs, random = Math.random): number {
-  if (retryAfterMs !== undefined) return retryAfterMs + Math.floor(random() * Math.min(250, baseMs));
   const ceiling = Math.min(maxBackoffMs, baseMs * 2 ** (attempt - 1));
-  return Math.round(ceiling / 2 + random() * (ceiling / 2));
+  const exponential = Math.round(ceiling / 2 + random() * (ceiling / 2));
+  if (retryAfterMs === undefined) return exponential;
+  return Math.max(retryAfterMs + Math.floor(random() * Math.min(250, baseMs)), exponential);
 }
 
 /** Sleeps, waking early (without throwing) when the signal aborts. */

@@ -3,6 +3,7 @@ import { ExitCode, UserError } from "../errors.js";
 import { costOf } from "../pricing.js";
 import type { Provider } from "../providers/types.js";
 import type { ModelRequest, Pricing, RequestOutcome } from "../types.js";
+import { AdaptiveLimit } from "./adaptive-limit.js";
 import { backoffMs, sleep } from "./backoff.js";
 import type { ResponseStore, StoredResponse } from "./response-store.js";
 
@@ -67,6 +68,7 @@ export class Runner {
   /** USD spent on fresh responses (cache hits and replays cost nothing) */
   spentUsd = 0;
   private readonly costBySide = new Map<string, { usd: number; unpriced: number }>();
+  private readonly endpointLimits = new Map<string, AdaptiveLimit>();
 
   constructor(private readonly options: RunnerOptions) {
     this.limit = pLimit(options.concurrency);
@@ -116,7 +118,18 @@ export class Runner {
     for (;;) {
       if (this.signal.aborted) return this.report(call, aborted(attempts, this.fatal ? "run stopped" : "interrupted"));
       attempts++;
-      const attempt = await this.limit(() => this.attempt(call));
+      const endpointLimit = this.limitFor(call);
+      const release = await endpointLimit.acquire();
+      const sentAt = Date.now();
+      let attempt: Awaited<ReturnType<Runner["attempt"]>>;
+      try {
+        attempt = await this.limit(() => this.attempt(call));
+      } finally {
+        release();
+      }
+      if (attempt.status === "ok") endpointLimit.onSuccess();
+      else if (attempt.error.kind === "rate_limit" || attempt.error.kind === "overloaded")
+        endpointLimit.onRateLimited(attempt.error.retryAfterMs, sentAt);
       if (attempt.status === "ok") {
         const entry: StoredResponse = {
           v: 1,
@@ -166,6 +179,17 @@ export class Runner {
       this.options.onUpdate?.({ type: "retry", side: call.side, attempt: attempts, delayMs: lastDelay, kind: error.kind });
       await sleep(lastDelay, this.signal);
     }
+  }
+
+  /** The adaptive in-flight limit of the call's endpoint (provider + model). */
+  private limitFor(call: Call): AdaptiveLimit {
+    const key = `${call.endpoint.provider}:${call.endpoint.model}`;
+    let limit = this.endpointLimits.get(key);
+    if (!limit) {
+      limit = new AdaptiveLimit(this.options.concurrency);
+      this.endpointLimits.set(key, limit);
+    }
+    return limit;
   }
 
   private async attempt(call: Call) {

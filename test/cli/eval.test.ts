@@ -288,3 +288,24 @@ function writtenFiles(dir: string): string[] {
   walk(dir);
   return texts;
 }
+
+describe("adaptive concurrency", () => {
+  test("a provider that answers 429 past K in flight gets fewer requests; the run ends with no failed request", async () => {
+    server = await startFakeLlmServer({ respond: scriptedModel(planted), latencyMs: 20, maxInFlight: 6 });
+    const dir = project(90);
+    const result = await runModelgate(
+      [...openaiArgs, "--candidate", "openai-compatible:candidate-2024-02-01", "--concurrency", "32", "--max-retries", "8"],
+      {
+        cwd: dir,
+        env: { OPENAI_BASE_URL: server.openaiBaseUrl },
+      },
+    );
+    expect(result.exitCode).toBe(1);
+    const report = readReport(dir);
+    expect(report.metrics.baseline.error_rate).toBe(0);
+    expect(report.metrics.candidate.error_rate).toBe(0);
+    expect(new Set(report.regressions)).toEqual(planted);
+    // Without adaptation every wave past 6 would be throttled; with it, 429s stay a small share.
+    expect(server.stats.throttled).toBeLessThan(server.stats.requests * 0.5);
+  });
+});

@@ -1,0 +1,45 @@
+import { describe, expect, test } from "vitest";
+import { AdaptiveLimit } from "../../src/run/adaptive-limit.js";
+
+describe("AdaptiveLimit (AIMD per endpoint)", () => {
+  test("admits up to the ceiling, queues the rest in order", async () => {
+    const limit = new AdaptiveLimit(2);
+    const a = await limit.acquire();
+    const b = await limit.acquire();
+    const order: string[] = [];
+    const c = limit.acquire().then((release) => (order.push("c"), release));
+    const d = limit.acquire().then((release) => (order.push("d"), release));
+    await Promise.resolve();
+    expect(order).toEqual([]);
+    a();
+    (await c)();
+    b();
+    (await d)();
+    expect(order).toEqual(["c", "d"]);
+  });
+
+  test("halves on a 429 (once per burst) and grows back by about one per window of successes", () => {
+    const limit = new AdaptiveLimit(32);
+    limit.onRateLimited(undefined, 900, 1_000);
+    expect(limit.current).toBe(16);
+    limit.onRateLimited(undefined, 950, 1_100); // sent before the cut: same burst
+    expect(limit.current).toBe(16);
+    limit.onRateLimited(undefined, 1_500, 2_000);
+    expect(limit.current).toBe(8);
+    for (let i = 0; i < 8; i++) limit.onSuccess();
+    expect(limit.current).toBe(8); // 8 + 8 × 1/8…  just under 9
+    for (let i = 0; i < 12; i++) limit.onSuccess();
+    expect(limit.current).toBeGreaterThanOrEqual(9);
+    for (let i = 0; i < 10_000; i++) limit.onSuccess();
+    expect(limit.current).toBe(32);
+  });
+
+  test("a Retry-After pauses new starts until it has passed", async () => {
+    const limit = new AdaptiveLimit(4);
+    limit.onRateLimited(120, Date.now());
+    const started = Date.now();
+    const release = await limit.acquire();
+    expect(Date.now() - started).toBeGreaterThanOrEqual(100);
+    release();
+  });
+});
