@@ -1,6 +1,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import type { CliIO } from "./cli-io.js";
-import { ExitCode, redactSecrets, UserError } from "./errors.js";
+import { ExitCode, UserError } from "./errors.js";
+import { redactSecrets, rememberSecrets } from "./redact.js";
 import { modelgateVersion } from "./version.js";
 
 const formatNames = ["table", "json", "md", "html", "junit"];
@@ -22,6 +23,15 @@ function positiveNumber(flag: string) {
       throw new InvalidArgumentError(`${flag} expects a non-negative number, got ${JSON.stringify(value)}`);
     return parsed;
   };
+}
+
+function parseShard(value: string): { index: number; count: number } {
+  const match = /^(\d+)\/(\d+)$/.exec(value.trim());
+  const index = Number(match?.[1]);
+  const count = Number(match?.[2]);
+  if (!match || count < 1 || index < 1 || index > count)
+    throw new InvalidArgumentError(`--shard expects i/n with 1 <= i <= n (e.g. 2/4), got ${JSON.stringify(value)}`);
+  return { index, count };
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -48,12 +58,14 @@ function parseFormats(value: string): string[] {
  * UserError prints its message and exits with its code; anything else is a bug (stack + "please report").
  */
 export async function runCli(argv: string[], io: CliIO): Promise<number> {
+  // Every later redaction (reports, cassettes, cache, stderr) masks the key values this environment holds.
+  rememberSecrets(io.env);
   let exitCode: number = ExitCode.ok;
   const program = new Command("modelgate")
     .description("Gate an LLM model or prompt upgrade: run baseline and candidate on a golden dataset, compare, exit 0 (safe) or 1 (not safe).")
     .version(modelgateVersion, "-V, --version")
     .showHelpAfterError("(run with --help for usage)")
-    .configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) })
+    .configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(redactSecrets(text, io.env)) })
     .exitOverride();
 
   program
@@ -71,6 +83,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     .option("--filter <tag>", "only cases with this tag (repeatable)", collect, [])
     .option("--case <id>", "only this case (repeatable)", collect, [])
     .option("--limit <n>", "first N cases only", positiveInt("--limit"))
+    .option("--shard <i/n>", "run the i-th of n deterministic slices of the cases (merge the reports with `modelgate merge`)", parseShard)
     .option("--out <dir>", "report folder (default reports/<run-id>/)")
     .addOption(new Option("--format <list>", "any of table,json,md,html,junit").argParser(parseFormats).default(["table", "json"], "table,json"))
     .option("--record <file>", "write every response to a cassette (JSONL)")
@@ -109,6 +122,65 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
       exitCode = await runValidate(raw, io);
     });
 
+  program
+    .command("merge")
+    .description("combine shard reports (eval --shard i/n) into one report, gate recomputed over all cases")
+    .argument("<reports...>", "report.json of each shard")
+    .option("--out <dir>", "where the merged report goes (default: reports/merged next to the first shard's folder)")
+    .addOption(new Option("--format <list>", "any of table,json,md,html,junit").argParser(parseFormats).default(["table", "json"], "table,json"))
+    .option("--quiet", "no output but errors")
+    .option("--json", "print the machine-readable summary to stdout")
+    .option("--no-color", "no colour")
+    .action(async (paths: string[], raw: { out?: string; format: string[]; quiet?: boolean; json?: boolean; color?: boolean }) => {
+      const { runMerge } = await import("./commands/merge.js");
+      exitCode = runMerge(
+        paths,
+        {
+          ...(raw.out !== undefined ? { out: raw.out } : {}),
+          formats: raw.format,
+          quiet: raw.quiet === true,
+          json: raw.json === true,
+          ...(raw.color === false ? { color: false } : {}),
+        },
+        io,
+      );
+    });
+
+  program
+    .command("report")
+    .description("re-render a saved report.json, calling no model; exits 0/1 by its saved gate verdict")
+    .argument("<run.json>", "a report.json written by modelgate eval")
+    .addOption(
+      new Option("--format <list>", "any of table,json,md,html,junit (the table prints unless --quiet)")
+        .argParser(parseFormats)
+        .default(["table", "md", "html"], "table,md,html"),
+    )
+    .option("--out <dir>", "where the files go (default: the folder of run.json)")
+    .option("--quiet", "don't print the terminal table")
+    .option("--no-color", "no colour")
+    .action(async (file: string, raw: { format: string[]; out?: string; quiet?: boolean; color?: boolean }) => {
+      const { runReport } = await import("./commands/report.js");
+      exitCode = runReport(
+        {
+          file,
+          formats: raw.format,
+          ...(raw.out !== undefined ? { out: raw.out } : {}),
+          quiet: raw.quiet === true,
+          ...(raw.color === false ? { color: false } : {}),
+        },
+        io,
+      );
+    });
+
+  program
+    .command("init")
+    .description("scaffold modelgate.config.yaml, datasets/, evals/, prompts/ and a cassette for a first offline run")
+    .argument("[dir]", "folder to create the files in", ".")
+    .action(async (dir: string) => {
+      const { runInit } = await import("./commands/init.js");
+      exitCode = await runInit({ dir }, io);
+    });
+
   const cache = program.command("cache").description("inspect or clear the response cache");
   for (const action of ["stats", "clear"] as const) {
     cache
@@ -135,11 +207,11 @@ function handleError(error: unknown, io: CliIO): number {
     return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
   }
   if (error instanceof UserError) {
-    io.stderr.write(`error: ${redactSecrets(error.message)}\n`);
+    io.stderr.write(`error: ${redactSecrets(error.message, io.env)}\n`);
     return error.exitCode;
   }
   if (io.signal.aborted) return ExitCode.interrupted;
   const stack = error instanceof Error ? (error.stack ?? error.message) : String(error);
-  io.stderr.write(`modelgate crashed — this is a bug, please report it with the output below.\n${redactSecrets(stack)}\n`);
+  io.stderr.write(`modelgate crashed — this is a bug, please report it with the output below.\n${redactSecrets(stack, io.env)}\n`);
   return 70;
 }

@@ -1,3 +1,4 @@
+import { redactSecrets } from "./redact.js";
 import type { Issue } from "./types.js";
 
 /** Exit codes of SPEC §7. */
@@ -29,13 +30,8 @@ export function formatIssue(issue: Issue): string {
   return issue.field ? `${where}: ${issue.field}: ${issue.message}` : `${where}: ${issue.message}`;
 }
 
-/**
- * Masks values shaped like provider API keys (`sk-...`, `sk-ant-...`, `AIza...`) in a message: a key pasted
- * into the wrong field must not be printed back into a terminal or CI log.
- */
-export function redactSecrets(text: string): string {
-  return text.replace(/\b(sk-(?:ant-|proj-)?|xai-|AIza)[A-Za-z0-9_-]{12,}/g, "$1***");
-}
+// A key pasted into the wrong field must not be printed back into a terminal or CI log: see redact.ts.
+export { redactSecrets };
 
 /** Throws one UserError listing every issue (all problems at once, not the first). */
 export function throwIfIssues(issues: Issue[], what = "input"): void {

@@ -199,6 +199,8 @@ export type CaseOutcome = "regression" | "improvement" | "pass" | "fail" | "erro
 
 export interface CaseReport {
   id: string;
+  /** 1-based line in the dataset (orders merged shard reports like the dataset) */
+  line?: number;
   tags: string[];
   input?: string;
   messages?: ChatMessage[];
@@ -290,13 +292,19 @@ export interface RunReport {
     rubric: { path: string; sha256: string };
     repeat: number;
     interrupted: boolean;
+    /** --shard i/n: this report covers one deterministic slice of the cases */
+    shard?: { index: number; count: number };
+    /** the rubric's `segments:` when it names them (else every tag is a segment) */
+    segments?: string[];
+    /** --cached-latency was on */
+    cached_latency?: boolean;
     warnings: string[];
     requests: { total: number; reused: number };
     /** cost of every response the run used (fresh, cached or replayed), by who asked; null when unpriced */
     cost_usd?: { baseline: number | null; candidate: number | null; judge: number | null; total: number | null };
   };
   variants: { baseline: VariantInfo; candidate: VariantInfo; judge?: VariantInfo & { prompt_templates?: Record<string, string> } };
-  checks: Array<{ id: string; type: string; category: string }>;
+  checks: CheckInfo[];
   cases: CaseReport[];
   metrics: { baseline: MetricValues; candidate: MetricValues };
   comparison: Comparison[];
@@ -306,6 +314,17 @@ export interface RunReport {
 }
 
 // ---------------------------------------------------------------- rubric & checks
+
+/** What the report (and metric definitions) need to know of a check. */
+export interface CheckInfo {
+  id: string;
+  type: string;
+  category: string;
+  /** compares the two sides (pairwise judge): win/loss/tie metrics */
+  pairwise?: boolean;
+  /** calls the judge: counts in judge.error_rate */
+  uses_judge?: boolean;
+}
 
 /** A check entry of the rubric, as written (validated per type by its factory). */
 export interface CheckSpec {

@@ -1,6 +1,6 @@
 import { suggest } from "../errors.js";
 import type { Check } from "../types.js";
-import { metricDefinitions } from "./metrics.js";
+import { checkInfo, metricDefinitions } from "./metrics.js";
 
 /** Lower is better for these (drives colours and "worse" wording); everything else: higher is better. */
 export function lowerIsBetter(metric: string): boolean {
@@ -15,7 +15,7 @@ export function isCountMetric(metric: string): boolean {
 
 /** Every metric name a rubric's checks make available (without segments). */
 export function metricNames(checks: Check[]): string[] {
-  return metricDefinitions(checks).map((definition) => definition.name);
+  return metricDefinitions(checks.map(checkInfo)).map((definition) => definition.name);
 }
 
 /**

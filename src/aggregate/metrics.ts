@@ -1,6 +1,6 @@
 import { drawPassed, isFlaky } from "../score/outcome.js";
 import { quantile } from "../stats/index.js";
-import type { CaseReport, CaseRun, Check, MetricValues, Side } from "../types.js";
+import type { CaseReport, CaseRun, Check, CheckInfo, MetricValues, Side } from "../types.js";
 
 /**
  * How a metric is computed: each case contributes a cluster of values (one per draw, or per request),
@@ -34,7 +34,7 @@ const perDraw = (pick: (run: CaseRun) => number | null | undefined) => (testCase
 const asBit = (value: boolean | null) => (value === null ? null : value ? 1 : 0);
 
 /** Every metric of SPEC §5 this rubric's checks make (segments are these, restricted to a tag). */
-export function metricDefinitions(checks: Check[], options: AggregateOptions = {}): MetricDefinition[] {
+export function metricDefinitions(checks: CheckInfo[], options: AggregateOptions = {}): MetricDefinition[] {
   const latency = perDraw((run) => (run.error || (run.cached && !options.includeCachedLatency) ? null : run.latency_ms));
   const succeeded = (run: CaseRun) => !run.error;
   const definitions: MetricDefinition[] = [{ name: "pass_rate", statistic: "mean", values: perDraw((run) => asBit(drawPassed(run))) }];
@@ -166,14 +166,14 @@ export function segmentTagsOf(cases: CaseReport[], configured: string[] | undefi
 }
 
 /** Pairwise judge metrics per check, and the judge's own health across every check that uses it. */
-function judgeMetrics(checks: Check[]): MetricDefinition[] {
+function judgeMetrics(checks: CheckInfo[]): MetricDefinition[] {
   const definitions: MetricDefinition[] = [];
   const pairwiseOn = (id: string, wanted: (verdict: string) => number) =>
     perDraw((run) => {
       const verdict = run.checks[id]?.pairwise;
       return verdict === undefined ? null : wanted(verdict);
     });
-  for (const check of checks.filter((c) => c.scorePair)) {
+  for (const check of checks.filter((c) => c.pairwise)) {
     const id = check.id;
     definitions.push(
       { name: `check.${id}.win_rate`, statistic: "mean", values: pairwiseOn(id, (v) => (v === "win" ? 1 : 0)) },
@@ -182,7 +182,7 @@ function judgeMetrics(checks: Check[]): MetricDefinition[] {
       { name: `check.${id}.net_win`, statistic: "mean", values: pairwiseOn(id, (v) => (v === "win" ? 1 : v === "loss" ? -1 : 0)) },
     );
   }
-  const judged = checks.filter((c) => c.usesJudge).map((c) => c.id);
+  const judged = checks.filter((c) => c.uses_judge).map((c) => c.id);
   if (judged.length > 0) {
     definitions.push({
       name: "judge.error_rate",
@@ -196,7 +196,7 @@ function judgeMetrics(checks: Check[]): MetricDefinition[] {
       ),
     });
   }
-  const pairwise = checks.filter((c) => c.scorePair).map((c) => c.id);
+  const pairwise = checks.filter((c) => c.pairwise).map((c) => c.id);
   if (pairwise.length > 0) {
     definitions.push({
       name: "judge.inconsistency_rate",
@@ -209,4 +209,15 @@ function judgeMetrics(checks: Check[]): MetricDefinition[] {
 
 function perDrawMany(pick: (run: CaseRun) => number[]) {
   return (testCase: CaseReport, side: Side) => testCase[side].flatMap(pick);
+}
+
+/** The report's view of a rubric check. */
+export function checkInfo(check: Check): CheckInfo {
+  return {
+    id: check.id,
+    type: check.type,
+    category: check.category,
+    ...(check.scorePair ? { pairwise: true } : {}),
+    ...(check.usesJudge ? { uses_judge: true } : {}),
+  };
 }

@@ -31,5 +31,6 @@ export function resolveRunDefaults(raw: Record<string, unknown>, _io: CliIO): Ev
     if (value !== undefined) options[key] = value;
   }
   if (raw.color === false) options.color = false;
+  if (raw.shard !== undefined) options.shard = raw.shard as { index: number; count: number };
   return options;
 }

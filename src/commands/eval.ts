@@ -1,21 +1,16 @@
-import { randomBytes } from "node:crypto";
-import { appendFileSync } from "node:fs";
+import { createHash, randomBytes } from "node:crypto";
 import { resolve } from "node:path";
-import { computeMetrics, metricDefinitions, segmentTagsOf } from "../aggregate/metrics.js";
+import { checkInfo } from "../aggregate/metrics.js";
 import type { CliIO } from "../cli-io.js";
-import { useColor } from "../cli-io.js";
-import { compareMetrics } from "../compare/compare.js";
+import { analyse } from "../compare/analyse.js";
 import { ExitCode, UserError } from "../errors.js";
-import { evaluateGate } from "../gate/evaluate.js";
 import { displayName } from "../load/dataset.js";
 import { type Inputs, loadInputs, variantWarnings } from "../load/inputs.js";
 import { priceOf } from "../pricing.js";
 import { endpointHost, providerEnvironment, providers } from "../providers/index.js";
 import type { Provider } from "../providers/types.js";
-import { type FileFormat, fileFormats } from "../report/index.js";
+import { emitReport } from "../report/emit.js";
 import { Progress } from "../report/progress.js";
-import { renderTerminal } from "../report/terminal.js";
-import { writeReportFile } from "../report/writer.js";
 import { defaultRetryBaseMs } from "../run/backoff.js";
 import { loadBaselineReport } from "../run/baseline-report.js";
 import { enforceCostLimit, estimateRunCost } from "../run/cost-estimate.js";
@@ -23,7 +18,7 @@ import { type EvaluationPlan, evaluateCases, type LiveVariant } from "../run/eva
 import { requestKey } from "../run/request-key.js";
 import { CacheStore, CassetteStore, type ResponseStore } from "../run/response-store.js";
 import { Runner } from "../run/runner.js";
-import type { CaseReport, Comparison, EvalCase, JudgeCaller, RunReport, VariantInfo, VariantSpec } from "../types.js";
+import type { CaseReport, EvalCase, JudgeCaller, RunReport, VariantInfo, VariantSpec } from "../types.js";
 import { modelgateVersion } from "../version.js";
 import { runDefaults } from "./defaults.js";
 
@@ -57,6 +52,8 @@ export interface EvalOptions {
   force: boolean;
   /** --max-cost: refuse a run estimated above this many USD, and stop one that crosses it */
   maxCost?: number;
+  /** --shard i/n: run only the i-th of n deterministic slices of the cases (1-based) */
+  shard?: { index: number; count: number };
   strict: boolean;
   quiet: boolean;
   json: boolean;
@@ -193,23 +190,11 @@ async function runLoaded(inputs: Inputs, options: ResolvedOptions, io: CliIO, st
 
   const report = buildReport({ inputs, options, startedAt, caseReports, runner, warnings, baselineSpec, candidateSpec, io });
   const outDir = resolve(io.cwd, options.out ?? `reports/${report.run.id}`);
-  const written: string[] = [];
-  for (const format of new Set(["json", ...options.formats])) {
-    if (format === "table") continue;
-    const { file, render } = fileFormats[format as FileFormat];
-    const content = render(report, { reportDir: displayName(outDir) });
-    written.push(writeReportFile(outDir, file, content));
-    // In GitHub Actions the Markdown summary also goes to the job's summary page.
-    if (format === "md" && io.env.GITHUB_STEP_SUMMARY) appendFileSync(io.env.GITHUB_STEP_SUMMARY, `${content}\n`);
-  }
-  if (options.json) io.stdout.write(`${JSON.stringify(summaryOf(report, outDir), null, 2)}\n`);
-  else if (options.formats.includes("table") && !options.quiet) {
-    io.stdout.write(
-      renderTerminal(report, { color: useColor(io, "stdout", options.color), reportDir: displayName(outDir), formats: options.formats }),
-    );
-  }
-  if (!options.quiet && !options.json)
-    io.stderr.write(`reports written to ${displayName(outDir)}/ (${written.map((p) => p.slice(outDir.length + 1)).join(", ")})\n`);
+  emitReport(
+    report,
+    { outDir, formats: options.formats, quiet: options.quiet, json: options.json, ...(options.color !== undefined ? { color: options.color } : {}) },
+    io,
+  );
 
   if (fatal) {
     io.stderr.write(`error: ${fatal.message}\n`);
@@ -256,8 +241,17 @@ function selectCases(all: EvalCase[], options: ResolvedOptions): EvalCase[] {
   if (options.caseIds.length > 0) cases = cases.filter((testCase) => options.caseIds.includes(testCase.id));
   if (options.filter.length > 0) cases = cases.filter((testCase) => testCase.tags.some((tag) => options.filter.includes(tag)));
   if (options.limit !== undefined) cases = cases.slice(0, options.limit);
+  if (options.shard) cases = shardOf(cases, options.shard);
   if (cases.length === 0) throw new UserError("no cases selected: --filter / --case / --limit left nothing to run");
   return cases;
+}
+
+/**
+ * The cases of shard i of n: by a hash of the case id, so a case lands in the same shard whatever the
+ * machine or the order of the file, and both variants of a case are always run together.
+ */
+export function shardOf(cases: EvalCase[], shard: { index: number; count: number }): EvalCase[] {
+  return cases.filter((testCase) => createHash("sha256").update(testCase.id).digest().readUInt32BE(0) % shard.count === shard.index - 1);
 }
 
 /** A variant with its endpoint identity; its SDK client is built on first use (never under --replay). */
@@ -292,17 +286,13 @@ interface ReportParts {
 function buildReport(parts: ReportParts): RunReport {
   const { inputs, options, caseReports, runner } = parts;
   const checks = inputs.rubric.checks;
-  const definitions = metricDefinitions(checks, { includeCachedLatency: options.cachedLatency });
-  const segmentTags = segmentTagsOf(caseReports, inputs.rubric.segments);
-  const metrics = computeMetrics(caseReports, definitions, segmentTags);
-  const gateMetrics = inputs.rubric.gate.map((rule) => rule.metric);
-  const tableMetrics = [...definitions.map((definition) => definition.name), ...segmentTags.map((tag) => `segment.${tag}.pass_rate`)];
-  const names = [...new Set([...gateMetrics, ...tableMetrics])];
-  const candidateIntervals = new Set(
-    inputs.rubric.gate.filter((rule) => rule.bound.max !== undefined || rule.bound.min !== undefined).map((rule) => rule.metric),
-  );
-  const comparison = compareMetrics(names, definitions, caseReports, { candidateIntervals });
-  const gate = evaluateGate(inputs.rubric.gate, new Map<string, Comparison>(comparison.map((c) => [c.metric, c])));
+  const { metrics, comparison, gate } = analyse({
+    cases: caseReports,
+    checks: checks.map(checkInfo),
+    gate: inputs.rubric.gate,
+    ...(inputs.rubric.segments ? { segments: inputs.rubric.segments } : {}),
+    cachedLatency: options.cachedLatency,
+  });
   const interrupted = parts.io.signal.aborted || runner.fatalError !== undefined;
   const finishedAt = new Date();
   return {
@@ -316,6 +306,9 @@ function buildReport(parts: ReportParts): RunReport {
       rubric: { path: displayName(inputs.rubric.path), sha256: inputs.rubric.sha256 },
       repeat: options.repeat,
       interrupted,
+      ...(options.shard ? { shard: options.shard } : {}),
+      ...(inputs.rubric.segments ? { segments: inputs.rubric.segments } : {}),
+      cached_latency: options.cachedLatency,
       warnings: parts.warnings,
       requests: { total: runner.requests, reused: runner.reused },
       cost_usd: runner.costs(),
@@ -332,7 +325,7 @@ function buildReport(parts: ReportParts): RunReport {
           }
         : {}),
     },
-    checks: checks.map((check) => ({ id: check.id, type: check.type, category: check.category })),
+    checks: checks.map(checkInfo),
     cases: orderForReading(caseReports),
     metrics,
     comparison,
@@ -361,30 +354,6 @@ function orderForReading(cases: CaseReport[]): CaseReport[] {
 
 function runId(startedAt: Date): string {
   return `${startedAt.toISOString().replace(/[:.]/g, "-").slice(0, 19)}-${randomBytes(2).toString("hex")}`;
-}
-
-/** What `--json` prints: the verdict, each rule, the regressing cases. */
-function summaryOf(report: RunReport, outDir: string) {
-  return {
-    verdict: report.gate.verdict,
-    run_id: report.run.id,
-    report: displayName(`${outDir}/report.json`),
-    rules: report.gate.rules.map(({ metric, bound_text, mode, baseline, candidate, delta, ci, p_value, verdict, inconclusive, reason }) => ({
-      metric,
-      bound: bound_text,
-      mode,
-      baseline,
-      candidate,
-      delta,
-      ci,
-      p_value,
-      verdict,
-      inconclusive,
-      reason,
-    })),
-    regressions: report.regressions,
-    improvements: report.improvements,
-  };
 }
 
 /** A side none of whose requests succeeded, for reasons that say the provider is unusable (exit 3). */

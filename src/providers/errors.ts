@@ -1,3 +1,4 @@
+import { redactSecrets } from "../redact.js";
 import type { ErrorKind } from "../types.js";
 import type { ClassifiedError } from "./types.js";
 
@@ -42,6 +43,13 @@ function kindForStatus(status: number): { kind: ErrorKind; retryable: boolean } 
  * and the raw SyntaxError/TypeError a malformed or truncated body surfaces as.
  */
 export function classifySdkError(error: unknown, timedOut: boolean): ClassifiedError {
+  const classified = classify(error, timedOut);
+  // Error bodies and connection errors are the provider's words: some gateways echo the Authorization
+  // header, and undici quotes a URL with its credentials. Masked before they reach a report or a log.
+  return { ...classified, message: redactSecrets(classified.message) };
+}
+
+function classify(error: unknown, timedOut: boolean): ClassifiedError {
   const err = error as { name?: string; status?: number; headers?: unknown; message?: string; cause?: unknown; error?: unknown };
   const name = err?.constructor?.name ?? err?.name ?? "";
   if (name === "MalformedResponseError") return { kind: "malformed", message: err.message ?? "malformed response", retryable: true };
@@ -68,7 +76,8 @@ export function classifySdkError(error: unknown, timedOut: boolean): ClassifiedE
 function apiMessage(err: { status?: number; message?: string; error?: unknown }): string {
   const body = err.error as { message?: string; error?: { message?: string } } | undefined;
   const text = body?.error?.message ?? body?.message ?? err.message ?? "";
-  return `HTTP ${err.status}${text ? `: ${text.replace(/^\d{3}\s*/, "").slice(0, 300)}` : ""}`;
+  // Masked before it is cut short, so a key straddling the cut cannot leave its prefix behind.
+  return `HTTP ${err.status}${text ? `: ${redactSecrets(text.replace(/^\d{3}\s*/, "")).slice(0, 300)}` : ""}`;
 }
 
 /** Thrown by a provider when a 200 response lacks what the wire format promises. */

@@ -52,6 +52,7 @@ async function evaluateCase(plan: EvaluationPlan, testCase: EvalCase): Promise<C
   const candidate = runs.map((draw) => draw.candidate);
   const report: CaseReport = {
     id: testCase.id,
+    line: testCase.line,
     tags: testCase.tags,
     ...(testCase.input !== undefined ? { input: testCase.input } : {}),
     ...(testCase.messages ? { messages: testCase.messages } : {}),

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { UserError } from "../errors.js";
+import { redactedJson } from "../redact.js";
 import type { ModelResponse } from "../types.js";
 
 /** One stored response: the on-disk entry format shared by the cache and cassettes. */
@@ -32,6 +33,11 @@ function isStoredResponse(value: unknown): value is StoredResponse {
   );
 }
 
+/** An entry as stored: cassettes are committed and shared, so secrets are masked (redact.ts). */
+function serialise(entry: StoredResponse): string {
+  return redactedJson(entry);
+}
+
 /**
  * A directory of entries, `<dir>/<2 hex>/<key>.json`, each written to a temp file and renamed into place,
  * so a kill -9 or a concurrent run never leaves a torn entry; an unreadable entry is a miss.
@@ -56,7 +62,7 @@ export class CacheStore implements ResponseStore {
     const path = this.pathOf(entry.key);
     mkdirSync(dirname(path), { recursive: true });
     const temp = `${path}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
-    writeFileSync(temp, JSON.stringify(entry));
+    writeFileSync(temp, serialise(entry));
     renameSync(temp, path);
   }
 
@@ -126,6 +132,6 @@ export class CassetteStore implements ResponseStore {
   put(entry: StoredResponse): void {
     if (this.entries.has(entry.key)) return;
     this.entries.set(entry.key, entry);
-    appendFileSync(this.path, `${JSON.stringify(entry)}\n`);
+    appendFileSync(this.path, `${serialise(entry)}\n`);
   }
 }

@@ -1,0 +1,372 @@
+/**
+ * End-to-end benchmark of the real CLI against the loopback model server (see README "Performance").
+ *
+ *   npm run bench                      # full grid: N 1,000 / 10,000 × C 16 / 64 × L 0 / 50 ms, + a 429 cell
+ *   npm run bench -- --quick           # N 1,000 only
+ *   npm run bench -- --only 1000,16,0  # one cell: N,C,L[,K] (K: the server answers 429 past K in flight)
+ *   npm run bench -- --big             # adds 100,000 cases × 2 at C=64, L=0 (memory target)
+ *   npm run bench -- --json out.json   # also write the raw figures
+ *
+ * The server (bench/server.ts) and the CLI (`node dist/bin.js eval`, rebuilt first when src/ is newer
+ * than dist/) are separate processes, so the CLI's CPU and memory are its own. CPU time and peak RSS come
+ * from the kernel's rusage of the finished child, via GNU time (`/usr/bin/time`, Debian package `time`);
+ * without it, an `--import` preload writes the child's own `process.resourceUsage()` at exit.
+ */
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { cpus, tmpdir, totalmem } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { parseArgs } from "node:util";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const bin = join(root, "dist", "bin.js");
+const gnuTime = ["/usr/bin/time", "/bin/time"].find((path) => existsSync(path));
+
+interface Cell {
+  n: number;
+  c: number;
+  latencyMs: number;
+  /** the server answers 429 past this many requests in flight */
+  throttleAt?: number;
+}
+
+interface Usage {
+  cpuMs: number;
+  peakRssMb: number;
+}
+
+interface CellResult extends Cell, Usage {
+  wallS: number;
+  idealS: number;
+  exitCode: number;
+  requests: number;
+  maxInFlight: number;
+  throttled: number;
+  failed: number;
+  errorRate: { baseline: number | null; candidate: number | null };
+  reportMb: number;
+  serverCpuMs: number;
+}
+
+const { values } = parseArgs({
+  options: {
+    quick: { type: "boolean", default: false },
+    big: { type: "boolean", default: false },
+    only: { type: "string" },
+    json: { type: "string" },
+    "no-build": { type: "boolean", default: false },
+    keep: { type: "boolean", default: false },
+  },
+});
+
+function grid(): Cell[] {
+  if (values.only) {
+    const [n, c, latencyMs, throttleAt] = values.only.split(",").map(Number);
+    if (!n || !c || latencyMs === undefined || Number.isNaN(latencyMs)) throw new Error(`--only expects N,C,L[,K], got ${values.only}`);
+    return [{ n, c, latencyMs, ...(throttleAt ? { throttleAt } : {}) }];
+  }
+  const cells: Cell[] = [];
+  for (const n of values.quick ? [1_000] : [1_000, 10_000])
+    for (const c of [16, 64]) for (const latencyMs of [0, 50]) cells.push({ n, c, latencyMs });
+  cells.push({ n: 1_000, c: 64, latencyMs: 50, throttleAt: 24 });
+  if (values.big) cells.push({ n: 100_000, c: 64, latencyMs: 0 });
+  return cells;
+}
+
+// ---------------------------------------------------------------- inputs
+
+const topics = ["billing", "shipping", "returns", "account", "product"];
+
+/** A JSONL dataset of `n` cases, each asking for a JSON reply that quotes a per-case fact. */
+function writeDataset(dir: string, n: number): string {
+  const lines: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const id = `c${String(i).padStart(6, "0")}`;
+    const fact = `REF-${(i * 7919) % 100_000}-${topics[i % topics.length]}`;
+    const input =
+      `Support ticket for case ${id} about ${topics[i % topics.length]}. The customer asks what happens to their order and refund. ` +
+      `Quote the reference fact ${fact} in the answer. Reply with a JSON object {answer, category, confidence}.`;
+    lines.push(JSON.stringify({ id, input, vars: { key_fact: fact }, tags: [`topic:${topics[i % topics.length]}`] }));
+  }
+  const path = join(dir, `dataset-${n}.jsonl`);
+  writeFileSync(path, `${lines.join("\n")}\n`);
+  return path;
+}
+
+/** The rubric: a JSON-schema check, a contains check, gate rules on pass rates and errors. */
+function writeRubric(dir: string): string {
+  const schema = {
+    type: "object",
+    required: ["answer", "category", "confidence"],
+    additionalProperties: false,
+    properties: {
+      answer: { type: "string", minLength: 1 },
+      category: { enum: topics },
+      confidence: { type: "number", minimum: 0, maximum: 1 },
+    },
+  };
+  const rubric = {
+    name: "bench",
+    checks: [
+      { id: "format", type: "json-schema", category: "format", schema },
+      { id: "fact", type: "contains", category: "quality", value: "{{key_fact}}" },
+    ],
+    gate: [
+      { metric: "pass_rate", max_drop: 0.05 },
+      { metric: "format.pass_rate", max_drop: 0.02 },
+      { metric: "error_rate", max: 0.02 },
+    ],
+  };
+  const path = join(dir, "rubric.json");
+  writeFileSync(path, JSON.stringify(rubric, null, 2));
+  return path;
+}
+
+// ---------------------------------------------------------------- processes
+
+interface RunningServer {
+  url: string;
+  stop(): Promise<{ requests: number; maxInFlight: number; throttled: number; cpuMs: number }>;
+}
+
+async function startServer(cell: Cell): Promise<RunningServer> {
+  const args = ["--import", "tsx", join(root, "bench", "server.ts"), "--latency", String(cell.latencyMs)];
+  if (cell.throttleAt !== undefined) args.push("--max-in-flight", String(cell.throttleAt));
+  const child = spawn(process.execPath, args, { cwd: root, stdio: ["ignore", "pipe", "inherit"] });
+  let buffered = "";
+  const lines: string[] = [];
+  let wake: (() => void) | undefined;
+  child.stdout.setEncoding("utf8");
+  child.stdout.on("data", (chunk: string) => {
+    buffered += chunk;
+    const parts = buffered.split("\n");
+    buffered = parts.pop() ?? "";
+    lines.push(...parts);
+    wake?.();
+  });
+  const exited = new Promise<void>((done) => child.once("exit", () => done()));
+  const nextLine = async (prefix: string): Promise<string> => {
+    for (;;) {
+      const found = lines.find((line) => line.startsWith(prefix));
+      if (found !== undefined) return found.slice(prefix.length);
+      if (child.exitCode !== null) throw new Error(`bench server exited (${child.exitCode}) before printing ${prefix.trim()}`);
+      await new Promise<void>((done) => {
+        wake = done;
+        setTimeout(done, 100);
+      });
+    }
+  };
+  const url = await nextLine("URL ");
+  return {
+    url,
+    async stop() {
+      child.kill("SIGTERM");
+      const stats = JSON.parse(await nextLine("STATS "));
+      await exited;
+      return stats;
+    },
+  };
+}
+
+/** Runs `node <args>` to completion; wall time measured here, CPU and peak RSS from the kernel's rusage. */
+async function runNode(
+  args: string[],
+  options: { cwd: string; env: NodeJS.ProcessEnv; scratch: string },
+): Promise<Usage & { wallS: number; exitCode: number; stderr: string }> {
+  const usageFile = join(options.scratch, `usage-${process.hrtime.bigint()}.txt`);
+  let child: ChildProcess;
+  const env = { ...options.env };
+  if (gnuTime) {
+    child = spawn(gnuTime, ["-f", "%e %U %S %M", "-o", usageFile, process.execPath, ...args], {
+      cwd: options.cwd,
+      env,
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+  } else {
+    env.NODE_OPTIONS = `${env.NODE_OPTIONS ?? ""} --import=${pathToFileURL(join(root, "bench", "rusage-on-exit.mjs")).href}`;
+    env.BENCH_RUSAGE_FILE = usageFile;
+    child = spawn(process.execPath, args, { cwd: options.cwd, env, stdio: ["ignore", "ignore", "pipe"] });
+  }
+  let stderr = "";
+  child.stderr?.setEncoding("utf8");
+  child.stderr?.on("data", (chunk: string) => {
+    stderr += chunk;
+  });
+  const started = performance.now();
+  const exitCode = await new Promise<number>((done) => child.once("exit", (code) => done(code ?? -1)));
+  const wallS = (performance.now() - started) / 1000;
+  const usage = readUsage(usageFile);
+  rmSync(usageFile, { force: true });
+  // GNU time reports the child's status on stderr when it is non-zero ("Command exited with non-zero status 1").
+  return { wallS, exitCode, stderr: stderr.replace(/^Command exited with non-zero status \d+\n/m, ""), ...usage };
+}
+
+function readUsage(file: string): Usage {
+  const text = readFileSync(file, "utf8").trim();
+  if (gnuTime) {
+    // -o files may start with "Command exited with non-zero status N"; the format line is last.
+    const [, user, system, maxKb] = (text.split("\n").pop() ?? "").split(" ").map(Number);
+    return { cpuMs: Math.round(((user ?? 0) + (system ?? 0)) * 1000), peakRssMb: (maxKb ?? 0) / 1024 };
+  }
+  const usage = JSON.parse(text) as { userCPUTime: number; systemCPUTime: number; maxRSS: number };
+  return { cpuMs: Math.round((usage.userCPUTime + usage.systemCPUTime) / 1000), peakRssMb: usage.maxRSS / 1024 };
+}
+
+// ---------------------------------------------------------------- cells
+
+async function runCell(cell: Cell, files: { rubric: string; dataset: string }, scratch: string): Promise<CellResult> {
+  const server = await startServer(cell);
+  const out = join(scratch, `out-${cell.n}-${cell.c}-${cell.latencyMs}-${cell.throttleAt ?? 0}`);
+  const args = [
+    bin,
+    "eval",
+    "--rubric",
+    files.rubric,
+    "--dataset",
+    files.dataset,
+    "--baseline",
+    "openai-compatible:bench-base",
+    "--candidate",
+    "openai-compatible:bench-cand",
+    "--no-cache",
+    "--quiet",
+    "--format",
+    "json",
+    "--concurrency",
+    String(cell.c),
+    "--out",
+    out,
+  ];
+  let run: Awaited<ReturnType<typeof runNode>>;
+  let stats: Awaited<ReturnType<RunningServer["stop"]>>;
+  try {
+    run = await runNode(args, { cwd: scratch, env: { ...process.env, OPENAI_BASE_URL: `${server.url}/v1`, OPENAI_API_KEY: "bench" }, scratch });
+  } finally {
+    stats = await server.stop();
+  }
+  if (run.exitCode !== 0 && run.exitCode !== 1 && run.exitCode !== 3) {
+    throw new Error(`modelgate exited ${run.exitCode} for ${label(cell)}:\n${run.stderr}`);
+  }
+  const reportPath = join(out, "report.json");
+  const report = JSON.parse(readFileSync(reportPath, "utf8")) as {
+    cases: Array<{ baseline: Array<{ error: unknown }>; candidate: Array<{ error: unknown }> }>;
+    metrics: { baseline: Record<string, number | null>; candidate: Record<string, number | null> };
+  };
+  const failed = report.cases.reduce((sum, c) => sum + [...c.baseline, ...c.candidate].filter((run) => run.error !== null).length, 0);
+  const result: CellResult = {
+    ...cell,
+    wallS: run.wallS,
+    idealS: (cell.n * 2 * cell.latencyMs) / 1000 / cell.c,
+    exitCode: run.exitCode,
+    cpuMs: run.cpuMs,
+    peakRssMb: run.peakRssMb,
+    requests: stats.requests,
+    maxInFlight: stats.maxInFlight,
+    throttled: stats.throttled,
+    failed,
+    errorRate: { baseline: report.metrics.baseline.error_rate ?? null, candidate: report.metrics.candidate.error_rate ?? null },
+    reportMb: statSync(reportPath).size / 2 ** 20,
+    serverCpuMs: stats.cpuMs,
+  };
+  if (!values.keep) rmSync(out, { recursive: true, force: true });
+  return result;
+}
+
+function label(cell: Cell): string {
+  return `N=${cell.n} C=${cell.c} L=${cell.latencyMs}ms${cell.throttleAt ? ` 429>${cell.throttleAt}` : ""}`;
+}
+
+/** Median wall time of `node dist/bin.js <flag>` over `times` runs, and the median CPU. */
+async function startup(flag: string, scratch: string, times = 10): Promise<{ wallMs: number; cpuMs: number; rssMb: number }> {
+  const runs: Array<{ wallMs: number; cpuMs: number; rssMb: number }> = [];
+  for (let i = 0; i < times; i++) {
+    const run = await runNode([bin, flag], { cwd: scratch, env: process.env, scratch });
+    if (run.exitCode !== 0) throw new Error(`modelgate ${flag} exited ${run.exitCode}: ${run.stderr}`);
+    runs.push({ wallMs: run.wallS * 1000, cpuMs: run.cpuMs, rssMb: run.peakRssMb });
+  }
+  const median = (pick: (r: (typeof runs)[number]) => number) => {
+    const sorted = runs.map(pick).sort((a, b) => a - b);
+    return ((sorted[Math.floor((sorted.length - 1) / 2)] ?? 0) + (sorted[Math.ceil((sorted.length - 1) / 2)] ?? 0)) / 2;
+  };
+  return { wallMs: median((r) => r.wallMs), cpuMs: median((r) => r.cpuMs), rssMb: median((r) => r.rssMb) };
+}
+
+// ---------------------------------------------------------------- output
+
+function pad(cells: string[], widths: number[]): string {
+  return cells.map((cell, i) => cell.padStart(widths[i] ?? 0)).join("  ");
+}
+
+function printTable(results: CellResult[]): void {
+  const header = ["N", "C", "L ms", "429>K", "wall s", "ideal s", "ratio", "CPU ms/req", "peak RSS MB", "max in flight", "429s", "failed", "exit"];
+  const rows = results.map((r) => [
+    String(r.n),
+    String(r.c),
+    String(r.latencyMs),
+    r.throttleAt === undefined ? "-" : String(r.throttleAt),
+    r.wallS.toFixed(2),
+    r.idealS.toFixed(2),
+    r.idealS > 0 ? (r.wallS / r.idealS).toFixed(2) : "-",
+    (r.cpuMs / (r.n * 2)).toFixed(2),
+    r.peakRssMb.toFixed(0),
+    String(r.maxInFlight),
+    String(r.throttled),
+    String(r.failed),
+    String(r.exitCode),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? "").length)));
+  console.log(pad(header, widths));
+  for (const row of rows) console.log(pad(row, widths));
+}
+
+function buildIfStale(): void {
+  if (values["no-build"]) return;
+  const newest = (dir: string): number =>
+    readdirSync(dir, { withFileTypes: true }).reduce((latest, entry) => {
+      const path = join(dir, entry.name);
+      return Math.max(latest, entry.isDirectory() ? newest(path) : statSync(path).mtimeMs);
+    }, 0);
+  if (existsSync(bin) && statSync(bin).mtimeMs >= newest(join(root, "src"))) return;
+  console.error("dist/ is older than src/: npm run build");
+  execFileSync("npm", ["run", "build"], { cwd: root, stdio: "inherit" });
+}
+
+async function main(): Promise<void> {
+  buildIfStale();
+  const scratch = mkdtempSync(join(tmpdir(), "modelgate-bench-"));
+  mkdirSync(scratch, { recursive: true });
+  const cells = grid();
+  console.log(
+    `machine: ${cpus()[0]?.model ?? "?"} × ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB; node ${process.version}; ` +
+      `usage from ${gnuTime ? `${gnuTime} (rusage)` : "process.resourceUsage() preload"}`,
+  );
+  try {
+    const version = await startup("--version", scratch);
+    const help = await startup("--help", scratch);
+    console.log(
+      `start-up (median of 10): --version ${version.wallMs.toFixed(0)} ms wall / ${version.cpuMs} ms CPU / ${version.rssMb.toFixed(0)} MB; --help ${help.wallMs.toFixed(0)} ms wall / ${help.cpuMs} ms CPU`,
+    );
+    const rubric = writeRubric(scratch);
+    const datasets = new Map<number, string>();
+    const results: CellResult[] = [];
+    for (const cell of cells) {
+      if (!datasets.has(cell.n)) datasets.set(cell.n, writeDataset(scratch, cell.n));
+      const result = await runCell(cell, { rubric, dataset: datasets.get(cell.n) as string }, scratch);
+      results.push(result);
+      console.log(
+        `${label(cell)}: ${result.wallS.toFixed(2)} s (ideal ${result.idealS.toFixed(2)}), CPU ${result.cpuMs} ms, peak RSS ${result.peakRssMb.toFixed(0)} MB, ` +
+          `max in flight ${result.maxInFlight}, server requests ${result.requests} (429: ${result.throttled}), failed ${result.failed}, ` +
+          `error_rate ${result.errorRate.baseline}/${result.errorRate.candidate}, report.json ${result.reportMb.toFixed(1)} MB, server CPU ${result.serverCpuMs} ms, exit ${result.exitCode}`,
+      );
+    }
+    console.log("");
+    printTable(results);
+    if (values.json) writeFileSync(values.json, `${JSON.stringify({ version, help, results }, null, 2)}\n`);
+  } finally {
+    if (!values.keep) rmSync(scratch, { recursive: true, force: true });
+    else console.log(`kept ${scratch}`);
+  }
+}
+
+await main();

@@ -1,0 +1,73 @@
+/**
+ * The benchmark's model server, in its own process so its CPU is not counted as modelgate's:
+ * `node --import tsx bench/server.ts --latency 50 [--max-in-flight 24] [--output-chars 500]`.
+ * Prints `URL <url>` on stdout once listening; on SIGTERM prints `STATS <json>` and exits.
+ */
+import { createHash } from "node:crypto";
+import { parseArgs } from "node:util";
+import { type FakeReply, type FakeRequest, startFakeLlmServer } from "../test/support/fake-llm-server.js";
+
+const { values } = parseArgs({
+  options: {
+    latency: { type: "string", default: "0" },
+    "max-in-flight": { type: "string" },
+    "output-chars": { type: "string", default: "500" },
+  },
+});
+const latencyMs = Number(values.latency);
+const outputChars = Number(values["output-chars"]);
+const maxInFlight = values["max-in-flight"] === undefined ? undefined : Number(values["max-in-flight"]);
+
+const filler =
+  "Thanks for reaching out. I checked the account history, the order timeline and the policy that applies to this request. " +
+  "Here is what happens next, step by step, and what you can expect from us over the coming days. ";
+const topics = ["billing", "shipping", "returns", "account", "product"] as const;
+
+/** A stable pseudo-random number in [0, 1) from a string (so replies do not depend on arrival order). */
+function unit(text: string): number {
+  return createHash("sha1").update(text).digest().readUInt32BE(0) / 2 ** 32;
+}
+
+/**
+ * A JSON reply of about `outputChars` characters that passes the bench rubric (schema + key fact), except
+ * for a few deterministic misses: the candidate drops the key fact a little more often than the baseline.
+ */
+function respond(req: FakeRequest): FakeReply {
+  const id = /case (\S+)/.exec(req.lastUser)?.[1] ?? "unknown";
+  const fact = /fact (\S+)/.exec(req.lastUser)?.[1] ?? "none";
+  const candidate = req.model.includes("cand");
+  const roll = unit(`${req.model}\n${id}`);
+  const missFact = roll < (candidate ? 0.04 : 0.03);
+  const badSchema = roll > (candidate ? 0.985 : 0.99);
+  const head = missFact ? "The reference could not be found." : `The reference is ${fact}.`;
+  const answer = `${head} ${filler.repeat(Math.ceil(outputChars / filler.length))}`.slice(0, Math.max(40, outputChars - 90));
+  const reply = {
+    answer,
+    category: badSchema ? "other" : topics[Math.floor(roll * 1000) % topics.length],
+    confidence: Math.round(roll * 100) / 100,
+  };
+  return { text: JSON.stringify(reply) };
+}
+
+const server = await startFakeLlmServer({ respond, latencyMs, ...(maxInFlight !== undefined ? { maxInFlight } : {}) });
+
+// The fake server keeps every request for tests; a benchmark of 200,000 requests must not.
+const trim = setInterval(() => {
+  server.stats.log.length = 0;
+}, 200);
+
+process.stdout.write(`URL ${server.url}\n`);
+
+process.once("SIGTERM", () => {
+  clearInterval(trim);
+  const { log: _log, ...stats } = server.stats;
+  const cpu = process.cpuUsage();
+  const line = JSON.stringify({
+    ...stats,
+    cpuMs: Math.round((cpu.user + cpu.system) / 1000),
+    rssMb: Math.round(process.memoryUsage().rss / 2 ** 20),
+  });
+  process.stdout.write(`STATS ${line}\n`, () => {
+    void server.close().then(() => process.exit(0));
+  });
+});

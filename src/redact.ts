@@ -1,0 +1,77 @@
+/**
+ * Secret masking for every byte modelgate writes: reports, cassettes, cache entries, stderr. Keys come
+ * only from the environment (SPEC §2), yet they can come back to us: a gateway that echoes the
+ * Authorization header in an error body, an SDK error that quotes a `https://user:pass@host` URL, a key
+ * pasted into the wrong field. Three rules, applied together:
+ *
+ * - exact values of the credential variables in the environment (`OPENAI_API_KEY`, `ANTHROPIC_API_KEY`,
+ *   `*_API_KEY`, `*_TOKEN`, `*_SECRET`, `*_PASSWORD`, ...) and passwords written into `*_URL` variables;
+ * - key-shaped text (`sk-…`, `sk-ant-…`, `xai-…`, `AIza…`) and `Bearer …` / `Basic …` credentials;
+ * - the userinfo of any URL (`scheme://user:pass@host` → `scheme://***@host`).
+ */
+
+const mask = "***";
+
+/** Variables whose value is a credential by their name (a variable named by `api_key_env` usually is). */
+const credentialName = /(?:^|_)(?:API_?KEY|KEY|TOKEN|SECRET|PASSWORD|PASSWD|PASS|CREDENTIALS?|AUTH)$/i;
+/** Shorter values are not masked: a 3-letter "secret" would blank out ordinary words across a report. */
+const minSecretLength = 8;
+
+const keyShaped = /\b(sk-(?:ant-|proj-)?|xai-|AIza)[A-Za-z0-9_-]{12,}/g;
+const authScheme = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/gi;
+const urlUserinfo = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@"'<>\\]+@/gi;
+
+/** Secret values met so far in this process (the environment the CLI was started with). */
+const remembered = new Set<string>();
+
+/** The credential values an environment holds: key variables, and passwords inside URL variables. */
+export function secretValues(env: NodeJS.ProcessEnv): string[] {
+  const values: string[] = [];
+  for (const [name, value] of Object.entries(env)) {
+    if (typeof value !== "string" || value.trim() === "") continue;
+    if (credentialName.test(name) && value.length >= minSecretLength) values.push(value);
+    if (/URL$/i.test(name) && URL.canParse(value)) {
+      // The password only: a user name ("postgres") is no secret, and masking it would blank out words.
+      const { password } = new URL(value);
+      for (const part of [password, safeDecode(password)]) if (part.length >= minSecretLength) values.push(part);
+    }
+  }
+  return [...new Set(values)];
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+/** Remembers the environment's secrets, so every later `redactSecrets` masks them (the CLI calls this first). */
+export function rememberSecrets(env: NodeJS.ProcessEnv): void {
+  for (const value of secretValues(env)) for (const form of writtenForms(value)) remembered.add(form);
+}
+
+/** A value as it appears raw, inside a JSON string, and in HTML/XML text (reports escape what they embed). */
+function writtenForms(value: string): string[] {
+  const json = JSON.stringify(value).slice(1, -1);
+  const html = value.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;");
+  return [value, json, html];
+}
+
+/** Masks secrets in text: the remembered ones, those of `env` when given, key-shaped text and URL userinfo. */
+export function redactSecrets(text: string, env?: NodeJS.ProcessEnv): string {
+  const exact = new Set(remembered);
+  if (env) for (const value of secretValues(env)) for (const form of writtenForms(value)) exact.add(form);
+  let result = text;
+  // Longest first, so a key that contains another one is masked whole.
+  for (const value of [...exact].sort((a, b) => b.length - a.length)) {
+    if (result.includes(value)) result = result.split(value).join(mask);
+  }
+  return result.replace(urlUserinfo, `$1${mask}@`).replace(authScheme, `$1 ${mask}`).replace(keyShaped, `$1${mask}`);
+}
+
+/** JSON with every string value masked (keys and structure untouched, so the result still parses). */
+export function redactedJson(value: unknown): string {
+  return JSON.stringify(value, (_key, item: unknown) => (typeof item === "string" ? redactSecrets(item) : item));
+}
