@@ -143,6 +143,9 @@ export type ErrorKind =
   | "aborted"
   | "unknown";
 
+/** A count per error kind: the error taxonomy of a run, as report.json carries it. */
+export type ErrorCounts = Record<ErrorKind, number>;
+
 export interface RequestError {
   kind: ErrorKind;
   message: string;
@@ -300,6 +303,8 @@ export interface RunReport {
     cached_latency?: boolean;
     warnings: string[];
     requests: { total: number; reused: number };
+    /** requests that still failed after retries, by error kind, per side (every kind present, 0 when none) */
+    errors?: { baseline: ErrorCounts; candidate: ErrorCounts };
     /** cost of every response the run used (fresh, cached or replayed), by who asked; null when unpriced */
     cost_usd?: { baseline: number | null; candidate: number | null; judge: number | null; total: number | null };
   };

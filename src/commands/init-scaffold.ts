@@ -242,7 +242,8 @@ export const exampleCases: ExampleCase[] = [
 
 const configText = `# modelgate configuration, created by \`modelgate init\`.
 #
-# First run, offline (no API key, no network: every answer comes from the recorded cassette):
+# First run, offline (no API key, no network: every answer comes from the recorded cassette, which is
+# keyed for the default endpoint, so leave OPENAI_BASE_URL unset for it):
 #   npx modelgate eval --baseline ${exampleVariants.baseline} --candidate ${exampleVariants.candidate} --replay ${exampleCassette}
 # Then against the real models (keys only ever come from the environment, never from this file):
 #   export OPENAI_API_KEY=sk-...

@@ -41,8 +41,11 @@ export type Fault =
   | { kind: "status"; status: number; retryAfter?: string; body?: string }
   | { kind: "hang" }
   | { kind: "malformed" }
-  | { kind: "empty-choices" }
-  | { kind: "reset" };
+  /** OpenAI: `choices: []`; Anthropic: `content: []`, with `stopReason` as the stop_reason (default end_turn). */
+  | { kind: "empty-choices"; stopReason?: string | null }
+  | { kind: "reset" }
+  /** An error (default 400) whose message quotes the request's Authorization / x-api-key headers, as some gateways do. */
+  | { kind: "echo-auth"; status?: number };
 
 export interface FakeServerOptions {
   respond?: (req: FakeRequest) => FakeReply | Promise<FakeReply>;
@@ -163,6 +166,11 @@ export async function startFakeLlmServer(options: FakeServerOptions = {}): Promi
     }
     if (res.destroyed) return;
 
+    if (fault?.kind === "echo-auth") {
+      const sent = [req.headers.authorization, req.headers["x-api-key"]].flat().filter((v) => typeof v === "string");
+      sendError(res, api, fault.status ?? 400, `invalid request headers: ${sent.join(", ")}`);
+      return;
+    }
     if (fault?.kind === "status") {
       if (fault.body !== undefined) {
         res.writeHead(fault.status, {
@@ -180,7 +188,10 @@ export async function startFakeLlmServer(options: FakeServerOptions = {}): Promi
     const payload = api === "openai" ? openaiResponse(fakeReq, reply) : anthropicResponse(fakeReq, reply);
     if (fault?.kind === "empty-choices") {
       if (api === "openai") payload.choices = [];
-      else payload.content = [];
+      else {
+        payload.content = [];
+        if (fault.stopReason !== undefined) payload.stop_reason = fault.stopReason;
+      }
     }
     const text = JSON.stringify(payload);
 
