@@ -6,6 +6,8 @@
  *   npm run bench -- --only 1000,16,0  # one cell: N,C,L[,K] (K: the server answers 429 past K in flight)
  *   npm run bench -- --big             # adds 100,000 cases × 2 at C=64, L=0 (memory target)
  *   npm run bench -- --json out.json   # also write the raw figures
+ *   npm run bench -- --only 1000,16,0 --cpu-prof /tmp/prof   # CPU profile of the CLI (skews the timings);
+ *   node --import tsx bench/profile-summary.ts /tmp/prof/*.cpuprofile        # then summarise it
  *
  * The server (bench/server.ts) and the CLI (`node dist/bin.js eval`, rebuilt first when src/ is newer
  * than dist/) are separate processes, so the CLI's CPU and memory are its own. CPU time and peak RSS come
@@ -14,7 +16,7 @@
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { cpus, tmpdir, totalmem } from "node:os";
+import { cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
@@ -57,6 +59,7 @@ const { values } = parseArgs({
     json: { type: "string" },
     "no-build": { type: "boolean", default: false },
     keep: { type: "boolean", default: false },
+    "cpu-prof": { type: "string" },
   },
 });
 
@@ -218,7 +221,9 @@ function readUsage(file: string): Usage {
 async function runCell(cell: Cell, files: { rubric: string; dataset: string }, scratch: string): Promise<CellResult> {
   const server = await startServer(cell);
   const out = join(scratch, `out-${cell.n}-${cell.c}-${cell.latencyMs}-${cell.throttleAt ?? 0}`);
+  const profile = values["cpu-prof"] ? ["--cpu-prof", "--cpu-prof-dir", resolve(values["cpu-prof"])] : [];
   const args = [
+    ...profile,
     bin,
     "eval",
     "--rubric",
@@ -257,7 +262,8 @@ async function runCell(cell: Cell, files: { rubric: string; dataset: string }, s
   const result: CellResult = {
     ...cell,
     wallS: run.wallS,
-    idealS: (cell.n * 2 * cell.latencyMs) / 1000 / cell.c,
+    // A throttling server admits at most K at once: the floor is then N·2·L / min(C, K).
+    idealS: (cell.n * 2 * cell.latencyMs) / 1000 / Math.min(cell.c, cell.throttleAt ?? cell.c),
     exitCode: run.exitCode,
     cpuMs: run.cpuMs,
     peakRssMb: run.peakRssMb,
@@ -341,6 +347,10 @@ async function main(): Promise<void> {
     `machine: ${cpus()[0]?.model ?? "?"} × ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB; node ${process.version}; ` +
       `usage from ${gnuTime ? `${gnuTime} (rusage)` : "process.resourceUsage() preload"}`,
   );
+  // The bench measures wall time on a small machine: anything else running skews it.
+  const [load] = loadavg();
+  if ((load ?? 0) > 0.5)
+    console.log(`warning: load average ${load?.toFixed(2)} before the bench; wall times will be inflated (CPU ms are less affected)`);
   try {
     const version = await startup("--version", scratch);
     const help = await startup("--help", scratch);

@@ -19,7 +19,8 @@ const minSecretLength = 8;
 
 const keyShaped = /\b(sk-(?:ant-|proj-)?|xai-|AIza)[A-Za-z0-9_-]{12,}/g;
 const authScheme = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/gi;
-const urlUserinfo = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@"'<>\\]+@/gi;
+// Bounded repeats: an output like "a.a.a.a…" must not make this quadratic (each start scans ≤ 32 + 256 chars).
+const urlUserinfo = /\b([a-z][a-z0-9+.-]{0,31}:\/\/)[^\s/?#@"'<>\\]{1,256}@/gi;
 
 /** Secret values met so far in this process (the environment the CLI was started with). */
 const remembered = new Set<string>();

@@ -19,6 +19,13 @@ import { makeProject, runModelgate } from "../support/run-cli.js";
 
 // ---------------------------------------------------------------- harness
 
+/** Seeded and small by default; `FUZZ_SEED=... FUZZ_SCALE=20 npx vitest run test/cli/fuzz.test.ts` to hunt longer. */
+const fuzzSeed = Number(process.env.FUZZ_SEED) || undefined;
+const fuzzScale = Number(process.env.FUZZ_SCALE) || 1;
+function fuzzOptions(seed: number, numRuns: number): { seed: number; numRuns: number } {
+  return { seed: fuzzSeed ?? seed, numRuns: numRuns * fuzzScale };
+}
+
 type Files = Record<string, string | Buffer>;
 
 const prototypeKeys = Object.getOwnPropertyNames(Object.prototype).sort();
@@ -324,7 +331,7 @@ describe("fuzzing modelgate validate: exit 0 or 2 with a message, never a crash 
         };
         expectCleanOutcome(await validate(files, ["validate", "--rubric", "rubric.yaml"]), files);
       }),
-      { seed: 20_250_301, numRuns: 150 },
+      fuzzOptions(20_250_301, 150),
     );
   });
 
@@ -333,7 +340,8 @@ describe("fuzzing modelgate validate: exit 0 or 2 with a message, never a crash 
       mutations: fc.array(mutation, { minLength: 1, maxLength: 3 }),
       serialise: serialiseAs,
       damage,
-      deep: fc.option(fc.integer({ min: 200, max: 30_000 }), { freq: 10 }),
+      // now and then, flow collections nested past any sane depth instead
+      deep: fc.oneof({ arbitrary: fc.constant(undefined), weight: 12 }, { arbitrary: fc.integer({ min: 200, max: 3_000 }), weight: 1 }),
     });
     await fc.assert(
       fc.asyncProperty(rubric, async ({ mutations, serialise, damage: d, deep }) => {
@@ -343,7 +351,7 @@ describe("fuzzing modelgate validate: exit 0 or 2 with a message, never a crash 
         const files: Files = { "rubric.yaml": applyDamage(text, d), "data.jsonl": validDataText };
         expectCleanOutcome(await validate(files, ["validate", "--rubric", "rubric.yaml"]), files);
       }),
-      { seed: 20_250_302, numRuns: 120 },
+      fuzzOptions(20_250_302, 120),
     );
   });
 
@@ -359,7 +367,7 @@ describe("fuzzing modelgate validate: exit 0 or 2 with a message, never a crash 
         };
         expectCleanOutcome(await validate(files, ["validate", "--config", "modelgate.config.yaml"]), files);
       }),
-      { seed: 20_250_303, numRuns: 120 },
+      fuzzOptions(20_250_303, 120),
     );
   });
 });
@@ -377,7 +385,8 @@ describe("__proto__ keys in a dataset pollute nothing", () => {
   const poisonedLine =
     `{"id": "p1", "input": "Refund {{order}}", "vars": {"order": "A-1", "__proto__": {"polluted": 1}},` +
     ` "metadata": ${poison},` +
-    ` "tools": [{"name": "issue_refund", "parameters": {"type": "object", "properties": {"order_id": {"type": "string"}}}}],` +
+    ` "tools": [{"name": "issue_refund", "parameters": {"type": "object", "properties": {"order_id": {"type": "string"},` +
+    ` "__proto__": {"type": "object"}, "constructor": {"type": "object"}}}}],` +
     ` "expected": {"__proto__": {"polluted": 1}, "output": "A-1",` +
     ` "tool_calls": [{"name": "issue_refund", "arguments": {"order_id": "A-1", "__proto__": {"polluted": 1}}}]}}`;
   const messagesLine =
@@ -436,6 +445,25 @@ describe("__proto__ keys in a dataset pollute nothing", () => {
       expect(p1?.candidate[0]?.checks.tools?.status).toBe("pass");
     }
   });
+});
+
+// Known bug (see SECURITY.md): variant lookups read inherited members of a plain object, so
+// `--baseline toString` crashes and a variant named `__proto__` is silently dropped. Remove `.fails` once
+// src/load/inputs.ts / config.ts look variants up with Object.hasOwn (or keep them in a Map).
+test.fails("variant names that are Object.prototype members are usage errors, not crashes", async () => {
+  const dir = makeProject({
+    "modelgate.config.yaml": "rubric: rubric.yaml\nvariants:\n  stable: openai:gpt-4o-2024-08-06\n  __proto__: openai:gpt-4o-2024-11-20\n",
+    "rubric.yaml": validRubricText,
+    "data.jsonl": validDataText,
+  });
+  const validated = await runModelgate(["validate"], { cwd: dir, env: {} });
+  expect(validated.stdout).toContain("2 variants");
+  for (const name of ["toString", "constructor", "__proto__", "hasOwnProperty"]) {
+    const result = await runModelgate(["eval", "--baseline", name, "--candidate", "stable", "--replay", "none.jsonl"], { cwd: dir, env: {} });
+    expect(result.stderr, name).not.toContain("crashed");
+    expect(result.exitCode, name).toBe(2);
+  }
+  expectPrototypesClean();
 });
 
 // ---------------------------------------------------------------- streaming
