@@ -2,6 +2,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from "commander
 import type { CliIO } from "./cli-io.js";
 import { ExitCode, UserError } from "./errors.js";
 import { redactSecrets, rememberSecrets } from "./redact.js";
+import { plainText } from "./report/plain-text.js";
 import { modelgateVersion } from "./version.js";
 
 const formatNames = ["table", "json", "md", "html", "junit"];
@@ -207,7 +208,7 @@ function handleError(error: unknown, io: CliIO): number {
     return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
   }
   if (error instanceof UserError) {
-    io.stderr.write(`error: ${redactSecrets(error.message, io.env)}\n`);
+    io.stderr.write(`error: ${plainText(redactSecrets(error.message, io.env), true)}\n`);
     return error.exitCode;
   }
   if (io.signal.aborted) return ExitCode.interrupted;

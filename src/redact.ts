@@ -48,9 +48,19 @@ function safeDecode(text: string): string {
   }
 }
 
+/** Remembered secrets, longest first (so a key that contains another is masked whole); rebuilt on change. */
+let rememberedSorted: string[] = [];
+
 /** Remembers the environment's secrets, so every later `redactSecrets` masks them (the CLI calls this first). */
 export function rememberSecrets(env: NodeJS.ProcessEnv): void {
-  for (const value of secretValues(env)) for (const form of writtenForms(value)) remembered.add(form);
+  for (const value of secretValues(env)) rememberSecret(value);
+}
+
+/** Remembers one secret value, whatever its variable is called (providers call this with the key they use). */
+export function rememberSecret(value: string): void {
+  if (value.length < minSecretLength) return;
+  for (const form of writtenForms(value)) remembered.add(form);
+  rememberedSorted = [...remembered].sort((a, b) => b.length - a.length);
 }
 
 /** A value as it appears raw, inside a JSON string, and in HTML/XML text (reports escape what they embed). */
@@ -62,11 +72,15 @@ function writtenForms(value: string): string[] {
 
 /** Masks secrets in text: the remembered ones, those of `env` when given, key-shaped text and URL userinfo. */
 export function redactSecrets(text: string, env?: NodeJS.ProcessEnv): string {
-  const exact = new Set(remembered);
-  if (env) for (const value of secretValues(env)) for (const form of writtenForms(value)) exact.add(form);
+  let exact = rememberedSorted;
+  if (env) {
+    const extra = secretValues(env)
+      .flatMap(writtenForms)
+      .filter((form) => !remembered.has(form));
+    if (extra.length > 0) exact = [...exact, ...extra].sort((a, b) => b.length - a.length);
+  }
   let result = text;
-  // Longest first, so a key that contains another one is masked whole.
-  for (const value of [...exact].sort((a, b) => b.length - a.length)) {
+  for (const value of exact) {
     if (result.includes(value)) result = result.split(value).join(mask);
   }
   return result.replace(urlUserinfo, `$1${mask}@`).replace(authScheme, `$1 ${mask}`).replace(keyShaped, `$1${mask}`);

@@ -8,8 +8,7 @@ export function runCache(action: "stats" | "clear", cacheDir: string, io: CliIO)
   const store = new CacheStore(resolve(io.cwd, cacheDir));
   const where = displayName(store.directory);
   if (action === "clear") {
-    const { entries } = store.stats();
-    store.clear();
+    const entries = store.clear();
     io.stdout.write(`cleared ${entries} cached responses from ${where}/\n`);
     return 0;
   }

@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import { checkInfo } from "../aggregate/metrics.js";
 import type { CliIO } from "../cli-io.js";
@@ -7,9 +8,10 @@ import { ExitCode, UserError } from "../errors.js";
 import { displayName } from "../load/dataset.js";
 import { type Inputs, loadInputs, variantWarnings } from "../load/inputs.js";
 import { priceOf } from "../pricing.js";
-import { endpointHost, providerEnvironment, providers } from "../providers/index.js";
+import { endpointHost, keyVariable, providerEnvironment, providers } from "../providers/index.js";
 import type { Provider } from "../providers/types.js";
 import { emitReport } from "../report/emit.js";
+import { plainText } from "../report/plain-text.js";
 import { Progress } from "../report/progress.js";
 import { defaultRetryBaseMs } from "../run/backoff.js";
 import { loadBaselineReport } from "../run/baseline-report.js";
@@ -150,6 +152,11 @@ async function runLoaded(inputs: Inputs, options: ResolvedOptions, io: CliIO, st
         options.force,
       )
     : undefined;
+  // Everything that could make writing fail is checked now, before a single paid request.
+  const id = runId(startedAt);
+  const outDir = resolve(io.cwd, options.out ?? `reports/${id}`);
+  prepareFolder(outDir, "--out");
+  if (options.cache && !options.replay) prepareFolder(resolve(io.cwd, options.cacheDir), "--cache-dir");
   const replay = options.replay ? new CassetteStore(resolve(io.cwd, options.replay), "replay") : undefined;
   const live = (spec: VariantSpec, role: string): LiveVariant => liveVariant(spec, role, io, options.timeout, replay !== undefined);
   const baseline = live(baselineSpec, "baseline");
@@ -188,8 +195,7 @@ async function runLoaded(inputs: Inputs, options: ResolvedOptions, io: CliIO, st
   const fatal = runner.fatalError;
   if (fatal && fatal.exitCode !== ExitCode.runFailed) throw fatal;
 
-  const report = buildReport({ inputs, options, startedAt, caseReports, runner, warnings, baselineSpec, candidateSpec, io });
-  const outDir = resolve(io.cwd, options.out ?? `reports/${report.run.id}`);
+  const report = buildReport({ runId: id, inputs, options, startedAt, caseReports, runner, warnings, baselineSpec, candidateSpec, io });
   emitReport(
     report,
     { outDir, formats: options.formats, quiet: options.quiet, json: options.json, ...(options.color !== undefined ? { color: options.color } : {}) },
@@ -197,13 +203,13 @@ async function runLoaded(inputs: Inputs, options: ResolvedOptions, io: CliIO, st
   );
 
   if (fatal) {
-    io.stderr.write(`error: ${fatal.message}\n`);
+    io.stderr.write(`error: ${plainText(fatal.message, true)}\n`);
     return { exitCode: fatal.exitCode, report };
   }
   if (report.run.interrupted) return { exitCode: ExitCode.interrupted, report };
   const unusable = unusableSide(caseReports);
   if (unusable) {
-    io.stderr.write(`error: ${unusable}\n`);
+    io.stderr.write(`error: ${plainText(unusable, true)}\n`);
     return { exitCode: ExitCode.runFailed, report };
   }
   return { exitCode: report.gate.verdict === "pass" ? ExitCode.ok : ExitCode.gateFailed, report };
@@ -230,6 +236,7 @@ function judgeCaller(inputs: Inputs, runner: Runner, live: (spec: VariantSpec, r
       label: `${label} (judge: ${judge.spec.name})`,
       side: "judge",
       price: priceOf(judge.spec),
+      ...(judge.keyVariable ? { keyVariable: judge.keyVariable } : {}),
     });
   };
 }
@@ -263,6 +270,7 @@ function liveVariant(spec: VariantSpec, role: string, io: CliIO, timeoutMs: numb
   return {
     spec,
     endpoint: { provider: spec.provider, host: endpointHost(spec, env), model: spec.model },
+    ...(keyVariable(spec) ? { keyVariable: keyVariable(spec) as string } : {}),
     provider: () => {
       if (!environment) throw new UserError(`internal: ${role} provider requested under --replay`);
       provider ??= providers[spec.provider](spec.model, environment);
@@ -272,6 +280,7 @@ function liveVariant(spec: VariantSpec, role: string, io: CliIO, timeoutMs: numb
 }
 
 interface ReportParts {
+  runId: string;
   inputs: Inputs;
   options: ResolvedOptions;
   startedAt: Date;
@@ -298,7 +307,7 @@ function buildReport(parts: ReportParts): RunReport {
   return {
     schema_version: 1,
     run: {
-      id: runId(parts.startedAt),
+      id: parts.runId,
       started_at: parts.startedAt.toISOString(),
       finished_at: finishedAt.toISOString(),
       modelgate_version: modelgateVersion,
@@ -351,6 +360,18 @@ function variantInfo(spec: VariantSpec, env: NodeJS.ProcessEnv): VariantInfo {
 /** Dataset order; the report keeps it so runs diff cleanly (renderers sort for reading). */
 function orderForReading(cases: CaseReport[]): CaseReport[] {
   return cases;
+}
+
+/** Makes sure `path` is (or can become) a folder; a usage error otherwise. */
+function prepareFolder(path: string, flag: string): void {
+  if (existsSync(path) && !statSync(path).isDirectory()) throw new UserError(`${flag} ${displayName(path)}: exists and is not a folder`);
+  try {
+    mkdirSync(path, { recursive: true });
+  } catch (error) {
+    throw new UserError(
+      `${flag} ${displayName(path)}: cannot create the folder (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+    );
+  }
 }
 
 function runId(startedAt: Date): string {

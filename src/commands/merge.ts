@@ -7,6 +7,7 @@ import { paramsSignature } from "../load/variants.js";
 import { emitReport } from "../report/emit.js";
 import type { GateRule, RunReport, VariantInfo } from "../types.js";
 import { modelgateVersion } from "../version.js";
+import { errorCounts } from "./eval.js";
 
 export interface MergeOptions {
   out?: string;
@@ -70,6 +71,7 @@ export function runMerge(paths: string[], options: MergeOptions, io: CliIO): num
       warnings: [...new Set(reports.flatMap((report) => report.run.warnings))],
       requests: { total: sum((report) => report.run.requests.total), reused: sum((report) => report.run.requests.reused) },
       cost_usd: { baseline: addCosts("baseline"), candidate: addCosts("candidate"), judge: addCosts("judge"), total: addCosts("total") },
+      errors: { baseline: errorCounts(cases, "baseline"), candidate: errorCounts(cases, "candidate") },
     },
     cases,
     ...analysis,

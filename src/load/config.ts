@@ -29,13 +29,13 @@ export function findConfig(explicit: string | undefined, cwd = process.cwd()): s
 
 /** Loads and validates the config file (SPEC §2); relative paths resolve against the config's folder. */
 export function loadConfig(path: string | undefined): Config {
-  if (path === undefined) return { path: undefined, variants: {}, defaults: {} };
+  if (path === undefined) return { path: undefined, variants: noPrototype(), defaults: {} };
   const file = readStructuredFile(path, displayName(path), "config");
   const issues: Issue[] = [];
   const report = file.reporter(issues);
   const data = file.data as Record<string, JsonValue>;
   checkKeys(data, configFields, "", report);
-  const config: Config = { path, variants: {}, defaults: {} };
+  const config: Config = { path, variants: noPrototype(), defaults: {} };
   const base = dirname(path);
   const rubric = optionalString(data, "rubric", "rubric", report);
   if (rubric !== undefined) config.rubric = resolve(base, rubric);
@@ -52,7 +52,7 @@ export function loadConfig(path: string | undefined): Config {
   }
   if (data.judge !== undefined) {
     const judge =
-      typeof data.judge === "string" && config.variants[data.judge]
+      typeof data.judge === "string" && Object.hasOwn(config.variants, data.judge)
         ? config.variants[data.judge]
         : parseVariant("judge", data.judge, "judge", path, report);
     if (judge) config.judge = judge;
@@ -70,4 +70,9 @@ export function loadConfig(path: string | undefined): Config {
   };
   throwIfIssues(issues, "config");
   return config;
+}
+
+/** A map-like object with no inherited members: a variant may be called `constructor` or `__proto__`. */
+function noPrototype<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
 }

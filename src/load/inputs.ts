@@ -72,7 +72,7 @@ export async function loadInputs(options: InputOptions): Promise<Inputs> {
 
 /** A variant named on the command line: a config name, or inline `provider:model`. */
 export function resolveVariant(reference: string, config: Config, flag: string): VariantSpec {
-  const named = config.variants[reference];
+  const named = Object.hasOwn(config.variants, reference) ? config.variants[reference] : undefined;
   if (named) return named;
   const inline = parseInlineVariant(reference);
   if (inline) return inline;

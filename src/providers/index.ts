@@ -1,4 +1,5 @@
 import { UserError } from "../errors.js";
+import { rememberSecret } from "../redact.js";
 import type { ProviderName, VariantSpec } from "../types.js";
 import { createAnthropicProvider } from "./anthropic.js";
 import { createOpenAIProvider } from "./openai.js";
@@ -34,6 +35,8 @@ export function providerEnvironment(variant: VariantSpec, env: NodeJS.ProcessEnv
   if (variable && !apiKey && (variant.provider !== "openai-compatible" || variant.api_key_env)) {
     throw new UserError(`missing API key for the ${role} (${variant.name}): set ${variable} in the environment`);
   }
+  // Whatever the variable is called, its value is a secret from here on: mask it in everything written.
+  if (apiKey) rememberSecret(apiKey);
   const baseURL = variant.base_url ?? env[baseUrlEnv[variant.provider]] ?? undefined;
   if (variant.provider === "openai-compatible" && !baseURL) {
     throw new UserError(`the ${role} (${variant.name}) is openai-compatible but has no endpoint: set base_url on the variant, or OPENAI_BASE_URL`);

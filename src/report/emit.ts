@@ -2,6 +2,7 @@ import { appendFileSync } from "node:fs";
 import type { CliIO } from "../cli-io.js";
 import { useColor } from "../cli-io.js";
 import { displayName } from "../load/dataset.js";
+import { redactSecrets } from "../redact.js";
 import type { RunReport } from "../types.js";
 import { type FileFormat, fileFormats } from "./index.js";
 import { renderTerminal } from "./terminal.js";
@@ -32,7 +33,7 @@ export function emitReport(report: RunReport, options: EmitOptions, io: CliIO): 
     writeReportFile(outDir, file, content);
     written.push(file);
     // In GitHub Actions the Markdown summary also goes to the job's summary page.
-    if (format === "md" && io.env.GITHUB_STEP_SUMMARY) appendFileSync(io.env.GITHUB_STEP_SUMMARY, `${content}\n`);
+    if (format === "md" && io.env.GITHUB_STEP_SUMMARY) appendFileSync(io.env.GITHUB_STEP_SUMMARY, `${redactSecrets(content, io.env)}\n`);
   }
   if (options.json) io.stdout.write(`${JSON.stringify(summaryOf(report, outDir), null, 2)}\n`);
   else if (options.formats.includes("table") && !options.quiet) {

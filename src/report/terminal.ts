@@ -4,6 +4,9 @@ import { lowerIsBetter } from "../aggregate/metric-names.js";
 import type { Comparison, RunReport } from "../types.js";
 import { countOutcomes, describeVariant, listCheckIds, regressingChecks, runCost, verdictSentence } from "./case-summary.js";
 import { describeBound, formatDelta, formatInterval, formatPValue, formatUsd, formatValue, plural, truncate } from "./format.js";
+import { plainText } from "./plain-text.js";
+
+export { plainText };
 
 export interface TerminalOptions {
   color: boolean;
@@ -15,23 +18,13 @@ export interface TerminalOptions {
   maxCases?: number;
 }
 
-/**
- * Strips what a model could use to rewrite the terminal: ANSI escape sequences and other control
- * characters (keeps newlines and tabs only where asked).
- */
-export function plainText(text: string, keepNewlines = false): string {
-  const noEscapes = text.replace(/\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)|\u001b[@-_]|\u009b[0-?]*[ -/]*[@-~]/g, "");
-  const controls = keepNewlines ? /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g : /[\u0000-\u001f\u007f-\u009f]/g;
-  return noEscapes.replace(controls, keepNewlines ? "" : " ");
-}
-
 /** The terminal summary: the gate table, regressing cases, worst segments, and the verdict. */
 export function renderTerminal(report: RunReport, options: TerminalOptions): string {
   const c = new Chalk({ level: options.color ? 1 : 0 });
   const lines: string[] = [];
   const { baseline, candidate } = report.variants;
   const repeat = report.run.repeat > 1 ? ` × ${report.run.repeat} draws` : "";
-  lines.push(c.bold(`modelgate ${report.run.id}`));
+  lines.push(c.bold(`modelgate ${plainText(report.run.id)}`));
   lines.push(`  baseline:  ${plainText(describeVariant(baseline))}`);
   lines.push(`  candidate: ${plainText(describeVariant(candidate))}`);
   if (report.variants.judge) lines.push(`  judge:     ${plainText(describeVariant(report.variants.judge))}`);
@@ -52,19 +45,19 @@ export function renderTerminal(report: RunReport, options: TerminalOptions): str
     for (const rule of report.gate.rules) {
       const verdict = rule.verdict === "pass" ? c.green("pass") : c.red.bold("FAIL");
       table.push([
-        rule.metric,
+        plainText(rule.metric),
         formatValue(rule.metric, rule.baseline),
         formatValue(rule.metric, rule.candidate),
         colourDelta(c, rule),
         formatInterval(rule.metric, rule.ci),
         formatPValue(rule.p_value),
-        `${describeBound(rule.bound, rule.bound_text)}${rule.mode === "point" ? "" : ` (${rule.mode})`}`,
+        `${plainText(describeBound(rule.bound, rule.bound_text))}${rule.mode === "point" ? "" : ` (${rule.mode})`}`,
         rule.inconclusive ? `${verdict} ${c.yellow("inconclusive")}` : verdict,
       ]);
     }
     lines.push(table.toString());
     for (const rule of report.gate.rules.filter((r) => r.verdict === "fail" || r.inconclusive)) {
-      lines.push(`  ${rule.verdict === "fail" ? c.red("✗") : c.yellow("?")} ${rule.reason}`);
+      lines.push(`  ${rule.verdict === "fail" ? c.red("✗") : c.yellow("?")} ${plainText(rule.reason)}`);
     }
     lines.push("");
   }
@@ -146,5 +139,5 @@ function nextStep(report: RunReport, options: TerminalOptions): string | undefin
   const regressions = report.regressions.length;
   const detail =
     regressions > 0 ? `; ${plural(regressions, "regression")}` : failing.length > 0 ? `; failing: ${failing.slice(0, 3).join(", ")}` : "";
-  return `next: open ${options.reportDir}/${file}${detail}`;
+  return plainText(`next: open ${options.reportDir}/${file}${detail}`);
 }

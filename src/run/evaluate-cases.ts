@@ -11,6 +11,8 @@ import type { Runner } from "./runner.js";
 export interface LiveVariant {
   spec: VariantSpec;
   endpoint: Endpoint;
+  /** where its key comes from (undefined: it needs none) */
+  keyVariable?: string;
   provider: () => Promise<Provider>;
 }
 
@@ -92,6 +94,7 @@ function send(plan: EvaluationPlan, testCase: EvalCase, side: Side, draw: number
     label: `case ${testCase.id}${plan.repeat > 1 ? ` draw ${draw}` : ""} (${side}: ${variant.spec.name})`,
     side,
     price: priceOf(variant.spec),
+    ...(variant.keyVariable ? { keyVariable: variant.keyVariable } : {}),
   });
 }
 

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { UserError } from "../errors.js";
 import { redactedJson } from "../redact.js";
@@ -73,9 +73,9 @@ export class CacheStore implements ResponseStore {
     if (!existsSync(this.directory)) return { entries, bytes };
     for (const shard of readdirSync(this.directory)) {
       const shardPath = join(this.directory, shard);
-      if (!statSync(shardPath).isDirectory()) continue;
+      if (!/^[0-9a-f]{2}$/.test(shard) || !statSync(shardPath).isDirectory()) continue;
       for (const file of readdirSync(shardPath)) {
-        if (!file.endsWith(".json")) continue;
+        if (!/^[0-9a-f]{64}\.json$/.test(file)) continue;
         entries++;
         bytes += statSync(join(shardPath, file)).size;
       }
@@ -83,8 +83,24 @@ export class CacheStore implements ResponseStore {
     return { entries, bytes };
   }
 
-  clear(): void {
-    rmSync(this.directory, { recursive: true, force: true });
+  /**
+   * Deletes cache entries only (`<2 hex>/<64 hex>.json` and their temp files), never anything else that
+   * happens to live in the folder — `--cache-dir .` must not empty a project. Returns how many were removed.
+   */
+  clear(): number {
+    let removed = 0;
+    if (!existsSync(this.directory)) return removed;
+    for (const shard of readdirSync(this.directory)) {
+      const shardPath = join(this.directory, shard);
+      if (!/^[0-9a-f]{2}$/.test(shard) || !statSync(shardPath).isDirectory()) continue;
+      for (const file of readdirSync(shardPath)) {
+        if (!/^[0-9a-f]{64}\.json(\..*\.tmp)?$/.test(file)) continue;
+        rmSync(join(shardPath, file), { force: true });
+        if (file.endsWith(".json")) removed++;
+      }
+      if (readdirSync(shardPath).length === 0) rmdirSync(shardPath);
+    }
+    return removed;
   }
 }
 
@@ -98,8 +114,12 @@ export class CassetteStore implements ResponseStore {
   ) {
     if (mode === "replay") this.load();
     else {
-      mkdirSync(dirname(path), { recursive: true });
-      writeFileSync(path, "");
+      try {
+        mkdirSync(dirname(path), { recursive: true });
+        writeFileSync(path, "");
+      } catch (error) {
+        throw new UserError(`--record ${path}: cannot write the cassette (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+      }
     }
   }
 

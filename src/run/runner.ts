@@ -20,6 +20,8 @@ export interface Call {
   side: string;
   /** price of the endpoint's model, for the running cost (null: unknown) */
   price?: Pricing | null;
+  /** the environment variable the endpoint's key comes from, for "set X" messages */
+  keyVariable?: string;
 }
 
 export interface RunnerOptions {
@@ -164,7 +166,7 @@ export class Runner {
           return this.abortRun(
             call,
             new UserError(
-              `authentication failed for ${endpoint} (${error.message}): check the API key variable for this variant`,
+              `authentication failed for ${endpoint} (${error.message}): ${call.keyVariable ? `set ${call.keyVariable} to a valid key` : "check the endpoint's credentials"}`,
               ExitCode.runFailed,
             ),
             "auth",

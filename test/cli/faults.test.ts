@@ -289,9 +289,7 @@ describe("a wrong key fails fast", () => {
     expect(server.stats.requests).toBeGreaterThanOrEqual(3);
   });
 
-  // Known gap (see SECURITY.md): a hostile endpoint's error body reaches stderr with its terminal
-  // escapes (src/commands/eval.ts prints the fatal message raw). Remove `.fails` once it is stripped.
-  test.fails("an error body with terminal escapes does not reach stderr raw", async () => {
+  test("an error body with terminal escapes does not reach stderr raw", async () => {
     server = await startFakeLlmServer({
       fault: () => ({ kind: "status", status: 401, body: JSON.stringify({ error: { message: "\u001b[2J\u001b]0;owned\u0007 denied" } }) }),
     });
@@ -305,9 +303,7 @@ describe("a wrong key fails fast", () => {
     expect(result.stderr).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
   });
 
-  // Known gap (see SECURITY.md): the runner's message says "check the API key variable for this
-  // variant" without naming it. Remove `.fails` once src/run/runner.ts names OPENAI_API_KEY here.
-  test.fails("the 401 message names the variable to set (OPENAI_API_KEY)", async () => {
+  test("the 401 message names the variable to set (OPENAI_API_KEY)", async () => {
     server = await startFakeLlmServer({ respond: scriptedModel(), requireKey: "sk-right-key-0000000000" });
     const dir = project(3);
     const result = await runModelgate(

@@ -161,9 +161,7 @@ describe("--out", () => {
     expect(files.filter((name) => name.startsWith("out/"))).toEqual(["out/junit.xml", "out/report.html", "out/report.json", "out/report.md"]);
   });
 
-  // Known bug (see SECURITY.md): an --out that is an existing file crashes *after* every request was
-  // made and paid for, losing the run. Remove `.fails` once it is a usage error (exit 2) up front.
-  test.fails("an --out that is a file is a usage error before any request, not a crash after the run", async () => {
+  test("an --out that is a file is a usage error before any request, not a crash after the run", async () => {
     server = await startFakeLlmServer({ respond: scriptedModel() });
     const dir = makeProject({ "data.jsonl": scenarioCases(3), "rubric.yaml": scenarioRubric, out: "a file" });
     const result = await runModelgate([...args, "--out", "out"], { cwd: dir, env: { OPENAI_BASE_URL: server.openaiBaseUrl } });
@@ -174,9 +172,7 @@ describe("--out", () => {
 });
 
 describe("cache clear", () => {
-  // Known bug (see SECURITY.md): `cache clear` is `rm -rf <cache dir>`, so `--cache-dir .` (or a typo
-  // naming a real folder) deletes the whole project. Remove `.fails` once it deletes only cache entries.
-  test.fails("--cache-dir naming a folder with other files deletes only cache entries", async () => {
+  test("--cache-dir naming a folder with other files deletes only cache entries", async () => {
     const dir = makeProject({ "data.jsonl": scenarioCases(1), "rubric.yaml": scenarioRubric });
     const result = await runModelgate(["cache", "clear", "--cache-dir", "."], { cwd: dir, env: {} });
     expect(result.exitCode).toBe(0);

@@ -447,10 +447,7 @@ describe("__proto__ keys in a dataset pollute nothing", () => {
   });
 });
 
-// Known bug (see SECURITY.md): variant lookups read inherited members of a plain object, so
-// `--baseline toString` crashes and a variant named `__proto__` is silently dropped. Remove `.fails` once
-// src/load/inputs.ts / config.ts look variants up with Object.hasOwn (or keep them in a Map).
-test.fails("variant names that are Object.prototype members are usage errors, not crashes", async () => {
+test("variant names that are Object.prototype members are usage errors, not crashes", async () => {
   const dir = makeProject({
     "modelgate.config.yaml": "rubric: rubric.yaml\nvariants:\n  stable: openai:gpt-4o-2024-08-06\n  __proto__: openai:gpt-4o-2024-11-20\n",
     "rubric.yaml": validRubricText,

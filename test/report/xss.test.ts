@@ -412,10 +412,7 @@ describe("terminal table: escape sequences from models and datasets never reach 
     expect(text).toContain("click here");
   });
 
-  // Known gap (see SECURITY.md): the run id, a gate rule's metric and its reason are printed without
-  // plainText. A live run makes them itself, but `modelgate report <run.json>` re-renders a file that
-  // may come from anyone. Remove `.fails` once src/report/terminal.ts passes them through plainText.
-  test.fails("a foreign report.json: run id, gate metric and reason are stripped too", () => {
+  test("a foreign report.json: run id, gate metric and reason are stripped too", () => {
     const report = makeReport({
       run: { id: `run${escapes.title}` },
       gate: { verdict: "fail", rules: [makeGateRule({ metric: `segment.x${escapes.red}.pass_rate`, reason: `r ${ansiPayload}`, verdict: "fail" })] },
