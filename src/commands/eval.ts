@@ -161,10 +161,6 @@ async function runLoaded(inputs: Inputs, options: ResolvedOptions, io: CliIO, st
   const live = (spec: VariantSpec, role: string): LiveVariant => liveVariant(spec, role, io, options.timeout, replay !== undefined);
   const baseline = live(baselineSpec, "baseline");
   const candidate = live(candidateSpec, "candidate");
-  const progress = new Progress(io.stderr, io.stderr.isTTY === true && !options.quiet && !options.json, {
-    baseline: cases.length * options.repeat,
-    candidate: cases.length * options.repeat,
-  });
   const runner = new Runner({
     concurrency: options.concurrency,
     timeoutMs: options.timeout,
@@ -175,8 +171,18 @@ async function runLoaded(inputs: Inputs, options: ResolvedOptions, io: CliIO, st
     ...(options.record ? { record: new CassetteStore(resolve(io.cwd, options.record), "record") as ResponseStore } : {}),
     retryBaseMs: Number(io.env.MODELGATE_RETRY_BASE_MS) || defaultRetryBaseMs,
     ...(options.maxCost !== undefined ? { maxCostUsd: options.maxCost } : {}),
-    ...(!options.quiet && !options.json && (io.stderr.isTTY || io.env.CI) ? { onUpdate: progress.onEvent } : {}),
+    ...(!options.quiet && !options.json && (io.stderr.isTTY || io.env.CI) ? { onUpdate: (event) => progress.onEvent(event) } : {}),
   });
+  const progress = new Progress(
+    io.stderr,
+    io.stderr.isTTY === true && !options.quiet && !options.json,
+    {
+      baseline: cases.length * options.repeat,
+      candidate: cases.length * options.repeat,
+    },
+    runner,
+  );
+
   const judge = judgeCaller(inputs, runner, (spec, role) => live(spec, role));
   const plan: EvaluationPlan = {
     cases,

@@ -1,5 +1,5 @@
 import type { RunnerEvent } from "../run/runner.js";
-import { formatDuration } from "./format.js";
+import { formatDuration, formatUsd } from "./format.js";
 
 interface SideCounts {
   done: number;
@@ -12,7 +12,6 @@ interface SideCounts {
  */
 export class Progress {
   private readonly sides = new Map<string, SideCounts>();
-  private inFlight = 0;
   private errors = 0;
   private retries = 0;
   private readonly started = performance.now();
@@ -24,16 +23,15 @@ export class Progress {
     private readonly stream: { write(text: string): unknown },
     private readonly live: boolean,
     totals: Record<string, number>,
+    /** the runner's live figures: requests in flight and USD spent so far */
+    private readonly runner: { inFlight: number; spentUsd: number },
   ) {
     for (const [side, total] of Object.entries(totals)) this.sides.set(side, { done: 0, total });
   }
 
   readonly onEvent = (event: RunnerEvent): void => {
-    if (event.type === "start") this.inFlight++;
-    else if (event.type === "retry") this.retries++;
-    else {
-      if (event.outcome.attempts > 0 && event.outcome.status === "ok") this.inFlight = Math.max(0, this.inFlight - 1);
-      else if (event.outcome.attempts > 0) this.inFlight = Math.max(0, this.inFlight - 1);
+    if (event.type === "retry") this.retries++;
+    else if (event.type === "done") {
       if (event.outcome.status === "error") this.errors++;
       const side = this.sides.get(event.side);
       if (side) side.done++;
@@ -72,7 +70,8 @@ export class Progress {
     const elapsed = performance.now() - this.started;
     const sides = [...this.sides].map(([name, counts]) => `${name} ${counts.done}/${counts.total}`).join("  ");
     const eta = done > 0 && done < total ? `, ETA ${formatDuration((elapsed / done) * (total - done))}` : "";
-    return `${sides}  in flight ${this.inFlight}  errors ${this.errors}  retries ${this.retries}  ${formatDuration(elapsed)}${eta}`;
+    const cost = this.runner.spentUsd > 0 ? `  ${formatUsd(this.runner.spentUsd)} spent` : "";
+    return `${sides}  in flight ${this.runner.inFlight}  errors ${this.errors}  retries ${this.retries}${cost}  ${formatDuration(elapsed)}${eta}`;
   }
 
   /** Clears the live line so the report starts on a clean terminal. */
