@@ -1,5 +1,5 @@
 /**
- * End-to-end benchmark of the real CLI against the loopback model server (see README "Performance").
+ * End-to-end benchmark of the real CLI against the loopback model server (method and figures: bench/README.md).
  *
  *   npm run bench                      # full grid: N 1,000 / 10,000 × C 16 / 64 × L 0 / 50 ms, + a 429 cell
  *   npm run bench -- --quick           # N 1,000 only
@@ -12,10 +12,11 @@
  * The server (bench/server.ts) and the CLI (`node dist/bin.js eval`, rebuilt first when src/ is newer
  * than dist/) are separate processes, so the CLI's CPU and memory are its own. CPU time and peak RSS come
  * from the kernel's rusage of the finished child, via GNU time (`/usr/bin/time`, Debian package `time`);
- * without it, an `--import` preload writes the child's own `process.resourceUsage()` at exit.
+ * without it (or with BENCH_NO_GNU_TIME=1), an `--import` preload writes the child's own
+ * `process.resourceUsage()` at exit (bench/rusage-on-exit.mjs).
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -23,7 +24,7 @@ import { parseArgs } from "node:util";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const bin = join(root, "dist", "bin.js");
-const gnuTime = ["/usr/bin/time", "/bin/time"].find((path) => existsSync(path));
+const gnuTime = process.env.BENCH_NO_GNU_TIME ? undefined : ["/usr/bin/time", "/bin/time"].find((path) => existsSync(path));
 
 interface Cell {
   n: number;
@@ -341,7 +342,6 @@ function buildIfStale(): void {
 async function main(): Promise<void> {
   buildIfStale();
   const scratch = mkdtempSync(join(tmpdir(), "modelgate-bench-"));
-  mkdirSync(scratch, { recursive: true });
   const cells = grid();
   console.log(
     `machine: ${cpus()[0]?.model ?? "?"} × ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB; node ${process.version}; ` +
@@ -350,7 +350,9 @@ async function main(): Promise<void> {
   // The bench measures wall time on a small machine: anything else running skews it.
   const [load] = loadavg();
   if ((load ?? 0) > 0.5)
-    console.log(`warning: load average ${load?.toFixed(2)} before the bench; wall times will be inflated (CPU ms are less affected)`);
+    console.log(
+      `warning: 1-minute load average ${load?.toFixed(2)} before the bench (something else is, or just was, busy): wall times may be inflated; CPU ms are less affected`,
+    );
   try {
     const version = await startup("--version", scratch);
     const help = await startup("--help", scratch);
@@ -367,7 +369,7 @@ async function main(): Promise<void> {
       console.log(
         `${label(cell)}: ${result.wallS.toFixed(2)} s (ideal ${result.idealS.toFixed(2)}), CPU ${result.cpuMs} ms, peak RSS ${result.peakRssMb.toFixed(0)} MB, ` +
           `max in flight ${result.maxInFlight}, server requests ${result.requests} (429: ${result.throttled}), failed ${result.failed}, ` +
-          `error_rate ${result.errorRate.baseline}/${result.errorRate.candidate}, report.json ${result.reportMb.toFixed(1)} MB, server CPU ${result.serverCpuMs} ms, exit ${result.exitCode}`,
+          `error_rate ${result.errorRate.baseline}/${result.errorRate.candidate}, report.json ${result.reportMb.toFixed(1)} MB, server CPU ${result.serverCpuMs} ms, exit ${result.exitCode}, load ${loadavg()[0]?.toFixed(2)}`,
       );
     }
     console.log("");
