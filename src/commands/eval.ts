@@ -191,6 +191,7 @@ async function runLoaded(inputs: Inputs, options: ResolvedOptions, io: CliIO, st
     candidate,
     repeat: options.repeat,
     runner,
+    window: options.concurrency * 4,
     ...(judge ? { judge } : {}),
     ...(reusedBaseline ? { reusedBaseline: reusedBaseline.runs } : {}),
   };

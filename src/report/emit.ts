@@ -6,7 +6,7 @@ import { redactSecrets } from "../redact.js";
 import type { RunReport } from "../types.js";
 import { type FileFormat, fileFormats } from "./index.js";
 import { renderTerminal } from "./terminal.js";
-import { writeReportFile } from "./writer.js";
+import { writeJsonReport, writeReportFile } from "./writer.js";
 
 export interface EmitOptions {
   /** absolute folder the files go to */
@@ -28,6 +28,11 @@ export function emitReport(report: RunReport, options: EmitOptions, io: CliIO): 
   const written: string[] = [];
   for (const format of new Set(["json", ...options.formats])) {
     if (format === "table") continue;
+    if (format === "json") {
+      writeJsonReport(outDir, report);
+      written.push("report.json");
+      continue;
+    }
     const { file, render } = fileFormats[format as FileFormat];
     const content = render(report, { reportDir: shownDir });
     writeReportFile(outDir, file, content);

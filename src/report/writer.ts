@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
-import { mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, renameSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { redactSecrets } from "../redact.js";
+import type { RunReport } from "../types.js";
 
 /**
  * Writes a report file atomically (temp + rename): a reader never sees half a report. Secrets are masked
@@ -15,6 +16,43 @@ export function writeReportFile(directory: string, name: string, content: string
     writeFileSync(temp, redactSecrets(content));
     renameSync(temp, path);
   } catch (error) {
+    rmSync(temp, { force: true });
+    throw error;
+  }
+  return path;
+}
+
+/**
+ * Writes report.json a case at a time (atomically, secrets masked): a 100,000-case report never becomes
+ * one string in memory. Cases go one per line; everything else is indented as usual.
+ */
+export function writeJsonReport(directory: string, report: RunReport): string {
+  mkdirSync(directory, { recursive: true });
+  const path = join(directory, "report.json");
+  const temp = join(directory, `.report.json.${randomBytes(4).toString("hex")}.tmp`);
+  const { cases, ...rest } = report;
+  const head = JSON.stringify(rest, null, 2);
+  const fd = openSync(temp, "w");
+  try {
+    // Everything but the cases, then the cases spliced in as the last field.
+    writeSync(fd, redactSecrets(`${head.slice(0, head.lastIndexOf("}")).trimEnd()},\n  "cases": [`));
+    let buffer = "";
+    cases.forEach((testCase, index) => {
+      buffer += `${index === 0 ? "" : ","}\n    ${JSON.stringify(testCase)}`;
+      if (buffer.length > 1 << 20) {
+        writeSync(fd, redactSecrets(buffer));
+        buffer = "";
+      }
+    });
+    writeSync(fd, redactSecrets(`${buffer}${cases.length > 0 ? "\n  " : ""}]\n}\n`));
+    closeSync(fd);
+    renameSync(temp, path);
+  } catch (error) {
+    try {
+      closeSync(fd);
+    } catch {
+      // already closed
+    }
     rmSync(temp, { force: true });
     throw error;
   }

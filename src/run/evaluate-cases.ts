@@ -1,3 +1,4 @@
+import pLimit from "p-limit";
 import { costOf, priceOf } from "../pricing.js";
 import type { Provider } from "../providers/types.js";
 import { caseOutcome, isFlaky } from "../score/outcome.js";
@@ -26,6 +27,8 @@ export interface EvaluationPlan {
   judge?: JudgeCaller;
   /** called as each case finishes (progress, streaming) */
   onCase?: (report: CaseReport) => void;
+  /** cases in progress at once (default 64); requests in flight are bounded by the runner, not this */
+  window?: number;
   /** --baseline-report: the baseline's draws from an earlier run, by case id (scored again, not re-requested) */
   reusedBaseline?: Map<string, CaseRun[]>;
 }
@@ -36,7 +39,10 @@ export interface EvaluationPlan {
  * Cases interrupted before they finished are left out: what is reported is complete.
  */
 export async function evaluateCases(plan: EvaluationPlan): Promise<CaseReport[]> {
-  const reports = await Promise.all(plan.cases.map((testCase) => evaluateCase(plan, testCase)));
+  // Cases enter a bounded window (a few times the concurrency) rather than all at once, so pending
+  // requests of a 100,000-case run do not all sit in memory; the runner still sees plenty queued.
+  const window = pLimit(Math.max(64, plan.window ?? 64));
+  const reports = await Promise.all(plan.cases.map((testCase) => window(() => evaluateCase(plan, testCase))));
   return reports.filter((report): report is CaseReport => report !== undefined);
 }
 
