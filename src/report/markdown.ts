@@ -232,6 +232,12 @@ function renderGate(context: Context): string[] {
       lines.push(`- ${icon} ${mdCode(rule.metric)}: ${reason(context, rule.reason)}`);
     }
   }
+  const methods = ordered.filter((rule) => rule.method);
+  if (methods.length > 0) {
+    lines.push("", "<details>", "<summary>How each interval and p-value was computed</summary>", "");
+    for (const rule of methods) lines.push(`- ${mdCode(rule.metric)}: ${mdText(rule.method)} (n=${rule.n})`);
+    lines.push("", "</details>");
+  }
   return lines;
 }
 

@@ -56,6 +56,8 @@ export function renderTerminal(report: RunReport, options: TerminalOptions): str
       ]);
     }
     lines.push(table.toString());
+    const methods = [...new Set(report.gate.rules.map((rule) => rule.method.replace(/ \(.*?\)/g, "")).filter(Boolean))];
+    if (methods.length > 0) lines.push(c.dim(`  intervals: ${methods.map((m) => plainText(m)).join("; ")}`));
     for (const rule of report.gate.rules.filter((r) => r.verdict === "fail" || r.inconclusive)) {
       lines.push(`  ${rule.verdict === "fail" ? c.red("✗") : c.yellow("?")} ${plainText(rule.reason)}`);
     }
