@@ -1,0 +1,58 @@
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, expect, test } from "vitest";
+import { type FakeServer, startFakeLlmServer } from "../support/fake-llm-server.js";
+import { makeProject } from "../support/run-cli.js";
+import { scenarioCases, scenarioRubric, scriptedModel } from "../support/scenario.js";
+import { spawnModelgate } from "../support/spawn-cli.js";
+
+let server: FakeServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+async function waitFor(condition: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+test("--watch re-runs when the dataset changes, requests only what changed, and says what moved", async () => {
+  server = await startFakeLlmServer({ respond: scriptedModel(new Set(["json-004"])) });
+  const dir = makeProject({ "data.jsonl": scenarioCases(9), "rubric.yaml": scenarioRubric });
+  const cli = spawnModelgate(
+    [
+      "eval",
+      "--rubric",
+      "rubric.yaml",
+      "--baseline",
+      "openai-compatible:baseline-2024-01-01",
+      "--candidate",
+      "openai-compatible:candidate-2024-02-01",
+      "--watch",
+      "--out",
+      "out",
+    ],
+    { cwd: dir, env: { OPENAI_BASE_URL: server.openaiBaseUrl } },
+  );
+  await waitFor(() => cli.stderrSoFar().includes("watching"), "the first run");
+  expect(server.stats.requests).toBe(18);
+  server.reset();
+
+  // Fix the regressing case's expectation away: drop it from the dataset.
+  const lines = readFileSync(join(dir, "data.jsonl"), "utf8")
+    .trim()
+    .split("\n")
+    .filter((line) => !line.includes('"json-004"'));
+  writeFileSync(join(dir, "data.jsonl"), `${lines.join("\n")}\n`);
+  await waitFor(() => cli.stderrSoFar().split("watching").length > 2, "the re-run");
+  expect(server.stats.requests).toBe(0); // every remaining case is cached
+  cli.kill("SIGINT");
+  const { exitCode, stdout, stderr } = await cli.exited;
+  expect(stderr).toContain("data.jsonl changed: re-running");
+  expect(stdout).toMatch(/since the last run:[\s\S]*regressions: 1 → 0[\s\S]*no longer regressing: json-004/);
+  expect(exitCode).toBe(130);
+}, 30_000);
