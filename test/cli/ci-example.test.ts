@@ -1,7 +1,7 @@
 import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { parse } from "yaml";
 import { runModelgate } from "../support/run-cli.js";
 
@@ -125,4 +125,20 @@ test("the GitLab CI snippet in README.md: the replay command gates the demo offl
   expect(job.artifacts.paths.length).toBeGreaterThan(0);
   for (const path of job.artifacts.paths) expect(existsSync(join(project, path)), path).toBe(true);
   expect(job.artifacts.paths.some((path) => path.endsWith("report.html"))).toBe(true);
+});
+
+describe("the sharded GitHub Actions example", () => {
+  test("shards with --shard i/n over the matrix and gates on modelgate merge", () => {
+    const workflow = parse(readFileSync(resolve(repoRoot, "examples/github-actions-sharded.yml"), "utf8")) as {
+      jobs: {
+        shard: { strategy: { matrix: { shard: number[] } }; steps: Array<{ run?: string }> };
+        gate: { needs: string; steps: Array<{ run?: string }> };
+      };
+    };
+    const shards = workflow.jobs.shard.strategy.matrix.shard;
+    const evalStep = workflow.jobs.shard.steps.find((step) => step.run?.includes("modelgate eval"))?.run ?? "";
+    expect(evalStep).toContain(`--shard \${{ matrix.shard }}/${shards.length}`);
+    expect(workflow.jobs.gate.needs).toBe("shard");
+    expect(workflow.jobs.gate.steps.some((step) => step.run?.includes("modelgate merge shards/*/report.json"))).toBe(true);
+  });
 });
