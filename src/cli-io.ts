@@ -6,7 +6,7 @@ export interface CliIO {
   cwd: string;
   /** aborted on Ctrl-C */
   signal: AbortSignal;
-  /** HTTP client for providers (default: the global fetch); scripts route the demo recording through it */
+  /** HTTP client for providers (default: a keep-alive node:http client, src/providers/http-fetch.ts); scripts route the demo recording through it */
   fetch?: typeof fetch;
 }
 

@@ -158,7 +158,8 @@ async function runLoaded(inputs: Inputs, options: ResolvedOptions, io: CliIO, st
   prepareFolder(outDir, "--out");
   if (options.cache && !options.replay) prepareFolder(resolve(io.cwd, options.cacheDir), "--cache-dir");
   const replay = options.replay ? new CassetteStore(resolve(io.cwd, options.replay), "replay") : undefined;
-  const live = (spec: VariantSpec, role: string): LiveVariant => liveVariant(spec, role, io, options.timeout, replay !== undefined);
+  const fetchFor = runFetch(io, options.concurrency);
+  const live = (spec: VariantSpec, role: string): LiveVariant => liveVariant(spec, role, io, options.timeout, replay !== undefined, fetchFor);
   const baseline = live(baselineSpec, "baseline");
   const candidate = live(candidateSpec, "candidate");
   const runner = new Runner({
@@ -268,11 +269,32 @@ export function shardOf(cases: EvalCase[], shard: { index: number; count: number
   return cases.filter((testCase) => createHash("sha256").update(testCase.id).digest().readUInt32BE(0) % shard.count === shard.index - 1);
 }
 
+/**
+ * The HTTP client every provider of a run shares: the injected one (scripts, tests), else one keep-alive
+ * pool over node:http(s) with a socket per concurrent request (undici's fetch was most of the CLI's CPU).
+ * Made with the first SDK client, so replayed and cached runs never load it.
+ */
+function runFetch(io: CliIO, concurrency: number): () => Promise<typeof fetch> {
+  let shared: Promise<typeof fetch> | undefined;
+  return () => {
+    if (io.fetch) return Promise.resolve(io.fetch);
+    shared ??= import("../providers/http-fetch.js").then(({ createHttpFetch }) => createHttpFetch({ maxSockets: concurrency }));
+    return shared;
+  };
+}
+
 /** A variant with its endpoint identity; its SDK client is built on first use (never under --replay). */
-function liveVariant(spec: VariantSpec, role: string, io: CliIO, timeoutMs: number, replaying: boolean): LiveVariant {
+function liveVariant(
+  spec: VariantSpec,
+  role: string,
+  io: CliIO,
+  timeoutMs: number,
+  replaying: boolean,
+  fetchFor: () => Promise<typeof fetch>,
+): LiveVariant {
   const env = io.env;
   // Resolve the key now, so a missing key is a usage error before anything runs.
-  const environment = replaying ? undefined : { ...providerEnvironment(spec, env, timeoutMs, role), ...(io.fetch ? { fetch: io.fetch } : {}) };
+  const environment = replaying ? undefined : providerEnvironment(spec, env, timeoutMs, role);
   let provider: Promise<Provider> | undefined;
   return {
     spec,
@@ -280,7 +302,7 @@ function liveVariant(spec: VariantSpec, role: string, io: CliIO, timeoutMs: numb
     ...(keyVariable(spec) ? { keyVariable: keyVariable(spec) as string } : {}),
     provider: () => {
       if (!environment) throw new UserError(`internal: ${role} provider requested under --replay`);
-      provider ??= providers[spec.provider](spec.model, environment);
+      provider ??= fetchFor().then((fetch) => providers[spec.provider](spec.model, { ...environment, fetch }));
       return provider;
     },
   };

@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import pLimit from "p-limit";
 import { ExitCode, UserError } from "../errors.js";
 import { costOf } from "../pricing.js";
@@ -198,21 +199,35 @@ export class Runner {
     if (this.signal.aborted)
       return { status: "error" as const, error: { kind: "aborted" as const, message: "interrupted", retryable: false }, latency_ms: 0 };
     const provider = await call.provider();
-    const timeout = AbortSignal.timeout(this.options.timeoutMs);
-    const signal = AbortSignal.any([this.signal, timeout]);
+    // One controller per attempt, its timer and its listener on the run's signal both gone when the
+    // attempt ends: AbortSignal.timeout + AbortSignal.any kept every request's objects alive for the
+    // whole timeout (577 → 498 MB at 10,000 cases).
+    const controller = new AbortController();
+    let timerFired = false;
+    const timer = setTimeout(() => {
+      timerFired = true;
+      controller.abort(new DOMException("The operation was aborted due to timeout", "TimeoutError"));
+    }, this.options.timeoutMs);
+    const onRunAbort = () => controller.abort(this.signal.reason);
+    // Up to `concurrency` attempts (and backoff sleeps) listen at once: not a leak, so no warning.
+    setMaxListeners(0, this.signal);
+    if (this.signal.aborted) onRunAbort();
+    else this.signal.addEventListener("abort", onRunAbort, { once: true });
     this.inFlight++;
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
     this.options.onUpdate?.({ type: "start", side: call.side });
     const started = performance.now();
     try {
-      const response = await provider.complete(call.request, signal);
+      const response = await provider.complete(call.request, controller.signal);
       return { status: "ok" as const, response, latency_ms: Math.round(performance.now() - started), cached: false };
     } catch (thrown) {
-      const timedOut = timeout.aborted && !this.signal.aborted;
+      const timedOut = timerFired && !this.signal.aborted;
       const error = provider.classify(thrown, timedOut);
       if (timedOut) Object.assign(error, { kind: "timeout", message: `no response within ${this.options.timeoutMs} ms`, retryable: true });
       return { status: "error" as const, error, latency_ms: Math.round(performance.now() - started) };
     } finally {
+      clearTimeout(timer);
+      this.signal.removeEventListener("abort", onRunAbort);
       this.inFlight--;
     }
   }
