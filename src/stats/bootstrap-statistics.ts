@@ -2,13 +2,14 @@
  * Ready-made statistics for `pairedBootstrap`, written against case weights so a resample costs
  * one pass and no allocation, plus one-call wrappers for the comparisons modelgate makes.
  */
-import { type BootstrapOptions, type BootstrapResult, pairedBootstrap, type StatisticFactory } from "./bootstrap.js";
+import { type BootstrapOptions, type BootstrapResult, type CaseWeights, pairedBootstrap, type StatisticFactory } from "./bootstrap.js";
 import { lerp } from "./descriptive.js";
+import { withWeightedSum } from "./weighted-sums.js";
 
 /** Mean of one value per case (weighted by draw count). */
 export const meanOf: StatisticFactory<number> = (cases) => {
   const values = Float64Array.from(cases);
-  return (weights) => {
+  const evaluate = (weights: CaseWeights) => {
     let total = 0;
     let count = 0;
     for (let i = 0; i < values.length; i++) {
@@ -18,13 +19,14 @@ export const meanOf: StatisticFactory<number> = (cases) => {
     }
     return count === 0 ? Number.NaN : total / count;
   };
+  return withWeightedSum(evaluate, { values, counts: new Uint32Array(values.length).fill(1) });
 };
 
 /** Mean over all values of all drawn cases (e.g. a score over cases × repeats); empty cases add nothing. */
 export const pooledMeanOf: StatisticFactory<readonly number[]> = (cases) => {
   const sums = Float64Array.from(cases, (values) => values.reduce((total, v) => total + v, 0));
   const counts = Uint32Array.from(cases, (values) => values.length);
-  return (weights) => {
+  const evaluate = (weights: CaseWeights) => {
     let total = 0;
     let count = 0;
     for (let i = 0; i < sums.length; i++) {
@@ -34,16 +36,18 @@ export const pooledMeanOf: StatisticFactory<readonly number[]> = (cases) => {
     }
     return count === 0 ? Number.NaN : total / count;
   };
+  return withWeightedSum(evaluate, { values: sums, counts });
 };
 
 /** Sum over all values of all drawn cases (e.g. total cost), each case counted as often as drawn. */
 export const pooledSumOf: StatisticFactory<readonly number[]> = (cases) => {
   const sums = Float64Array.from(cases, (values) => values.reduce((total, v) => total + v, 0));
-  return (weights) => {
+  const evaluate = (weights: CaseWeights) => {
     let total = 0;
     for (let i = 0; i < sums.length; i++) total += (weights[i] ?? 0) * (sums[i] ?? Number.NaN);
     return total;
   };
+  return withWeightedSum(evaluate, { values: sums });
 };
 
 /**
@@ -106,8 +110,7 @@ export function pooledQuantileOf(q: number): StatisticFactory<readonly number[]>
     };
 
     return (weights) => {
-      let size = 0;
-      for (let i = 0; i < counts.length; i++) size += (weights[i] ?? 0) * (counts[i] ?? 0);
+      const size = resampledSize(weights, counts);
       if (size === 0) return Number.NaN;
       const h = (size - 1) * q;
       const lo = Math.floor(h);
@@ -117,6 +120,28 @@ export function pooledQuantileOf(q: number): StatisticFactory<readonly number[]>
       return lerp(x0, x1, h - lo);
     };
   };
+}
+
+/**
+ * Σ wᵢ·countsᵢ, the number of values in the resample. The terms are whole numbers and so is every
+ * partial sum (exact below 2⁵³), so four interleaved sums give the very same total as one running
+ * sum, without each addition waiting on the one before.
+ */
+function resampledSize(weights: CaseWeights, counts: Uint32Array): number {
+  const n = counts.length;
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    s0 += (weights[i] ?? 0) * (counts[i] ?? 0);
+    s1 += (weights[i + 1] ?? 0) * (counts[i + 1] ?? 0);
+    s2 += (weights[i + 2] ?? 0) * (counts[i + 2] ?? 0);
+    s3 += (weights[i + 3] ?? 0) * (counts[i + 3] ?? 0);
+  }
+  for (; i < n; i++) s0 += (weights[i] ?? 0) * (counts[i] ?? 0);
+  return s0 + s1 + s2 + s3;
 }
 
 /**

@@ -6,16 +6,25 @@
  * A resample is a vector of draw counts per case, not a copied array: mean-type statistics become
  * weighted sums and quantiles a walk over values sorted once, so 2,000 resamples × 10,000 cases
  * allocate nothing per resample.
+ *
+ * The resamples depend on nothing but the seed and the number of cases, so a run's many comparisons
+ * (`pairedBootstrapMany`) draw each resample once per distinct case count and evaluate every
+ * statistic on it, weighted sums several at a time (weighted-sums.ts). Each result is still exactly
+ * that of bootstrapping its item alone; `pairedBootstrap` is the batch of one.
  */
 import { quantile, stdev } from "./descriptive.js";
 import type { Interval } from "./paired-proportion.js";
 import { createRng } from "./rng.js";
+import { createStatisticsPass, type WeightedSumForm } from "./weighted-sums.js";
 
 /** Draw counts per case of one resample (all ones for the observed sample). Read-only to statistics. */
 export type CaseWeights = Readonly<Uint32Array>;
 
-/** A statistic of one side, evaluated on a weighted resample; NaN when undefined (e.g. no values). */
-export type WeightedStatistic = (weights: CaseWeights) => number;
+/**
+ * A statistic of one side, evaluated on a weighted resample; NaN when undefined (e.g. no values).
+ * A weighted sum or mean may carry its `weightedSum` form, which batches evaluate many at a time.
+ */
+export type WeightedStatistic = ((weights: CaseWeights) => number) & { readonly weightedSum?: WeightedSumForm };
 
 /** Prepares a statistic once from one side's per-case data (sort here, not per resample). */
 export type StatisticFactory<T> = (cases: readonly T[]) => WeightedStatistic;
@@ -54,35 +63,104 @@ export function pairedBootstrap<T>(
   statistic: StatisticFactory<T>,
   options: BootstrapOptions = {},
 ): BootstrapResult {
-  const { resamples = DEFAULT_RESAMPLES, seed = DEFAULT_SEED, confidence = 0.95 } = options;
+  return runPairedBootstraps([preparePairedBootstrap(data, statistic)], options)[0] as BootstrapResult;
+}
+
+/** One paired comparison of a batch: both sides' per-case data and the statistic evaluated on each side. */
+export interface BootstrapItem<T> {
+  data: { baseline: readonly T[]; candidate: readonly T[] };
+  statistic: StatisticFactory<T>;
+}
+
+/**
+ * `pairedBootstrap` of every item, in item order and equal to it bit for bit: the resamples depend
+ * only on the seed and the case count, so items with the same n share each resample's draws.
+ */
+export function pairedBootstrapMany<T>(items: readonly BootstrapItem<T>[], options: BootstrapOptions = {}): BootstrapResult[] {
+  return runPairedBootstraps(
+    items.map((item) => preparePairedBootstrap(item.data, item.statistic)),
+    options,
+  );
+}
+
+/** An item with its statistics built and observed values taken; it no longer needs the caller's data. */
+export interface PreparedBootstrap {
+  n: number;
+  baseline: WeightedStatistic;
+  candidate: WeightedStatistic;
+  observed: { baseline: number | null; candidate: number | null };
+}
+
+/** Builds both sides' statistics now, so a caller batching many items can let go of their data. */
+export function preparePairedBootstrap<T>(
+  data: { baseline: readonly T[]; candidate: readonly T[] },
+  statistic: StatisticFactory<T>,
+): PreparedBootstrap {
   const n = data.baseline.length;
   if (data.candidate.length !== n) {
     throw new RangeError(`pairedBootstrap: ${n} baseline cases but ${data.candidate.length} candidate cases`);
   }
-  const baseStat = statistic(data.baseline);
-  const candStat = statistic(data.candidate);
-  const weights = new Uint32Array(n).fill(1);
-  const baseline = finiteOrNull(baseStat(weights));
-  const candidate = finiteOrNull(candStat(weights));
+  const baseline = statistic(data.baseline);
+  const candidate = statistic(data.candidate);
+  const ones = new Uint32Array(n).fill(1);
+  return { n, baseline, candidate, observed: { baseline: finiteOrNull(baseline(ones)), candidate: finiteOrNull(candidate(ones)) } };
+}
+
+/** Resamples every prepared item (one draw sequence per distinct n) and summarises each. */
+export function runPairedBootstraps(items: readonly PreparedBootstrap[], options: BootstrapOptions = {}): BootstrapResult[] {
+  const { resamples = DEFAULT_RESAMPLES, seed = DEFAULT_SEED, confidence = 0.95 } = options;
+  const byN = new Map<number, Resampled[]>();
+  const resampled = items.map((item): Resampled | null => {
+    const { baseline, candidate } = item.observed;
+    if (baseline === null || candidate === null || item.n === 0) return null;
+    const entry = { item, deltas: new Float64Array(resamples), valid: 0 };
+    const group = byN.get(item.n);
+    if (group) group.push(entry);
+    else byN.set(item.n, [entry]);
+    return entry;
+  });
+  for (const [n, group] of byN) resampleGroup(n, group, resamples, seed);
+  return items.map((item, i) => summarise(item, resampled[i] ?? null, confidence));
+}
+
+interface Resampled {
+  item: PreparedBootstrap;
+  deltas: Float64Array;
+  valid: number;
+}
+
+/**
+ * The draws are exactly those a lone `pairedBootstrap` of any one item makes (a fresh RNG from the
+ * seed, n indices per resample), so sharing them changes no result.
+ */
+function resampleGroup(n: number, group: readonly Resampled[], resamples: number, seed: number): void {
+  const rng = createRng(seed);
+  const weights = new Uint32Array(n);
+  const tally = new Int32Array(weights.buffer);
+  // Statistic 2k is entry k's baseline, 2k + 1 its candidate.
+  const evaluate = createStatisticsPass(group.flatMap((entry) => [entry.item.baseline, entry.item.candidate]));
+  for (let r = 0; r < resamples; r++) {
+    tally.fill(0);
+    rng.countInts(tally, n);
+    const values = evaluate(weights);
+    for (let k = 0; k < group.length; k++) {
+      const entry = group[k] as Resampled;
+      const d = (values[2 * k + 1] ?? Number.NaN) - (values[2 * k] ?? Number.NaN);
+      // A resample can leave a statistic undefined (every drawn case has no latency sample): skip it.
+      if (Number.isFinite(d)) entry.deltas[entry.valid++] = d;
+    }
+  }
+}
+
+function summarise(item: PreparedBootstrap, resampled: Resampled | null, confidence: number): BootstrapResult {
+  const { n } = item;
+  const { baseline, candidate } = item.observed;
   const delta = baseline === null || candidate === null ? null : candidate - baseline;
   const empty = { baseline, candidate, delta, ci: null, p: null, se: null, n, resamples: 0 };
-  if (delta === null || n === 0) return empty;
+  if (delta === null || resampled === null || resampled.valid === 0) return empty;
 
-  const rng = createRng(seed);
-  const draws = new Uint32Array(n);
-  const deltas = new Float64Array(resamples);
-  let valid = 0;
-  for (let r = 0; r < resamples; r++) {
-    rng.fillInts(draws, n);
-    weights.fill(0);
-    for (const j of draws) weights[j] = (weights[j] ?? 0) + 1;
-    const d = candStat(weights) - baseStat(weights);
-    // A resample can leave a statistic undefined (every drawn case has no latency sample): skip it.
-    if (Number.isFinite(d)) deltas[valid++] = d;
-  }
-  if (valid === 0) return empty;
-
-  const sorted = deltas.subarray(0, valid).sort();
+  const valid = resampled.valid;
+  const sorted = resampled.deltas.subarray(0, valid).sort();
   const alpha = 1 - confidence;
   let atOrBelow = 0;
   let atOrAbove = 0;

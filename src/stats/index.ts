@@ -1,12 +1,17 @@
 /** Statistics for paired baseline/candidate comparisons: pure functions, no I/O, no dependencies. */
 export { binomialCdf, binomialLogCdf, binomialLogPmf } from "./binomial.js";
 export {
+  type BootstrapItem,
   type BootstrapOptions,
   type BootstrapResult,
   type CaseWeights,
   DEFAULT_RESAMPLES,
   DEFAULT_SEED,
+  type PreparedBootstrap,
   pairedBootstrap,
+  pairedBootstrapMany,
+  preparePairedBootstrap,
+  runPairedBootstraps,
   type StatisticFactory,
   type WeightedStatistic,
 } from "./bootstrap.js";
@@ -36,3 +41,4 @@ export { casesNeededForMean, casesNeededForProportion, casesNeededFromInterval }
 export { createRng, type Rng } from "./rng.js";
 export { logBeta, logGamma, regularizedBeta, regularizedGammaP, regularizedGammaQ } from "./special.js";
 export { tCdf, tQuantile, tTwoSidedP } from "./student-t.js";
+export { createStatisticsPass, type WeightedSumForm, withWeightedSum } from "./weighted-sums.js";

@@ -1,0 +1,109 @@
+/**
+ * The comparison stage's bootstraps, queued and then run together. A request equal to an earlier one
+ * (same statistic, same numbers case by case on both sides — `format.score` and `check.format.score`
+ * when the category has one check) gets a copy of that one's result; the rest share each resample's
+ * draws per case count (`runPairedBootstraps`). A request is packed into typed arrays and its
+ * statistics built when it is queued, so the caller's clusters need not live until the batch runs.
+ */
+import {
+  type BootstrapOptions,
+  type BootstrapResult,
+  type PreparedBootstrap,
+  preparePairedBootstrap,
+  runPairedBootstraps,
+  type StatisticFactory,
+} from "../stats/index.js";
+
+/** Per-case clusters of one side, `[i]` being the same case on both sides. */
+export type Clusters = readonly (readonly number[])[];
+
+/** One paired bootstrap to run. */
+export interface BootstrapRequest {
+  /** names the statistic: requests with equal keys and equal clusters have equal results */
+  key: string;
+  statistic: StatisticFactory<readonly number[]>;
+  baseline: Clusters;
+  candidate: Clusters;
+}
+
+/** Bootstraps queued with `add` and run once with `run`. */
+export interface BootstrapBatch {
+  /** Queues a request; returns its ticket, the index of its result in `run()`. */
+  add(request: BootstrapRequest): number;
+  /** Runs every queued bootstrap; results by ticket. */
+  run(): BootstrapResult[];
+}
+
+/** A batch whose bootstraps all use `options` (resamples, seed, confidence). */
+export function createBootstrapBatch(options: BootstrapOptions): BootstrapBatch {
+  const prepared: PreparedBootstrap[] = [];
+  const packedOf: Array<{ baseline: Packed; candidate: Packed }> = [];
+  const uniqueOf: number[] = [];
+  const buckets = new Map<string, number[]>();
+  return {
+    add(request) {
+      const packed = { baseline: pack(request.baseline), candidate: pack(request.candidate) };
+      const bucketKey = `${request.key}\0${request.baseline.length}\0${fingerprint(packed.baseline, fingerprint(packed.candidate))}`;
+      const bucket = buckets.get(bucketKey);
+      let unique = bucket?.find((u) => {
+        const earlier = packedOf[u];
+        return earlier !== undefined && samePacked(earlier.baseline, packed.baseline) && samePacked(earlier.candidate, packed.candidate);
+      });
+      if (unique === undefined) {
+        unique = prepared.length;
+        prepared.push(preparePairedBootstrap({ baseline: request.baseline, candidate: request.candidate }, request.statistic));
+        packedOf.push(packed);
+        if (bucket) bucket.push(unique);
+        else buckets.set(bucketKey, [unique]);
+      }
+      uniqueOf.push(unique);
+      return uniqueOf.length - 1;
+    },
+    run() {
+      const results = runPairedBootstraps(prepared, options);
+      // Each ticket gets its own interval array, so comparisons never share a mutable tuple.
+      return uniqueOf.map((unique) => {
+        const result = results[unique] as BootstrapResult;
+        return { ...result, ci: result.ci && [result.ci[0], result.ci[1]] };
+      });
+    },
+  };
+}
+
+/** Clusters as typed arrays: each case's value count, then all values case after case. */
+interface Packed {
+  lengths: Uint32Array;
+  values: Float64Array;
+}
+
+function pack(clusters: Clusters): Packed {
+  const lengths = Uint32Array.from(clusters, (cluster) => cluster.length);
+  const values = new Float64Array(lengths.reduce((total, m) => total + m, 0));
+  let k = 0;
+  for (const cluster of clusters) for (const v of cluster) values[k++] = v;
+  return { lengths, values };
+}
+
+/** Bit-for-bit equality (so 0 and −0 differ, as they may in a quantile), not numeric equality. */
+function samePacked(a: Packed, b: Packed): boolean {
+  return sameWords(a.lengths, b.lengths) && sameWords(wordsOf(a.values), wordsOf(b.values));
+}
+
+function sameWords(a: Uint32Array, b: Uint32Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function wordsOf(values: Float64Array): Uint32Array {
+  return new Uint32Array(values.buffer, values.byteOffset, values.length * 2);
+}
+
+/** FNV-1a over the packed words: only sorts requests into buckets, equality is checked word by word. */
+function fingerprint(packed: Packed, seed = 0x811c9dc5): number {
+  let hash = seed;
+  for (const words of [packed.lengths, wordsOf(packed.values)]) {
+    for (let i = 0; i < words.length; i++) hash = Math.imul(hash ^ (words[i] ?? 0), 0x01000193);
+  }
+  return hash >>> 0;
+}
