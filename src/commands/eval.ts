@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, statSync } from "node:fs";
 import { resolve } from "node:path";
+import { errorCounts } from "../aggregate/error-counts.js";
 import { checkInfo } from "../aggregate/metrics.js";
 import type { CliIO } from "../cli-io.js";
 import { analyse } from "../compare/analyse.js";
@@ -20,7 +21,7 @@ import { type EvaluationPlan, evaluateCases, type LiveVariant } from "../run/eva
 import { requestKey } from "../run/request-key.js";
 import { CacheStore, CassetteStore, type ResponseStore } from "../run/response-store.js";
 import { Runner } from "../run/runner.js";
-import type { CaseReport, ErrorCounts, EvalCase, JudgeCaller, RunReport, VariantInfo, VariantSpec } from "../types.js";
+import type { CaseReport, EvalCase, JudgeCaller, RunReport, VariantInfo, VariantSpec } from "../types.js";
 import { modelgateVersion } from "../version.js";
 import { runDefaults } from "./defaults.js";
 
@@ -405,29 +406,6 @@ function prepareFolder(path: string, flag: string): void {
 
 function runId(startedAt: Date): string {
   return `${startedAt.toISOString().replace(/[:.]/g, "-").slice(0, 19)}-${randomBytes(2).toString("hex")}`;
-}
-
-/** The error taxonomy of one side: draws whose request failed after retries, by kind (every kind listed). */
-export function errorCounts(cases: CaseReport[], side: "baseline" | "candidate"): ErrorCounts {
-  const counts: ErrorCounts = {
-    rate_limit: 0,
-    server: 0,
-    overloaded: 0,
-    timeout: 0,
-    network: 0,
-    malformed: 0,
-    auth: 0,
-    bad_request: 0,
-    not_found: 0,
-    cassette_miss: 0,
-    aborted: 0,
-    unknown: 0,
-  };
-  for (const run of cases.flatMap((testCase) => testCase[side])) {
-    // A reused baseline report is read from disk: a kind we do not know counts as unknown.
-    if (run.error) counts[Object.hasOwn(counts, run.error.kind) ? run.error.kind : "unknown"]++;
-  }
-  return counts;
 }
 
 /** A side none of whose requests succeeded, for reasons that say the provider is unusable (exit 3). */

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
+import { errorCounts } from "../aggregate/error-counts.js";
 import type { CliIO } from "../cli-io.js";
 import { analyse } from "../compare/analyse.js";
 import { ExitCode, UserError } from "../errors.js";
@@ -7,7 +8,6 @@ import { paramsSignature } from "../load/variants.js";
 import { emitReport } from "../report/emit.js";
 import type { GateRule, RunReport, VariantInfo } from "../types.js";
 import { modelgateVersion } from "../version.js";
-import { errorCounts } from "./eval.js";
 
 export interface MergeOptions {
   out?: string;

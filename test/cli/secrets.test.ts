@@ -175,7 +175,7 @@ describe("redactSecrets", () => {
 
   test("which variables count as secrets", () => {
     expect(
-      secretValues({ OPENAI_API_KEY: "sk-1234567890", PWD: "/work/main", HOME: "/root", GH_TOKEN: "ghp_1234567890", PATH: "/usr/bin" }).sort(),
+      secretValues({ OPENAI_API_KEY: "sk-1234567890", PWD: "/home/dev/project", HOME: "/root", GH_TOKEN: "ghp_1234567890", PATH: "/usr/bin" }).sort(),
     ).toEqual(["ghp_1234567890", "sk-1234567890"]);
   });
 });
