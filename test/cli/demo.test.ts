@@ -1,4 +1,5 @@
-import { mkdtempSync, readFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { expect, test } from "vitest";
@@ -41,4 +42,17 @@ test("the bundled demo replays offline, with no key, and the gate catches exactl
   expect(judged.length).toBeGreaterThan(5);
   expect(judged.every((r) => r?.status === "pass" || r?.status === "fail")).toBe(true);
   expect(result.stdout).toContain("refund-003");
+});
+
+test("npm run demo (scripts/demo.sh) succeeds exactly when the gate catches the planted regressions", () => {
+  if (!existsSync(join(repoRoot, "dist", "bin.js"))) return; // built by `npm ci` (prepare) and by CI before tests
+  const out = mkdtempSync(join(tmpdir(), "modelgate-demo-sh-"));
+  const result = spawnSync("sh", ["scripts/demo.sh", "--out", out], {
+    cwd: repoRoot,
+    encoding: "utf8",
+    env: { PATH: process.env.PATH, OPENAI_BASE_URL: "http://127.0.0.1:9/v1" },
+  });
+  expect(result.status).toBe(0);
+  expect(result.stderr).toContain("the gate caught the planted regressions");
+  expect(existsSync(join(out, "report.html"))).toBe(true);
 });
