@@ -64,13 +64,28 @@ function classify(error: unknown, timedOut: boolean): ClassifiedError {
   if (name === "APIUserAbortError" || name === "AbortError") return { kind: "aborted", message: "request aborted", retryable: false };
   if (name === "SyntaxError") return { kind: "malformed", message: `malformed response body: ${err.message}`, retryable: true };
   if (name === "APIConnectionError" || name === "TypeError" || name === "FetchError") {
-    const cause = (err.cause as { code?: string; message?: string } | undefined) ?? undefined;
-    const detail = cause?.code ?? cause?.message ?? err.message ?? "connection error";
+    const detail = rootCause(err) ?? err.message ?? "connection error";
     if (/json|unexpected (end|token)/i.test(String(err.message)))
       return { kind: "malformed", message: `malformed response body: ${err.message}`, retryable: true };
     return { kind: "network", message: `network error: ${detail}`, retryable: true };
   }
   return { kind: "unknown", message: String(err?.message ?? error), retryable: false };
+}
+
+/**
+ * The most specific reason in an error's `cause` chain (SDK error → TypeError "fetch failed" → the
+ * socket's ECONNRESET / ECONNREFUSED …), so the report says what actually happened.
+ */
+function rootCause(error: { cause?: unknown; message?: string }): string | undefined {
+  let best: string | undefined;
+  let current: unknown = error.cause;
+  for (let depth = 0; current && depth < 5; depth++) {
+    const { code, message, cause } = current as { code?: unknown; message?: unknown; cause?: unknown };
+    if (typeof code === "string") best = message && typeof message === "string" && !message.includes(code) ? `${code} (${message})` : code;
+    else if (typeof message === "string" && message && message !== "fetch failed") best ??= message;
+    current = cause;
+  }
+  return best;
 }
 
 function apiMessage(err: { status?: number; message?: string; error?: unknown }): string {

@@ -175,7 +175,7 @@ describe("through the official SDKs and our providers", () => {
   test.each(apis)("%s: nobody listening is a network error (ECONNREFUSED)", async (api) => {
     const server = await startFake();
     await server.close();
-    expect(await classified(api, server)).toMatchObject({ kind: "network", message: "network error: fetch failed", retryable: true });
+    expect(await classified(api, server)).toMatchObject({ kind: "network", message: "network error: ECONNREFUSED", retryable: true });
   });
 
   test.each(apis)("%s: a hang is cut short by the caller's signal: aborted, promptly", async (api) => {
