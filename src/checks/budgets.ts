@@ -1,11 +1,18 @@
 import type { CheckBuildContext, CheckFactory, CheckSpec } from "../types.js";
 import { checkOptions, passFail } from "./common.js";
 
-function readMax(spec: CheckSpec, context: CheckBuildContext): number | undefined {
-  const options = checkOptions(spec, context, { max: "number" });
-  const max = options.max as number | undefined;
+/**
+ * The budget: `max`, or the same number under the name a rubric may naturally give it (`value`,
+ * `max_tokens` / `max_ms`); exactly one of them.
+ */
+function readMax(spec: CheckSpec, context: CheckBuildContext, alias: "max_tokens" | "max_ms"): number | undefined {
+  const options = checkOptions(spec, context, { max: "number", value: "number", [alias]: "number" } as Record<string, "number">);
+  const given = (["max", "value", alias] as const).filter((key) => options[key] !== undefined);
+  if (given.length > 1) context.issue(given[1] ?? "max", `give the budget once (got ${given.join(" and ")})`);
+  const key = given[0] ?? "max";
+  const max = options[key] as number | undefined;
   if (max === undefined || !Number.isFinite(max) || max < 0) {
-    context.issue("max", `required for a ${spec.type} check: a non-negative number`);
+    context.issue(key, `required for a ${spec.type} check: a non-negative number (as \`max:\`)`);
     return undefined;
   }
   return max;
@@ -13,7 +20,7 @@ function readMax(spec: CheckSpec, context: CheckBuildContext): number | undefine
 
 /** `max-tokens`: output tokens (as the provider reported them) within `max`. */
 export const maxTokens: CheckFactory = (spec, context) => {
-  const max = readMax(spec, context);
+  const max = readMax(spec, context, "max_tokens");
   return {
     id: spec.id,
     type: spec.type,
@@ -30,7 +37,7 @@ export const maxTokens: CheckFactory = (spec, context) => {
 
 /** `max-latency-ms`: the successful attempt's latency within `max`. */
 export const maxLatencyMs: CheckFactory = (spec, context) => {
-  const max = readMax(spec, context);
+  const max = readMax(spec, context, "max_ms");
   return {
     id: spec.id,
     type: spec.type,
