@@ -3,7 +3,19 @@ import { dirname, relative, resolve } from "node:path";
 import { compileSchema } from "../checks/schema-compiler.js";
 import { validateExpectedToolCalls } from "../checks/tool-calls.js";
 import { describeValue, suggest, throwIfIssues, UserError } from "../errors.js";
-import type { ChatMessage, EvalCase, Expected, ExpectedToolCall, Issue, JsonObject, JsonValue, Role, ToolChoice, ToolDefinition } from "../types.js";
+import type {
+  ChatMessage,
+  EvalCase,
+  Expected,
+  ExpectedToolCall,
+  Issue,
+  JsonObject,
+  JsonValue,
+  Role,
+  ToolCall,
+  ToolChoice,
+  ToolDefinition,
+} from "../types.js";
 import {
   checkKeys,
   expected,
@@ -146,11 +158,8 @@ export function parseMessages(value: JsonValue | undefined, field: string, repor
       report(`${at}.role`, `expected one of ${roles.join(" | ")}, got ${describeValue(role)}${hint}`);
       return;
     }
-    const content = item.content ?? (item.tool_calls !== undefined ? "" : undefined);
-    if (typeof content !== "string") {
-      report(`${at}.content`, expected("a string", item.content));
-      return;
-    }
+    const content = messageText(item.content ?? (item.tool_calls !== undefined ? "" : undefined), `${at}.content`, report);
+    if (content === undefined) return;
     const message: ChatMessage = { role: role as Role, content };
     if (item.tool_calls !== undefined) {
       if (role !== "assistant") report(`${at}.tool_calls`, "only assistant messages carry tool_calls");
@@ -158,13 +167,8 @@ export function parseMessages(value: JsonValue | undefined, field: string, repor
       else {
         message.tool_calls = [];
         item.tool_calls.forEach((call, callIndex) => {
-          const callAt = `${at}.tool_calls[${callIndex}]`;
-          if (!isObject(call) || typeof call.name !== "string") {
-            report(callAt, expected("an object {name, arguments}", call));
-            return;
-          }
-          const args = call.arguments ?? {};
-          message.tool_calls?.push({ name: call.name, arguments: args, ...(typeof call.id === "string" ? { id: call.id } : {}) });
+          const parsed = parseLoggedToolCall(call, `${at}.tool_calls[${callIndex}]`, report);
+          if (parsed) message.tool_calls?.push(parsed);
         });
       }
     }
@@ -177,6 +181,53 @@ export function parseMessages(value: JsonValue | undefined, field: string, repor
   return messages;
 }
 
+/**
+ * A message's text: a string, or (as logged production requests have it) an array of `{type: "text",
+ * text}` parts, joined. Other part types (images, audio) cannot be replayed to every provider: an error.
+ */
+function messageText(value: JsonValue | undefined, at: string, report: Report): string | undefined {
+  if (typeof value === "string") return value;
+  if (Array.isArray(value) && value.length > 0) {
+    const texts: string[] = [];
+    for (const [index, part] of value.entries()) {
+      if (isObject(part) && part.type === "text" && typeof part.text === "string") texts.push(part.text);
+      else {
+        report(`${at}[${index}]`, expected('a text part {"type": "text", "text": "..."} (only text content is supported)', part));
+        return undefined;
+      }
+    }
+    return texts.join("\n");
+  }
+  report(at, expected("a string (or an array of text parts)", value));
+  return undefined;
+}
+
+/**
+ * A tool call in an assistant turn: `{name, arguments}`, or the OpenAI wire shape logged from
+ * production, `{id, type: "function", function: {name, arguments: "<JSON text>"}}`.
+ */
+function parseLoggedToolCall(call: JsonValue, at: string, report: Report): ToolCall | undefined {
+  if (!isObject(call)) {
+    report(at, expected("an object {name, arguments}", call));
+    return undefined;
+  }
+  const fn = isObject(call.function) ? call.function : call;
+  if (typeof fn.name !== "string") {
+    report(isObject(call.function) ? `${at}.function.name` : `${at}.name`, expected("a tool name", fn.name));
+    return undefined;
+  }
+  let args: JsonValue = fn.arguments ?? {};
+  if (typeof args === "string") {
+    try {
+      args = safeJson(JSON.parse(args));
+    } catch {
+      report(`${isObject(call.function) ? `${at}.function` : at}.arguments`, "expected a JSON object (or its JSON text); this text does not parse");
+      return undefined;
+    }
+  }
+  return { name: fn.name, arguments: args, ...(typeof call.id === "string" ? { id: call.id } : {}) };
+}
+
 function parseTools(value: JsonValue, report: Report): ToolDefinition[] | undefined {
   if (!Array.isArray(value)) {
     report("tools", expected("an array of {name, description, parameters}", value));
@@ -184,13 +235,16 @@ function parseTools(value: JsonValue, report: Report): ToolDefinition[] | undefi
   }
   const tools: ToolDefinition[] = [];
   const names = new Set<string>();
-  value.forEach((item, index) => {
-    const at = `tools[${index}]`;
+  value.forEach((entry, index) => {
+    // The OpenAI wire shape {type: "function", function: {...}} (logged production requests) is unwrapped.
+    const wrapped = isObject(entry) && entry.type === "function" && isObject(entry.function);
+    const item = wrapped && isObject(entry) ? entry.function : entry;
+    const at = wrapped ? `tools[${index}].function` : `tools[${index}]`;
     if (!isObject(item)) {
       report(at, expected("an object {name, description, parameters}", item));
       return;
     }
-    checkKeys(item, ["name", "description", "parameters"], at, report);
+    checkKeys(item, wrapped ? ["name", "description", "parameters", "strict"] : ["name", "description", "parameters"], at, report);
     const name = item.name;
     if (typeof name !== "string" || !toolNamePattern.test(name)) {
       report(`${at}.name`, `${expected("a tool name of letters, digits, _ or - (at most 64)", name)}`);
@@ -214,7 +268,9 @@ function parseTools(value: JsonValue, report: Report): ToolDefinition[] | undefi
 function parseToolChoice(value: JsonValue | undefined, tools: ToolDefinition[] | undefined, report: Report): ToolChoice | undefined {
   if (value === undefined) return undefined;
   if (value === "auto" || value === "required" || value === "none") return value;
-  const name = typeof value === "string" ? value : isObject(value) && typeof value.name === "string" ? value.name : undefined;
+  // A tool name, {name}, or OpenAI's {type: "function", function: {name}}.
+  const named = isObject(value) && isObject(value.function) ? value.function : value;
+  const name = typeof value === "string" ? value : isObject(named) && typeof named.name === "string" ? named.name : undefined;
   if (name === undefined) {
     report("tool_choice", expected('"auto", "required", "none" or a tool name', value));
     return undefined;
