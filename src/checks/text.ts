@@ -9,7 +9,7 @@ const textOptions = { value: "any", ignore_case: "boolean", trim: "boolean" } as
  * after `{{var}}` substitution), else the case's `expected.output`. `undefined` → the check does not apply.
  */
 function valuesFor(value: JsonValue | undefined, testCase: EvalCase): string[] | undefined {
-  if (value === undefined) return testCase.expected.output === undefined ? undefined : [testCase.expected.output];
+  if (value === undefined) return testCase.expected.output === undefined ? undefined : [applyVars(testCase.expected.output, testCase.vars)];
   const list = Array.isArray(value) ? value : [value];
   return list.map((item) => applyVars(typeof item === "string" ? item : JSON.stringify(item), testCase.vars));
 }
