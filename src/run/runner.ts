@@ -51,6 +51,12 @@ export type RunnerEvent =
 
 /** Auth failures tolerated per endpoint before the run is declared unusable (exit 3). */
 const authFailuresBeforeAbort = 3;
+/** Requests that exhausted their retries on connection errors, at an endpoint that never answered, before the run stops. */
+const unreachableFailuresBeforeAbort = 3;
+
+function endpointKey(call: Pick<Call, "endpoint">): string {
+  return `${call.endpoint.provider}:${call.endpoint.model}`;
+}
 
 /**
  * Sends requests with at most `concurrency` in flight (across every variant and the judge), a
@@ -61,6 +67,9 @@ const authFailuresBeforeAbort = 3;
 export class Runner {
   private readonly limit: ReturnType<typeof pLimit>;
   private readonly authFailures = new Map<string, number>();
+  private readonly unreachableFailures = new Map<string, number>();
+  /** endpoints that have answered at least once */
+  private readonly reachable = new Set<string>();
   private fatal: UserError | undefined;
   private readonly fatalController = new AbortController();
   readonly signal: AbortSignal;
@@ -130,8 +139,10 @@ export class Runner {
       } finally {
         release();
       }
-      if (attempt.status === "ok") endpointLimit.onSuccess();
-      else if (attempt.error.kind === "rate_limit" || attempt.error.kind === "overloaded")
+      if (attempt.status === "ok") {
+        endpointLimit.onSuccess();
+        this.reachable.add(endpointKey(call));
+      } else if (attempt.error.kind === "rate_limit" || attempt.error.kind === "overloaded")
         endpointLimit.onRateLimited(attempt.error.retryAfterMs, sentAt);
       if (attempt.status === "ok") {
         const entry: StoredResponse = {
@@ -176,11 +187,32 @@ export class Runner {
       }
       if (!error.retryable || attempts > this.options.maxRetries || this.signal.aborted) {
         const { retryable: _retryable, retryAfterMs: _after, ...plain } = error;
-        return this.report(call, { status: "error", error: plain, latency_ms: attempt.latency_ms, attempts, cached: false });
+        const outcome = this.report(call, { status: "error", error: plain, latency_ms: attempt.latency_ms, attempts, cached: false });
+        if (error.kind === "network" && !this.signal.aborted) this.noteUnreachable(call, error.message);
+        return outcome;
       }
       lastDelay = backoffMs(attempts, error.retryAfterMs, this.options.retryBaseMs);
       this.options.onUpdate?.({ type: "retry", side: call.side, attempt: attempts, delayMs: lastDelay, kind: error.kind });
       await sleep(lastDelay, this.signal);
+    }
+  }
+
+  /**
+   * An endpoint that has never answered and whose requests keep failing to connect after every retry is
+   * unreachable: stop the run (exit 3) rather than retry hundreds of requests into the void.
+   */
+  private noteUnreachable(call: Call, message: string): void {
+    const key = endpointKey(call);
+    if (this.reachable.has(key)) return;
+    const count = (this.unreachableFailures.get(key) ?? 0) + 1;
+    this.unreachableFailures.set(key, count);
+    if (count >= unreachableFailuresBeforeAbort) {
+      this.stopRun(
+        new UserError(
+          `${key} is unreachable: ${count} requests failed to connect after every retry (${message}); check base_url / the network`,
+          ExitCode.runFailed,
+        ),
+      );
     }
   }
 
@@ -255,9 +287,14 @@ export class Runner {
     return { baseline, candidate, judge, total };
   }
 
-  private abortRun(call: Call, error: UserError, kind: "cassette_miss" | "auth" | "cost_guard"): RequestOutcome {
+  /** Stops the run: no new attempts; in-flight ones are cancelled; the first such error is the run's. */
+  private stopRun(error: UserError): void {
     this.fatal ??= error;
     this.fatalController.abort(error);
+  }
+
+  private abortRun(call: Call, error: UserError, kind: "cassette_miss" | "auth" | "cost_guard"): RequestOutcome {
+    this.stopRun(error);
     const code = kind === "cost_guard" ? "aborted" : kind;
     return this.report(call, { status: "error", error: { kind: code, message: error.message }, latency_ms: 0, attempts: 0, cached: false });
   }

@@ -233,17 +233,40 @@ describe("permanent faults stay on their case, counted by kind", () => {
     });
   });
 
-  test("an endpoint nobody listens on is unusable: exit 3, every request a network error", async () => {
+  test("an endpoint nobody listens on is unusable: exit 3 after a few requests, naming the endpoint", async () => {
     server = await startFakeLlmServer();
     const closedUrl = server.openaiBaseUrl;
     await server.close();
     server = undefined;
-    const dir = project(3);
-    const result = await runModelgate(evalArgs("openai", "--max-retries", "1"), { cwd: dir, env: { OPENAI_BASE_URL: closedUrl } });
+    const dir = project(60);
+    const started = Date.now();
+    const result = await runModelgate(evalArgs("openai", "--max-retries", "1", "--concurrency", "2"), {
+      cwd: dir,
+      env: { OPENAI_BASE_URL: closedUrl },
+    });
     expect(result.stderr).not.toContain("crashed");
     expect(result.exitCode).toBe(3);
-    expect(result.stderr).toMatch(/the baseline provider is unusable: every request failed after retries \(network\)/);
-    expect(readReport(dir).run.errors).toEqual({ baseline: { ...noErrors(), network: 3 }, candidate: { ...noErrors(), network: 3 } });
+    expect(result.stderr).toMatch(
+      /openai-compatible:(baseline|candidate)-\S+ is unreachable: 3 requests failed to connect after every retry \(network error: ECONNREFUSED/,
+    );
+    expect(Date.now() - started).toBeLessThan(5_000); // not 120 requests × retries
+    expect(readReport(dir).run.interrupted).toBe(true);
+  });
+
+  test("a few unreachable requests at an endpoint that does answer are errors on their cases, not a stopped run", async () => {
+    const good = scriptedModel();
+    server = await startFakeLlmServer({
+      respond: good,
+      fault: (request) =>
+        request.model.includes("candidate") && /\[tool-00[03]\]|\[json-001\]/.test(request.lastUser) ? { kind: "reset" } : undefined,
+    });
+    const dir = project(9);
+    const result = await runModelgate(evalArgs("openai", "--max-retries", "1", "--concurrency", "1"), {
+      cwd: dir,
+      env: { OPENAI_BASE_URL: server.openaiBaseUrl },
+    });
+    expect(result.exitCode).not.toBe(3);
+    expect(readReport(dir).run.errors?.candidate.network).toBe(3);
   });
 });
 
