@@ -366,7 +366,8 @@ function buildReport(parts: ReportParts): RunReport {
         : {}),
     },
     checks: checks.map(checkInfo),
-    cases: orderForReading(caseReports),
+    // Dataset order, so runs diff cleanly; renderers sort for reading (regressions first).
+    cases: caseReports,
     metrics,
     comparison,
     gate: interrupted ? { ...gate, verdict: "fail" } : gate,
@@ -385,11 +386,6 @@ function variantInfo(spec: VariantSpec, env: NodeJS.ProcessEnv): VariantInfo {
     ...(spec.prompt ? { prompt_path: spec.prompt.path === "(inline)" ? "(inline)" : displayName(spec.prompt.path) } : {}),
     params: spec.params,
   };
-}
-
-/** Dataset order; the report keeps it so runs diff cleanly (renderers sort for reading). */
-function orderForReading(cases: CaseReport[]): CaseReport[] {
-  return cases;
 }
 
 /** Makes sure `path` is (or can become) a folder; a usage error otherwise. */
