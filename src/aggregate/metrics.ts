@@ -136,26 +136,58 @@ export function metricValue(definition: MetricDefinition, clusters: number[][], 
   return values.reduce((a, b) => a + b, 0) / values.length;
 }
 
-/** Every metric for both sides, with `segment.<tag>.<metric>` for each segment tag. */
+/** One metric's per-case clusters on both sides over the cases it covers (segments: the tag's cases). */
+export interface MetricClusters {
+  cases: CaseReport[];
+  baseline: number[][];
+  candidate: number[][];
+  /** the metric's value per side (`metricValue`), when the producer has it already */
+  values?: { baseline: number | null; candidate: number | null };
+}
+
+/**
+ * Every metric for both sides, with `segment.<tag>.<metric>` for each segment tag. A case's cluster
+ * depends on nothing but the case, so each definition's clusters are built once over all cases and a
+ * segment takes its cases' clusters from them; `onClusters` receives each metric's clusters (the
+ * comparison stage pairs them) while only one definition's clusters are alive at a time.
+ */
 export function computeMetrics(
   cases: CaseReport[],
   definitions: MetricDefinition[],
   segmentTags: string[],
+  onClusters?: (definition: MetricDefinition, name: string, clusters: MetricClusters) => void,
 ): { baseline: MetricValues; candidate: MetricValues } {
+  const subsets = [
+    { prefix: "", cases, indices: null as number[] | null },
+    ...segmentTags.map((tag) => {
+      const indices = cases.flatMap((testCase, i) => (testCase.tags.includes(tag) ? [i] : []));
+      return { prefix: `segment.${tag}.`, cases: indices.map((i) => cases[i] as CaseReport), indices };
+    }),
+  ];
   const result = { baseline: {} as MetricValues, candidate: {} as MetricValues };
-  const fill = (subset: CaseReport[], prefix: string) => {
+  // Keys subset by subset (all metrics, then each segment's), though values are filled definition by definition.
+  for (const subset of subsets) {
     for (const definition of definitions) {
-      for (const side of ["baseline", "candidate"] as const) {
-        result[side][`${prefix}${definition.name}`] = metricValue(definition, clustersOf(definition, subset, side), subset, side);
-      }
+      result.baseline[`${subset.prefix}${definition.name}`] = null;
+      result.candidate[`${subset.prefix}${definition.name}`] = null;
     }
-  };
-  fill(cases, "");
-  for (const tag of segmentTags)
-    fill(
-      cases.filter((testCase) => testCase.tags.includes(tag)),
-      `segment.${tag}.`,
-    );
+  }
+  for (const definition of definitions) {
+    const all = { baseline: clustersOf(definition, cases, "baseline"), candidate: clustersOf(definition, cases, "candidate") };
+    for (const subset of subsets) {
+      const name = `${subset.prefix}${definition.name}`;
+      const pick = (clusters: number[][]) => (subset.indices ? subset.indices.map((i) => clusters[i] ?? []) : clusters);
+      const baseline = pick(all.baseline);
+      const candidate = pick(all.candidate);
+      const values = {
+        baseline: metricValue(definition, baseline, subset.cases, "baseline"),
+        candidate: metricValue(definition, candidate, subset.cases, "candidate"),
+      };
+      result.baseline[name] = values.baseline;
+      result.candidate[name] = values.candidate;
+      onClusters?.(definition, name, { cases: subset.cases, baseline, candidate, values });
+    }
+  }
   return result;
 }
 

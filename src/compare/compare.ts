@@ -1,5 +1,5 @@
 import { splitSegmentMetric } from "../aggregate/metric-names.js";
-import { clustersOf, type MetricDefinition, metricValue } from "../aggregate/metrics.js";
+import { clustersOf, type MetricClusters, type MetricDefinition, metricValue } from "../aggregate/metrics.js";
 import { casePassRate } from "../score/outcome.js";
 import {
   type BootstrapResult,
@@ -23,15 +23,6 @@ export interface CompareOptions {
   candidateIntervals?: ReadonlySet<string>;
   resamples?: number;
   seed?: number;
-}
-
-/** One metric's per-case clusters on both sides over the cases it covers (segments: the tag's cases). */
-export interface MetricClusters {
-  cases: CaseReport[];
-  baseline: number[][];
-  candidate: number[][];
-  /** the metric's value per side (`metricValue`), when the caller has it already */
-  values?: { baseline: number | null; candidate: number | null };
 }
 
 /** Finishes a planned comparison from the results of the batch its bootstraps were queued on. */

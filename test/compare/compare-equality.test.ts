@@ -5,7 +5,7 @@
  * round-trip form (and -0 is kept), so a one-ulp change fails here.
  */
 import { describe, expect, test } from "vitest";
-import { computeMetrics, metricDefinitions, segmentTagsOf } from "../../src/aggregate/metrics.js";
+import { clustersOf, type MetricDefinition, metricDefinitions, metricValue, segmentTagsOf } from "../../src/aggregate/metrics.js";
 import { analyse } from "../../src/compare/analyse.js";
 import { type CompareOptions, compareMetric, compareMetrics } from "../../src/compare/compare.js";
 import type { CaseReport } from "../../src/types.js";
@@ -71,7 +71,7 @@ describe.each(datasets)("$name", ({ options, compare, analyse: configured }) => 
   test("analyse", () => {
     const analysis = analyse({ cases, checks: syntheticChecks, gate: syntheticGate, ...configured });
     const includeCachedLatency = configured?.cachedLatency ?? false;
-    const metrics = computeMetrics(cases, metricDefinitions(syntheticChecks, { includeCachedLatency }), segmentTagsOf(cases, configured?.segments));
+    const metrics = referenceMetrics(cases, metricDefinitions(syntheticChecks, { includeCachedLatency }), segmentTagsOf(cases, configured?.segments));
     expect(analysis.metrics).toEqual(metrics);
     expect(Object.keys(analysis.metrics.candidate)).toEqual(Object.keys(metrics.candidate));
     expect({ comparison: analysis.comparison.map(exact), gate: [analysis.gate.verdict, ...analysis.gate.rules.map(exact)] }).toMatchSnapshot();
@@ -86,3 +86,22 @@ describe.each(datasets)("$name", ({ options, compare, analyse: configured }) => 
     expect(batched.slice(0, definitions.length)).toEqual(direct);
   });
 });
+
+/** The plain definition of the metrics (every subset's clusters built from scratch): the oracle for the fast path. */
+function referenceMetrics(cases: CaseReport[], definitions: MetricDefinition[], segmentTags: string[]) {
+  const result = { baseline: {} as Record<string, number | null>, candidate: {} as Record<string, number | null> };
+  const fill = (subset: CaseReport[], prefix: string) => {
+    for (const definition of definitions) {
+      for (const side of ["baseline", "candidate"] as const) {
+        result[side][`${prefix}${definition.name}`] = metricValue(definition, clustersOf(definition, subset, side), subset, side);
+      }
+    }
+  };
+  fill(cases, "");
+  for (const tag of segmentTags)
+    fill(
+      cases.filter((testCase) => testCase.tags.includes(tag)),
+      `segment.${tag}.`,
+    );
+  return result;
+}

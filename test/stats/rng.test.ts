@@ -30,12 +30,17 @@ describe("createRng", () => {
     for (const count of counts) expect(Math.abs(count - 10_000)).toBeLessThan(500);
   });
 
-  test("fillInts continues the same stream as int()", () => {
+  test("countInts tallies the same stream as int() and leaves the generator where int() would", () => {
     const one = createRng(5);
     const other = createRng(5);
-    const filled = new Uint32Array(1000);
-    one.fillInts(filled, 37);
-    expect(Array.from(filled)).toEqual(Array.from({ length: 1000 }, () => other.int(37)));
+    const counts = new Int32Array(37);
+    one.countInts(counts, 1000);
+    const expected = new Int32Array(37);
+    for (let i = 0; i < 1000; i++) {
+      const k = other.int(37);
+      expected[k] = (expected[k] ?? 0) + 1;
+    }
+    expect(counts).toEqual(expected);
     expect(one.next()).toBe(other.next());
   });
 
