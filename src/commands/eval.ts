@@ -124,7 +124,9 @@ async function runLoaded(inputs: Inputs, options: ResolvedOptions, io: CliIO, st
     ),
   ];
   if (options.strict && warnings.length > 0) {
-    throw new UserError(`--strict: ${warnings.length === 1 ? "a warning is" : "warnings are"} errors:\n${warnings.map((w) => `  ${w}`).join("\n")}`);
+    throw new UserError(
+      `--strict: ${warnings.length === 1 ? "a warning is an error" : "warnings are errors"}:\n${warnings.map((w) => `  ${w}`).join("\n")}`,
+    );
   }
   if (!options.quiet && !options.json) for (const warning of warnings) io.stderr.write(`warning: ${warning}\n`);
   const cases = selectCases(inputs.dataset.cases, options);
