@@ -184,11 +184,12 @@ export interface CheckResult {
 
 export type Side = "baseline" | "candidate";
 
-/** One draw of one case on one variant, as it appears in report.json (SPEC §8). */
-export interface CaseRun {
+/**
+ * What aggregation, the gate and the summaries read of one draw: a `CaseRun` without what the model
+ * wrote. A long run keeps only these in memory; the full runs wait on disk (src/run/case-log.ts).
+ */
+export interface RunRecord {
   repeat: number;
-  output: string | null;
-  tool_calls: ToolCall[];
   usage: Usage | null;
   latency_ms: number;
   cost_usd: number | null;
@@ -198,22 +199,35 @@ export interface CaseRun {
   checks: Record<string, CheckResult>;
 }
 
+/** One draw of one case on one variant, as it appears in report.json (SPEC §8). */
+export interface CaseRun extends RunRecord {
+  output: string | null;
+  tool_calls: ToolCall[];
+}
+
 export type CaseOutcome = "regression" | "improvement" | "pass" | "fail" | "error";
 
-export interface CaseReport {
+/** What aggregation, the gate and the summaries read of one case: a `CaseReport` without its texts. */
+export interface CaseRecord {
   id: string;
   /** 1-based line in the dataset (orders merged shard reports like the dataset) */
   line?: number;
   tags: string[];
+  baseline: RunRecord[];
+  candidate: RunRecord[];
+  outcome: CaseOutcome;
+  /** passes in some repeats, fails in others (either side) */
+  flaky?: boolean;
+}
+
+/** One case as it appears in report.json (SPEC §8). */
+export interface CaseReport extends CaseRecord {
   input?: string;
   messages?: ChatMessage[];
   expected?: Expected;
   metadata?: JsonValue;
   baseline: CaseRun[];
   candidate: CaseRun[];
-  outcome: CaseOutcome;
-  /** passes in some repeats, fails in others (either side) */
-  flaky?: boolean;
 }
 
 // ---------------------------------------------------------------- compare & gate
@@ -317,6 +331,9 @@ export interface RunReport {
   regressions: string[];
   improvements: string[];
 }
+
+/** A run report whose cases may be records only (what the summaries need); every `RunReport` is one. */
+export type RunSummary = Omit<RunReport, "cases"> & { cases: CaseRecord[] };
 
 // ---------------------------------------------------------------- rubric & checks
 

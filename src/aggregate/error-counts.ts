@@ -1,4 +1,4 @@
-import type { CaseReport, ErrorCounts, ErrorKind, Side } from "../types.js";
+import type { CaseRecord, ErrorCounts, ErrorKind, Side } from "../types.js";
 
 /** Every request error kind, in report order. */
 export const errorKinds: readonly ErrorKind[] = [
@@ -17,7 +17,7 @@ export const errorKinds: readonly ErrorKind[] = [
 ];
 
 /** The error taxonomy of one side: draws whose request failed after retries, by kind (every kind listed). */
-export function errorCounts(cases: CaseReport[], side: Side): ErrorCounts {
+export function errorCounts(cases: CaseRecord[], side: Side): ErrorCounts {
   const counts = Object.fromEntries(errorKinds.map((kind) => [kind, 0])) as ErrorCounts;
   for (const run of cases.flatMap((testCase) => testCase[side])) {
     // A reused baseline report is read from disk: a kind we do not know counts as unknown.

@@ -1,6 +1,6 @@
 import { drawPassed, isFlaky } from "../score/outcome.js";
 import { quantile } from "../stats/index.js";
-import type { CaseReport, CaseRun, Check, CheckInfo, MetricValues, Side } from "../types.js";
+import type { CaseRecord, Check, CheckInfo, MetricValues, RunRecord, Side } from "../types.js";
 
 /**
  * How a metric is computed: each case contributes a cluster of values (one per draw, or per request),
@@ -12,9 +12,9 @@ export interface MetricDefinition {
   /** for quantile metrics */
   q?: number;
   /** the cluster of values one case contributes on one side */
-  values(testCase: CaseReport, side: Side): number[];
+  values(testCase: CaseRecord, side: Side): number[];
   /** when set, any null in a scored draw makes the whole metric unknown (e.g. cost with no price) */
-  nullable?: (run: CaseRun) => boolean;
+  nullable?: (run: RunRecord) => boolean;
 }
 
 export interface AggregateOptions {
@@ -22,7 +22,7 @@ export interface AggregateOptions {
   includeCachedLatency?: boolean;
 }
 
-const perDraw = (pick: (run: CaseRun) => number | null | undefined) => (testCase: CaseReport, side: Side) => {
+const perDraw = (pick: (run: RunRecord) => number | null | undefined) => (testCase: CaseRecord, side: Side) => {
   const values: number[] = [];
   for (const run of testCase[side]) {
     const value = pick(run);
@@ -36,14 +36,14 @@ const asBit = (value: boolean | null) => (value === null ? null : value ? 1 : 0)
 /** Every metric of SPEC §5 this rubric's checks make (segments are these, restricted to a tag). */
 export function metricDefinitions(checks: CheckInfo[], options: AggregateOptions = {}): MetricDefinition[] {
   const latency = perDraw((run) => (run.error || (run.cached && !options.includeCachedLatency) ? null : run.latency_ms));
-  const succeeded = (run: CaseRun) => !run.error;
+  const succeeded = (run: RunRecord) => !run.error;
   const definitions: MetricDefinition[] = [{ name: "pass_rate", statistic: "mean", values: perDraw((run) => asBit(drawPassed(run))) }];
   const categories = new Map<string, Set<string>>();
   for (const check of checks) {
     const ids = categories.get(check.category) ?? new Set<string>();
     ids.add(check.id);
     categories.set(check.category, ids);
-    const result = (run: CaseRun) => run.checks[check.id];
+    const result = (run: RunRecord) => run.checks[check.id];
     definitions.push(
       {
         name: `check.${check.id}.pass_rate`,
@@ -117,12 +117,12 @@ export function metricDefinitions(checks: CheckInfo[], options: AggregateOptions
 }
 
 /** Clusters of one metric on one side, one per case (empty clusters included, to keep the pairing). */
-export function clustersOf(definition: MetricDefinition, cases: CaseReport[], side: Side): number[][] {
+export function clustersOf(definition: MetricDefinition, cases: CaseRecord[], side: Side): number[][] {
   return cases.map((testCase) => definition.values(testCase, side));
 }
 
 /** The metric's value from its clusters; null when there is nothing to compute it from. */
-export function metricValue(definition: MetricDefinition, clusters: number[][], cases: CaseReport[], side: Side): number | null {
+export function metricValue(definition: MetricDefinition, clusters: number[][], cases: CaseRecord[], side: Side): number | null {
   if (definition.statistic === "count") return side === "baseline" ? null : clusters.reduce((sum, c) => sum + c.reduce((a, b) => a + b, 0), 0);
   if (definition.nullable && cases.some((testCase) => testCase[side].some((run) => definition.nullable?.(run)))) return null;
   const values = clusters.flat();
@@ -138,7 +138,7 @@ export function metricValue(definition: MetricDefinition, clusters: number[][], 
 
 /** One metric's per-case clusters on both sides over the cases it covers (segments: the tag's cases). */
 export interface MetricClusters {
-  cases: CaseReport[];
+  cases: CaseRecord[];
   baseline: number[][];
   candidate: number[][];
   /** the metric's value per side (`metricValue`), when the producer has it already */
@@ -152,7 +152,7 @@ export interface MetricClusters {
  * comparison stage pairs them) while only one definition's clusters are alive at a time.
  */
 export function computeMetrics(
-  cases: CaseReport[],
+  cases: CaseRecord[],
   definitions: MetricDefinition[],
   segmentTags: string[],
   onClusters?: (definition: MetricDefinition, name: string, clusters: MetricClusters) => void,
@@ -161,7 +161,7 @@ export function computeMetrics(
     { prefix: "", cases, indices: null as number[] | null },
     ...segmentTags.map((tag) => {
       const indices = cases.flatMap((testCase, i) => (testCase.tags.includes(tag) ? [i] : []));
-      return { prefix: `segment.${tag}.`, cases: indices.map((i) => cases[i] as CaseReport), indices };
+      return { prefix: `segment.${tag}.`, cases: indices.map((i) => cases[i] as CaseRecord), indices };
     }),
   ];
   const result = { baseline: {} as MetricValues, candidate: {} as MetricValues };
@@ -192,7 +192,7 @@ export function computeMetrics(
 }
 
 /** Tags to break down by: the rubric's `segments:`, else every tag present. */
-export function segmentTagsOf(cases: CaseReport[], configured: string[] | undefined): string[] {
+export function segmentTagsOf(cases: CaseRecord[], configured: string[] | undefined): string[] {
   if (configured) return configured;
   return [...new Set(cases.flatMap((testCase) => testCase.tags))].sort();
 }
@@ -239,8 +239,8 @@ function judgeMetrics(checks: CheckInfo[]): MetricDefinition[] {
   return definitions;
 }
 
-function perDrawMany(pick: (run: CaseRun) => number[]) {
-  return (testCase: CaseReport, side: Side) => testCase[side].flatMap(pick);
+function perDrawMany(pick: (run: RunRecord) => number[]) {
+  return (testCase: CaseRecord, side: Side) => testCase[side].flatMap(pick);
 }
 
 /** The report's view of a rubric check. */

@@ -16,12 +16,13 @@ import { plainText } from "../report/plain-text.js";
 import { Progress } from "../report/progress.js";
 import { defaultRetryBaseMs } from "../run/backoff.js";
 import { loadBaselineReport } from "../run/baseline-report.js";
+import { CaseLog } from "../run/case-log.js";
 import { enforceCostLimit, estimateRunCost } from "../run/cost-estimate.js";
 import { type EvaluationPlan, evaluateCases, type LiveVariant } from "../run/evaluate-cases.js";
 import { requestKey } from "../run/request-key.js";
 import { CacheStore, CassetteStore, type ResponseStore } from "../run/response-store.js";
 import { Runner } from "../run/runner.js";
-import type { CaseReport, EvalCase, JudgeCaller, RunReport, VariantInfo, VariantSpec } from "../types.js";
+import type { CaseRecord, EvalCase, JudgeCaller, RunSummary, VariantInfo, VariantSpec } from "../types.js";
 import { modelgateVersion } from "../version.js";
 import { runDefaults } from "./defaults.js";
 
@@ -65,7 +66,8 @@ export interface EvalOptions {
 
 export interface EvalResult {
   exitCode: number;
-  report?: RunReport;
+  /** the report's cases are records (what the summaries read); the full cases are in report.json */
+  report?: RunSummary;
   /** every input file the run read (dataset, rubric, config, prompts, schemas), for --watch */
   inputs: string[];
 }
@@ -112,7 +114,7 @@ function loadOptions(options: EvalOptions, io: CliIO) {
   };
 }
 
-async function runLoaded(inputs: Inputs, options: ResolvedOptions, io: CliIO, startedAt: Date): Promise<{ exitCode: number; report: RunReport }> {
+async function runLoaded(inputs: Inputs, options: ResolvedOptions, io: CliIO, startedAt: Date): Promise<{ exitCode: number; report: RunSummary }> {
   const baselineSpec = inputs.baseline as VariantSpec;
   const candidateSpec = inputs.candidate as VariantSpec;
   const warnings = [
@@ -188,42 +190,56 @@ async function runLoaded(inputs: Inputs, options: ResolvedOptions, io: CliIO, st
   );
 
   const judge = judgeCaller(inputs, runner, (spec, role) => live(spec, role));
-  const plan: EvaluationPlan = {
-    cases,
-    checks: inputs.rubric.checks,
-    baseline,
-    candidate,
-    repeat: options.repeat,
-    runner,
-    window: options.concurrency * 4,
-    ...(judge ? { judge } : {}),
-    ...(reusedBaseline ? { reusedBaseline: reusedBaseline.runs } : {}),
-  };
-  const caseReports = await evaluateCases(plan);
-  progress.finish();
-  // A usage error (cassette miss) means nothing meaningful was scored; a run failure (auth, cost guard)
-  // still writes what finished before it exits 3.
-  const fatal = runner.fatalError;
-  if (fatal && fatal.exitCode !== ExitCode.runFailed) throw fatal;
+  // Finished cases wait on disk, not in memory, until the report is written (src/run/case-log.ts).
+  const caseLog = new CaseLog(outDir);
+  try {
+    const plan: EvaluationPlan = {
+      cases,
+      checks: inputs.rubric.checks,
+      baseline,
+      candidate,
+      repeat: options.repeat,
+      runner,
+      window: options.concurrency * 4,
+      ...(judge ? { judge } : {}),
+      ...(reusedBaseline ? { reusedBaseline: reusedBaseline.runs } : {}),
+      keep: (report) => caseLog.append(report),
+    };
+    const caseReports = await evaluateCases(plan);
+    progress.finish();
+    // A usage error (cassette miss) means nothing meaningful was scored; a run failure (auth, cost guard)
+    // still writes what finished before it exits 3.
+    const fatal = runner.fatalError;
+    if (fatal && fatal.exitCode !== ExitCode.runFailed) throw fatal;
 
-  const report = buildReport({ runId: id, inputs, options, startedAt, caseReports, runner, warnings, baselineSpec, candidateSpec, io });
-  emitReport(
-    report,
-    { outDir, formats: options.formats, quiet: options.quiet, json: options.json, ...(options.color !== undefined ? { color: options.color } : {}) },
-    io,
-  );
+    const report = buildReport({ runId: id, inputs, options, startedAt, caseReports, runner, warnings, baselineSpec, candidateSpec, io });
+    emitReport(
+      report,
+      {
+        outDir,
+        formats: options.formats,
+        quiet: options.quiet,
+        json: options.json,
+        ...(options.color !== undefined ? { color: options.color } : {}),
+      },
+      io,
+      caseLog,
+    );
 
-  if (fatal) {
-    io.stderr.write(`error: ${plainText(fatal.message, true)}\n`);
-    return { exitCode: fatal.exitCode, report };
+    if (fatal) {
+      io.stderr.write(`error: ${plainText(fatal.message, true)}\n`);
+      return { exitCode: fatal.exitCode, report };
+    }
+    if (report.run.interrupted) return { exitCode: ExitCode.interrupted, report };
+    const unusable = unusableSide(caseReports);
+    if (unusable) {
+      io.stderr.write(`error: ${plainText(unusable, true)}\n`);
+      return { exitCode: ExitCode.runFailed, report };
+    }
+    return { exitCode: report.gate.verdict === "pass" ? ExitCode.ok : ExitCode.gateFailed, report };
+  } finally {
+    caseLog.dispose();
   }
-  if (report.run.interrupted) return { exitCode: ExitCode.interrupted, report };
-  const unusable = unusableSide(caseReports);
-  if (unusable) {
-    io.stderr.write(`error: ${plainText(unusable, true)}\n`);
-    return { exitCode: ExitCode.runFailed, report };
-  }
-  return { exitCode: report.gate.verdict === "pass" ? ExitCode.ok : ExitCode.gateFailed, report };
 }
 
 /**
@@ -316,7 +332,7 @@ interface ReportParts {
   inputs: Inputs;
   options: ResolvedOptions;
   startedAt: Date;
-  caseReports: CaseReport[];
+  caseReports: CaseRecord[];
   runner: Runner;
   warnings: string[];
   baselineSpec: VariantSpec;
@@ -324,7 +340,7 @@ interface ReportParts {
   io: CliIO;
 }
 
-function buildReport(parts: ReportParts): RunReport {
+function buildReport(parts: ReportParts): RunSummary {
   const { inputs, options, caseReports, runner } = parts;
   const checks = inputs.rubric.checks;
   const { metrics, comparison, gate } = analyse({
@@ -407,7 +423,7 @@ function runId(startedAt: Date): string {
 }
 
 /** A side none of whose requests succeeded, for reasons that say the provider is unusable (exit 3). */
-function unusableSide(cases: CaseReport[]): string | undefined {
+function unusableSide(cases: CaseRecord[]): string | undefined {
   for (const side of ["baseline", "candidate"] as const) {
     const runs = cases.flatMap((testCase) => testCase[side]);
     if (runs.length === 0 || runs.some((run) => !run.error)) continue;

@@ -3,7 +3,7 @@ import { resolve } from "node:path";
 import type { CliIO } from "../cli-io.js";
 import { ExitCode, UserError } from "../errors.js";
 import { formatDelta, formatValue } from "../report/format.js";
-import type { RunReport } from "../types.js";
+import type { RunSummary } from "../types.js";
 import { type EvalOptions, runEval } from "./eval.js";
 
 const debounceMs = 250;
@@ -15,7 +15,7 @@ const debounceMs = 250;
  */
 export async function runWatch(options: EvalOptions, io: CliIO): Promise<number> {
   if (options.replay || options.record) throw new UserError("--watch cannot be combined with --record or --replay");
-  let previous: RunReport | undefined;
+  let previous: RunSummary | undefined;
   let watched: string[] = [];
   while (!io.signal.aborted) {
     try {
@@ -67,7 +67,7 @@ function nextChange(files: string[], signal: AbortSignal): Promise<string | unde
 }
 
 /** One line per gate rule whose value or verdict moved since the previous run. */
-export function describeMoves(before: RunReport, after: RunReport): string {
+export function describeMoves(before: RunSummary, after: RunSummary): string {
   const lines: string[] = [];
   after.gate.rules.forEach((rule, index) => {
     const old = before.gate.rules[index];

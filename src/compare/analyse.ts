@@ -1,6 +1,6 @@
 import { computeMetrics, type MetricDefinition, metricDefinitions, segmentTagsOf } from "../aggregate/metrics.js";
 import { evaluateGate } from "../gate/evaluate.js";
-import type { CaseReport, CheckInfo, Comparison, GateResult, GateRule, RunReport } from "../types.js";
+import type { CaseRecord, CheckInfo, Comparison, GateResult, GateRule, RunReport } from "../types.js";
 import { createComparisonPlan } from "./compare.js";
 
 export interface Analysis {
@@ -14,7 +14,7 @@ export interface Analysis {
  * composed, so `eval` and `merge` (of shard reports) compute exactly the same numbers.
  */
 export function analyse(input: {
-  cases: CaseReport[];
+  cases: CaseRecord[];
   checks: CheckInfo[];
   gate: GateRule[];
   segments?: string[];

@@ -15,7 +15,7 @@ import {
   type StatisticFactory,
   wilsonInterval,
 } from "../stats/index.js";
-import type { CaseReport, Comparison } from "../types.js";
+import type { CaseRecord, Comparison } from "../types.js";
 import { type BootstrapBatch, type BootstrapRequest, createBootstrapBatch } from "./bootstrap-batch.js";
 
 export interface CompareOptions {
@@ -37,7 +37,7 @@ const countMetric = /(^|\.)(regressions|improvements)$/;
  * repeats; a seeded paired bootstrap (cases resampled, repeats travel together) for scores, latency
  * percentiles and cost. Pure: the same inputs and seed give the same numbers.
  */
-export function compareMetric(definition: MetricDefinition, name: string, cases: CaseReport[], options: CompareOptions = {}): Comparison {
+export function compareMetric(definition: MetricDefinition, name: string, cases: CaseRecord[], options: CompareOptions = {}): Comparison {
   const batch = createBootstrapBatch(bootstrapOptions(options));
   const finish = planComparison(definition, name, clustersFor(definition, cases), options, batch);
   return finish(batch.run());
@@ -140,7 +140,7 @@ function resultOf(results: readonly BootstrapResult[], ticket: number): Bootstra
   return result;
 }
 
-function clustersFor(definition: MetricDefinition, cases: CaseReport[]): MetricClusters {
+function clustersFor(definition: MetricDefinition, cases: CaseRecord[]): MetricClusters {
   return { cases, baseline: clustersOf(definition, cases, "baseline"), candidate: clustersOf(definition, cases, "candidate") };
 }
 
@@ -172,7 +172,7 @@ function candidateOnly(cand: number[][], key: string, statistic: StatisticFactor
 }
 
 /** Regressions / improvements: counts of discordant cases; McNemar says whether they differ beyond chance. */
-function countComparison(cases: CaseReport[]): Pick<Comparison, "p_value" | "method" | "n"> {
+function countComparison(cases: CaseRecord[]): Pick<Comparison, "p_value" | "method" | "n"> {
   let regressions = 0;
   let improvements = 0;
   let n = 0;
@@ -194,7 +194,7 @@ function countComparison(cases: CaseReport[]): Pick<Comparison, "p_value" | "met
  * Unknown names are skipped (the rubric loader has already rejected them). All bootstraps run as one
  * batch, so each resample is drawn once and equal clusters are bootstrapped once.
  */
-export function compareMetrics(names: string[], definitions: MetricDefinition[], cases: CaseReport[], options: CompareOptions = {}): Comparison[] {
+export function compareMetrics(names: string[], definitions: MetricDefinition[], cases: CaseRecord[], options: CompareOptions = {}): Comparison[] {
   return createComparisonPlan(definitions, cases, options).finish(names);
 }
 
@@ -207,13 +207,13 @@ export interface ComparisonPlan {
 }
 
 /** A plan for comparing metrics of `definitions` over `cases` (segment names over the tag's cases). */
-export function createComparisonPlan(definitions: MetricDefinition[], cases: CaseReport[], options: CompareOptions = {}): ComparisonPlan {
+export function createComparisonPlan(definitions: MetricDefinition[], cases: CaseRecord[], options: CompareOptions = {}): ComparisonPlan {
   const byName = new Map(definitions.map((definition) => [definition.name, definition]));
   const known = [...byName.keys()];
   const batch = createBootstrapBatch(bootstrapOptions(options));
   const planned = new Map<string, FinishComparison>();
-  const segments = new Map<string, CaseReport[]>();
-  const casesTagged = (tag: string): CaseReport[] => {
+  const segments = new Map<string, CaseRecord[]>();
+  const casesTagged = (tag: string): CaseRecord[] => {
     const subset = segments.get(tag) ?? cases.filter((testCase) => testCase.tags.includes(tag));
     segments.set(tag, subset);
     return subset;

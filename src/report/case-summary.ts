@@ -2,7 +2,7 @@
  * Facts derived from a run report that more than one renderer shows: a check's result on one side of a
  * case across its repeats, which checks made a case regress, errors, the cost of the run.
  */
-import type { CaseOutcome, CaseReport, CaseRun, CheckStatus, RunReport, Side } from "../types.js";
+import type { CaseOutcome, CaseRecord, CheckStatus, RunRecord, RunSummary, Side } from "../types.js";
 
 /** A check's result on one side of a case, folded over the repeats. */
 export interface SideCheck {
@@ -20,7 +20,7 @@ export interface SideCheck {
  * Folds the draws of one side: any `fail` → fail (a fail is evidence), else any `error` → error, else any
  * `pass` → pass, else skipped. A missing result is not a pass.
  */
-export function summarizeCheck(runs: CaseRun[], checkId: string): SideCheck {
+export function summarizeCheck(runs: RunRecord[], checkId: string): SideCheck {
   const results = runs.flatMap((run) => {
     const result = run.checks[checkId];
     return result === undefined ? [] : [result];
@@ -36,7 +36,7 @@ export function summarizeCheck(runs: CaseRun[], checkId: string): SideCheck {
 }
 
 /** The check ids of a report: the rubric's order, then any id only the draws carry. */
-export function listCheckIds(report: RunReport): string[] {
+export function listCheckIds(report: RunSummary): string[] {
   const ids = new Set(report.checks.map((check) => check.id));
   for (const testCase of report.cases) {
     for (const run of [...testCase.baseline, ...testCase.candidate]) {
@@ -57,7 +57,7 @@ function isBad(status: SideCheck["status"]): boolean {
 }
 
 /** The checks that pass on the baseline and fail (or error) on the candidate; if none, every failing one. */
-export function regressingChecks(testCase: CaseReport, checkIds: string[]): CheckChange[] {
+export function regressingChecks(testCase: CaseRecord, checkIds: string[]): CheckChange[] {
   const changes = checkIds.map((check) => ({
     check,
     baseline: summarizeCheck(testCase.baseline, check),
@@ -68,7 +68,7 @@ export function regressingChecks(testCase: CaseReport, checkIds: string[]): Chec
 }
 
 /** The checks that fail on the baseline and pass on the candidate. */
-export function improvingChecks(testCase: CaseReport, checkIds: string[]): CheckChange[] {
+export function improvingChecks(testCase: CaseRecord, checkIds: string[]): CheckChange[] {
   return checkIds
     .map((check) => ({
       check,
@@ -89,7 +89,7 @@ export interface CaseProblem {
 }
 
 /** Every request error and check error of a case, baseline first. */
-export function caseProblems(testCase: CaseReport): CaseProblem[] {
+export function caseProblems(testCase: CaseRecord): CaseProblem[] {
   const problems: CaseProblem[] = [];
   for (const side of ["baseline", "candidate"] as const) {
     for (const run of testCase[side]) {
@@ -108,7 +108,7 @@ export function caseProblems(testCase: CaseReport): CaseProblem[] {
 }
 
 /** Whether a case belongs in an "errors" list: outcome `error`, or anything that could not be scored. */
-export function hasProblems(testCase: CaseReport): boolean {
+export function hasProblems(testCase: CaseRecord): boolean {
   return testCase.outcome === "error" || caseProblems(testCase).length > 0;
 }
 
@@ -123,7 +123,7 @@ export interface RunCost {
   judge?: number | null;
 }
 
-function sideCost(report: RunReport, side: Side): { sum: number | null; unknown: number } {
+function sideCost(report: RunSummary, side: Side): { sum: number | null; unknown: number } {
   let sum: number | null = null;
   let unknown = 0;
   for (const testCase of report.cases) {
@@ -136,7 +136,7 @@ function sideCost(report: RunReport, side: Side): { sum: number | null; unknown:
 }
 
 /** The cost of the run: the report's own tally (judge included) when it has one, else the draws' costs. */
-export function runCost(report: RunReport): RunCost {
+export function runCost(report: RunSummary): RunCost {
   const tally = report.run.cost_usd;
   if (tally) return { total: tally.total, baseline: tally.baseline, candidate: tally.candidate, judge: tally.judge, unknown: 0 };
   const baseline = sideCost(report, "baseline");
@@ -146,14 +146,14 @@ export function runCost(report: RunReport): RunCost {
 }
 
 /** How many cases have each outcome. */
-export function countOutcomes(report: RunReport): Record<CaseOutcome, number> {
+export function countOutcomes(report: RunSummary): Record<CaseOutcome, number> {
   const counts: Record<CaseOutcome, number> = { regression: 0, improvement: 0, pass: 0, fail: 0, error: 0 };
   for (const testCase of report.cases) counts[testCase.outcome] += 1;
   return counts;
 }
 
 /** Gate totals for a verdict line. */
-export function gateCounts(report: RunReport): { total: number; failed: number; inconclusive: number } {
+export function gateCounts(report: RunSummary): { total: number; failed: number; inconclusive: number } {
   const rules = report.gate.rules;
   return {
     total: rules.length,
@@ -163,7 +163,7 @@ export function gateCounts(report: RunReport): { total: number; failed: number; 
 }
 
 /** One sentence for the verdict: `candidate NOT safe to roll out — 2 of 7 gate rules failed`. */
-export function verdictSentence(report: RunReport): string {
+export function verdictSentence(report: RunSummary): string {
   const { total, failed } = gateCounts(report);
   if (report.gate.verdict === "fail") {
     const detail = failed > 0 ? `${failed} of ${total} gate ${total === 1 ? "rule" : "rules"} failed` : "the gate failed";

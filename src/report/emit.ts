@@ -3,8 +3,9 @@ import type { CliIO } from "../cli-io.js";
 import { useColor } from "../cli-io.js";
 import { displayName } from "../load/dataset.js";
 import { redactSecrets } from "../redact.js";
-import type { RunReport } from "../types.js";
+import type { CaseRecord, CaseReport, RunReport, RunSummary } from "../types.js";
 import { type FileFormat, fileFormats } from "./index.js";
+import { renderMarkdown } from "./markdown.js";
 import { renderTerminal } from "./terminal.js";
 import { writeJsonReport, writeReportFile } from "./writer.js";
 
@@ -19,22 +20,42 @@ export interface EmitOptions {
 }
 
 /**
+ * Where the full cases of a report whose cases are records come from (eval's case log): their
+ * report.json lines, redacted already, and the parsed cases.
+ */
+export interface CaseSource {
+  json(record: CaseRecord): string;
+  full(record: CaseRecord): CaseReport;
+}
+
+/**
  * Writes a run report in every asked format (report.json always), appends the Markdown to
  * $GITHUB_STEP_SUMMARY in GitHub Actions, and prints the terminal table or the `--json` summary.
+ * With a `CaseSource`, report.json copies the cases through, the table and Markdown read only the cases
+ * they show, and only HTML and JUnit (which show every case) hold all of them at once.
  */
-export function emitReport(report: RunReport, options: EmitOptions, io: CliIO): void {
+export function emitReport(report: RunReport, options: EmitOptions, io: CliIO): void;
+export function emitReport(report: RunSummary, options: EmitOptions, io: CliIO, cases: CaseSource): void;
+export function emitReport(report: RunSummary, options: EmitOptions, io: CliIO, cases?: CaseSource): void {
   const { outDir } = options;
   const shownDir = displayName(outDir);
   const written: string[] = [];
+  let whole: RunReport | undefined;
+  // Without a source the overloads say the cases are full already.
+  const full = (): RunReport => (whole ??= cases ? { ...report, cases: report.cases.map((record) => cases.full(record)) } : (report as RunReport));
   for (const format of new Set(["json", ...options.formats])) {
     if (format === "table") continue;
     if (format === "json") {
-      writeJsonReport(outDir, report);
+      if (cases) writeJsonReport(outDir, report, (record) => cases.json(record));
+      else writeJsonReport(outDir, full());
       written.push("report.json");
       continue;
     }
     const { file, render } = fileFormats[format as FileFormat];
-    const content = render(report, { reportDir: shownDir });
+    const content =
+      format === "md" && cases
+        ? renderMarkdown(report, { reportDir: shownDir, caseDetail: (record) => cases.full(record) })
+        : render(full(), { reportDir: shownDir });
     writeReportFile(outDir, file, content);
     written.push(file);
     // In GitHub Actions the Markdown summary also goes to the job's summary page.
@@ -48,7 +69,7 @@ export function emitReport(report: RunReport, options: EmitOptions, io: CliIO): 
 }
 
 /** What `--json` prints: the verdict, each rule, the regressing cases. */
-export function summaryOf(report: RunReport, outDir: string) {
+export function summaryOf(report: RunSummary, outDir: string) {
   return {
     verdict: report.gate.verdict,
     run_id: report.run.id,

@@ -3,7 +3,7 @@
  * regressing cases, improvements, errors and the run's provenance. Lists are capped so a run of
  * thousands of cases stays readable, and the whole text stays under GitHub's comment limit.
  */
-import type { CaseReport, CaseRun, GateRuleResult, RunReport, VariantInfo } from "../types.js";
+import type { CaseRecord, CaseReport, CaseRun, GateRuleResult, RunReport, RunSummary, VariantInfo } from "../types.js";
 import {
   type CheckChange,
   caseProblems,
@@ -34,6 +34,9 @@ export interface MarkdownOptions {
   /** where the full reports were written; named in the footer */
   reportDir?: string;
 }
+
+/** A report whose cases are records only needs a way to the full case, for the output excerpts. */
+export type CaseDetail = (record: CaseRecord) => CaseReport;
 
 /** GitHub rejects comments over 65,536 characters; stay well under with room for a bot's own header. */
 export const MARKDOWN_MAX_CHARS = 60_000;
@@ -110,10 +113,21 @@ const LEVELS: Limits[] = [
 ];
 
 /** Renders the run report as GitHub-flavoured Markdown, at most MARKDOWN_MAX_CHARS long. */
-export function renderMarkdown(report: RunReport, options: MarkdownOptions = {}): string {
+export function renderMarkdown(report: RunReport, options?: MarkdownOptions): string;
+export function renderMarkdown(report: RunSummary, options: MarkdownOptions & { caseDetail: CaseDetail }): string;
+export function renderMarkdown(report: RunSummary, options: MarkdownOptions & { caseDetail?: CaseDetail } = {}): string {
+  // Each size level below shows the same first cases, so each is read (from the case log) once.
+  const details = new Map<CaseRecord, CaseReport>();
+  const lookup = options.caseDetail;
+  const detail = (record: CaseRecord): CaseReport => {
+    if (!lookup) return record as CaseReport; // the overloads: without a lookup the cases are full
+    let full = details.get(record);
+    if (!full) details.set(record, (full = lookup(record)));
+    return full;
+  };
   let text = "";
   for (const limits of LEVELS) {
-    text = compose(report, options, limits);
+    text = compose(report, options, limits, detail);
     if (text.length <= MARKDOWN_MAX_CHARS) return text;
   }
   // The smallest level has no <details> or code fences, so a cut between lines cannot leave one open.
@@ -122,13 +136,14 @@ export function renderMarkdown(report: RunReport, options: MarkdownOptions = {})
 }
 
 interface Context {
-  report: RunReport;
+  report: RunSummary;
   limits: Limits;
   checkIds: string[];
+  detail: CaseDetail;
 }
 
-function compose(report: RunReport, options: MarkdownOptions, limits: Limits): string {
-  const context: Context = { report, limits, checkIds: listCheckIds(report) };
+function compose(report: RunSummary, options: MarkdownOptions, limits: Limits, detail: CaseDetail): string {
+  const context: Context = { report, limits, checkIds: listCheckIds(report), detail };
   const sections = [
     renderHeader(context),
     renderGate(context),
@@ -285,13 +300,14 @@ function drawExcerpt(run: CaseRun | undefined, max: number): string {
   return truncate(parts.length > 0 ? parts.join("\n") : "(empty output)", max);
 }
 
-function renderExcerpts(context: Context, regressions: CaseReport[]): string[] {
+function renderExcerpts(context: Context, regressions: CaseRecord[]): string[] {
   const shown = regressions.slice(0, context.limits.excerpts);
   if (shown.length === 0) return [];
   const { baseline, candidate } = context.report.variants;
   const of = regressions.length > shown.length ? ` (first ${shown.length} of ${regressions.length})` : "";
   const lines = ["", "<details>", `<summary>Baseline vs candidate outputs${of}</summary>`];
-  for (const testCase of shown) {
+  for (const record of shown) {
+    const testCase = context.detail(record);
     const changes = regressingChecks(testCase, context.checkIds).slice(0, context.limits.checksPerCase);
     lines.push("", `#### ${id(context, testCase.id, false)}`, "");
     for (const change of changes) {

@@ -1,7 +1,7 @@
 import { Chalk } from "chalk";
 import Table from "cli-table3";
 import { lowerIsBetter } from "../aggregate/metric-names.js";
-import type { Comparison, RunReport } from "../types.js";
+import type { Comparison, RunSummary } from "../types.js";
 import { countOutcomes, describeVariant, listCheckIds, regressingChecks, runCost, verdictSentence } from "./case-summary.js";
 import { describeBound, formatDelta, formatInterval, formatPValue, formatUsd, formatValue, plural, truncate } from "./format.js";
 import { plainText } from "./plain-text.js";
@@ -19,7 +19,7 @@ export interface TerminalOptions {
 }
 
 /** The terminal summary: the gate table, regressing cases, worst segments, and the verdict. */
-export function renderTerminal(report: RunReport, options: TerminalOptions): string {
+export function renderTerminal(report: RunSummary, options: TerminalOptions): string {
   const c = new Chalk({ level: options.color ? 1 : 0 });
   const lines: string[] = [];
   const { baseline, candidate } = report.variants;
@@ -134,7 +134,7 @@ export function worstSegments(comparisons: Comparison[]): SegmentRow[] {
 }
 
 /** One line saying what to look at next. */
-function nextStep(report: RunReport, options: TerminalOptions): string | undefined {
+function nextStep(report: RunSummary, options: TerminalOptions): string | undefined {
   if (!options.reportDir) return undefined;
   const file = options.formats?.includes("html") ? "report.html" : options.formats?.includes("md") ? "report.md" : "report.json";
   const failing = report.gate.rules.filter((rule) => rule.verdict === "fail").map((rule) => rule.metric);

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { closeSync, mkdirSync, openSync, renameSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { redactSecrets } from "../redact.js";
-import type { RunReport } from "../types.js";
+import type { CaseRecord, RunReport, RunSummary } from "../types.js";
 
 /**
  * Writes a report file atomically (temp + rename): a reader never sees half a report. Secrets are masked
@@ -24,9 +24,16 @@ export function writeReportFile(directory: string, name: string, content: string
 
 /**
  * Writes report.json a case at a time (atomically, secrets masked): a 100,000-case report never becomes
- * one string in memory. Cases go one per line; everything else is indented as usual.
+ * one string in memory. Cases go one per line; everything else is indented as usual. `caseJson` gives a
+ * case's JSON (from memory, or from the run's case log, whose lines are redacted already).
  */
-export function writeJsonReport(directory: string, report: RunReport): string {
+export function writeJsonReport(directory: string, report: RunReport): string;
+export function writeJsonReport(directory: string, report: RunSummary, caseJson: (record: CaseRecord) => string): string;
+export function writeJsonReport(
+  directory: string,
+  report: RunSummary,
+  caseJson: (record: CaseRecord) => string = (record) => redactSecrets(JSON.stringify(record)),
+): string {
   mkdirSync(directory, { recursive: true });
   const path = join(directory, "report.json");
   const temp = join(directory, `.report.json.${randomBytes(4).toString("hex")}.tmp`);
@@ -38,13 +45,13 @@ export function writeJsonReport(directory: string, report: RunReport): string {
     writeSync(fd, redactSecrets(`${head.slice(0, head.lastIndexOf("}")).trimEnd()},\n  "cases": [`));
     let buffer = "";
     cases.forEach((testCase, index) => {
-      buffer += `${index === 0 ? "" : ","}\n    ${JSON.stringify(testCase)}`;
+      buffer += `${index === 0 ? "" : ","}\n    ${caseJson(testCase)}`;
       if (buffer.length > 1 << 20) {
-        writeSync(fd, redactSecrets(buffer));
+        writeSync(fd, buffer);
         buffer = "";
       }
     });
-    writeSync(fd, redactSecrets(`${buffer}${cases.length > 0 ? "\n  " : ""}]\n}\n`));
+    writeSync(fd, `${buffer}${cases.length > 0 ? "\n  " : ""}]\n}\n`);
     closeSync(fd);
     renameSync(temp, path);
   } catch (error) {

@@ -3,7 +3,7 @@ import { costOf, priceOf } from "../pricing.js";
 import type { Provider } from "../providers/types.js";
 import { caseOutcome, isFlaky } from "../score/outcome.js";
 import { orderLike, scoreDraw, scoreInput } from "../score/score-draw.js";
-import type { CaseReport, CaseRun, Check, CheckResult, EvalCase, JudgeCaller, RequestOutcome, Side, VariantSpec } from "../types.js";
+import type { CaseRecord, CaseReport, CaseRun, Check, CheckResult, EvalCase, JudgeCaller, RequestOutcome, Side, VariantSpec } from "../types.js";
 import { buildRequest } from "./expand.js";
 import { type Endpoint, requestKey } from "./request-key.js";
 import type { Runner } from "./runner.js";
@@ -25,8 +25,11 @@ export interface EvaluationPlan {
   repeat: number;
   runner: Runner;
   judge?: JudgeCaller;
-  /** called as each case finishes (progress, streaming) */
-  onCase?: (report: CaseReport) => void;
+  /**
+   * What the run keeps of each finished case (default: all of it). `eval` writes the case to its case
+   * log here and keeps only the record, so memory does not grow with what the models wrote.
+   */
+  keep?: (report: CaseReport) => CaseRecord;
   /** cases in progress at once (default 64); requests in flight are bounded by the runner, not this */
   window?: number;
   /** --baseline-report: the baseline's draws from an earlier run, by case id (scored again, not re-requested) */
@@ -38,15 +41,15 @@ export interface EvaluationPlan {
  * flight), scores each draw as soon as it lands, and pairwise checks once both sides of a draw exist.
  * Cases interrupted before they finished are left out: what is reported is complete.
  */
-export async function evaluateCases(plan: EvaluationPlan): Promise<CaseReport[]> {
+export async function evaluateCases(plan: EvaluationPlan): Promise<CaseRecord[]> {
   // Cases enter a bounded window (a few times the concurrency) rather than all at once, so pending
   // requests of a 100,000-case run do not all sit in memory; the runner still sees plenty queued.
   const window = pLimit(Math.max(64, plan.window ?? 64));
   const reports = await Promise.all(plan.cases.map((testCase) => window(() => evaluateCase(plan, testCase))));
-  return reports.filter((report): report is CaseReport => report !== undefined);
+  return reports.filter((report): report is CaseRecord => report !== undefined);
 }
 
-async function evaluateCase(plan: EvaluationPlan, testCase: EvalCase): Promise<CaseReport | undefined> {
+async function evaluateCase(plan: EvaluationPlan, testCase: EvalCase): Promise<CaseRecord | undefined> {
   const draws = Array.from({ length: plan.repeat }, (_, draw) => draw);
   const runs = await Promise.all(
     draws.map(async (draw) => {
@@ -71,8 +74,7 @@ async function evaluateCase(plan: EvaluationPlan, testCase: EvalCase): Promise<C
     outcome: caseOutcome(baseline, candidate),
     ...(plan.repeat > 1 ? { flaky: isFlaky(baseline) || isFlaky(candidate) } : {}),
   };
-  plan.onCase?.(report);
-  return report;
+  return plan.keep ? plan.keep(report) : report;
 }
 
 interface SideResult {

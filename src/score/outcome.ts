@@ -1,10 +1,10 @@
-import type { CaseOutcome, CaseRun, CheckResult } from "../types.js";
+import type { CaseOutcome, CheckResult, RunRecord } from "../types.js";
 
 /**
  * Whether a draw passed: every applicable check passed. `null` = not scored (the request failed, a check
  * could not be scored and none failed, or no check applied).
  */
-export function drawPassed(run: Pick<CaseRun, "error" | "checks">, filter?: (checkId: string) => boolean): boolean | null {
+export function drawPassed(run: Pick<RunRecord, "error" | "checks">, filter?: (checkId: string) => boolean): boolean | null {
   if (run.error) return null;
   let passes = 0;
   let unscored = false;
@@ -18,13 +18,13 @@ export function drawPassed(run: Pick<CaseRun, "error" | "checks">, filter?: (che
 }
 
 /** Per-case pass rate over the scored draws of one side, or null when no draw was scored. */
-export function casePassRate(runs: CaseRun[]): number | null {
+export function casePassRate(runs: RunRecord[]): number | null {
   const scored = runs.map((run) => drawPassed(run)).filter((pass): pass is boolean => pass !== null);
   return scored.length === 0 ? null : scored.filter(Boolean).length / scored.length;
 }
 
 /** Passes in some draws, fails in others. */
-export function isFlaky(runs: CaseRun[]): boolean {
+export function isFlaky(runs: RunRecord[]): boolean {
   const scored = runs.map((run) => drawPassed(run)).filter((pass): pass is boolean => pass !== null);
   return scored.includes(true) && scored.includes(false);
 }
@@ -33,7 +33,7 @@ export function isFlaky(runs: CaseRun[]): boolean {
  * A case's outcome from per-case pass rates (a side "passes" a case when it passes the majority of its
  * draws), so with --repeat a single unlucky draw is not a regression.
  */
-export function caseOutcome(baseline: CaseRun[], candidate: CaseRun[]): CaseOutcome {
+export function caseOutcome(baseline: RunRecord[], candidate: RunRecord[]): CaseOutcome {
   const base = casePassRate(baseline);
   const cand = casePassRate(candidate);
   if (base === null || cand === null) {

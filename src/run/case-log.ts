@@ -1,0 +1,107 @@
+import { randomBytes } from "node:crypto";
+import { closeSync, openSync, readSync, rmSync, writeSync } from "node:fs";
+import { join } from "node:path";
+import { redactSecrets } from "../redact.js";
+import type { CaseRecord, CaseReport, CaseRun, RunRecord } from "../types.js";
+
+interface Span {
+  offset: number;
+  bytes: number;
+}
+
+/**
+ * Finished cases, written to a scratch file in the report folder as they finish, so a long run keeps
+ * in memory only each case's record (what aggregation and the summaries read: statuses, scores,
+ * latencies), not what the model wrote. Each line is the case exactly as report.json will carry it,
+ * already redacted, so report.json is written by copying lines back in dataset order.
+ * The file is removed by `dispose()`; one left by a killed process is a dot-file beside the report.
+ */
+export class CaseLog {
+  readonly path: string;
+  private readonly fd: number;
+  private readonly spans = new Map<CaseRecord, Span>();
+  private size = 0;
+  private pending: string[] = [];
+  private pendingBytes = 0;
+
+  constructor(directory: string) {
+    this.path = join(directory, `.cases.${randomBytes(4).toString("hex")}.jsonl.tmp`);
+    this.fd = openSync(this.path, "w+");
+  }
+
+  /** Writes the case out and returns its record (what the run keeps of it). */
+  append(report: CaseReport): CaseRecord {
+    const line = `${redactSecrets(JSON.stringify(report))}\n`;
+    const bytes = Buffer.byteLength(line);
+    const record = recordOf(report);
+    this.spans.set(record, { offset: this.size, bytes });
+    this.size += bytes;
+    this.pending.push(line);
+    this.pendingBytes += bytes;
+    // Batched: one write per ~256 KB rather than one per case.
+    if (this.pendingBytes >= 1 << 18) this.flush();
+    return record;
+  }
+
+  /** report.json's line for a case (JSON of the full case, no newline). */
+  json(record: CaseRecord): string {
+    const span = this.spanOf(record);
+    this.flush();
+    const buffer = Buffer.allocUnsafe(span.bytes);
+    let read = 0;
+    while (read < span.bytes) {
+      const n = readSync(this.fd, buffer, read, span.bytes - read, span.offset + read);
+      if (n === 0) throw new Error(`internal: case log ${this.path} is shorter than expected`);
+      read += n;
+    }
+    return buffer.toString("utf8", 0, span.bytes - 1);
+  }
+
+  /** The full case behind a record. */
+  full(record: CaseRecord): CaseReport {
+    return JSON.parse(this.json(record)) as CaseReport;
+  }
+
+  /** Closes and deletes the scratch file. */
+  dispose(): void {
+    try {
+      closeSync(this.fd);
+    } catch {
+      // already closed
+    }
+    rmSync(this.path, { force: true });
+  }
+
+  private spanOf(record: CaseRecord): Span {
+    const span = this.spans.get(record);
+    if (!span) throw new Error(`internal: case ${record.id} is not in the case log`);
+    return span;
+  }
+
+  private flush(): void {
+    if (this.pending.length === 0) return;
+    const chunk = Buffer.from(this.pending.join(""));
+    this.pending = [];
+    this.pendingBytes = 0;
+    let written = 0;
+    while (written < chunk.length) written += writeSync(this.fd, chunk, written, chunk.length - written, this.size - chunk.length + written);
+  }
+}
+
+/** A case without what the model and the dataset wrote: the part of it a run keeps in memory. */
+export function recordOf(report: CaseReport): CaseRecord {
+  return {
+    id: report.id,
+    ...(report.line !== undefined ? { line: report.line } : {}),
+    tags: report.tags,
+    baseline: report.baseline.map(runRecordOf),
+    candidate: report.candidate.map(runRecordOf),
+    outcome: report.outcome,
+    ...(report.flaky !== undefined ? { flaky: report.flaky } : {}),
+  };
+}
+
+function runRecordOf(run: CaseRun): RunRecord {
+  const { output: _output, tool_calls: _toolCalls, ...record } = run;
+  return record;
+}
