@@ -1,4 +1,3 @@
-import pLimit from "p-limit";
 import { costOf, priceOf } from "../pricing.js";
 import type { Provider } from "../providers/types.js";
 import { caseOutcome, isFlaky } from "../score/outcome.js";
@@ -42,11 +41,20 @@ export interface EvaluationPlan {
  * Cases interrupted before they finished are left out: what is reported is complete.
  */
 export async function evaluateCases(plan: EvaluationPlan): Promise<CaseRecord[]> {
-  // Cases enter a bounded window (a few times the concurrency) rather than all at once, so pending
-  // requests of a 100,000-case run do not all sit in memory; the runner still sees plenty queued.
-  const window = pLimit(Math.max(64, plan.window ?? 64));
-  const reports = await Promise.all(plan.cases.map((testCase) => window(() => evaluateCase(plan, testCase))));
-  return reports.filter((report): report is CaseRecord => report !== undefined);
+  // A fixed set of workers (a few times the concurrency) each take the next case, rather than every
+  // case being queued at once: a 100,000-case run holds a window of pending cases, not 100,000 tasks,
+  // and the runner still sees plenty queued.
+  const records: Array<CaseRecord | undefined> = new Array(plan.cases.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < plan.cases.length) {
+      const index = next++;
+      records[index] = await evaluateCase(plan, plan.cases[index] as EvalCase);
+    }
+  };
+  const workers = Math.min(plan.cases.length, Math.max(64, plan.window ?? 64));
+  await Promise.all(Array.from({ length: workers }, worker));
+  return records.filter((record): record is CaseRecord => record !== undefined);
 }
 
 async function evaluateCase(plan: EvaluationPlan, testCase: EvalCase): Promise<CaseRecord | undefined> {

@@ -242,6 +242,65 @@ describe("the fetch contract", () => {
     expect(local.requests[0]).toMatchObject({ method: "POST", url: "/v1/x?y=1" });
   });
 
+  describe("the Response's body behaves as undici's (same reply, both fetches)", () => {
+    const replies: Record<string, (res: ServerResponse) => void> = {
+      json: (res) => {
+        res.writeHead(200, { "content-type": "application/json" });
+        res.end('{"a":[1,"é"]}');
+      },
+      "json with a byte-order mark": (res) => res.end(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"b":2}')])),
+      empty: (res) => res.end(),
+      "not JSON": (res) => res.end("<html>oops</html>"),
+      "204": (res) => {
+        res.writeHead(204);
+        res.end();
+      },
+    };
+    type Reader = (response: Response) => Promise<unknown>;
+    const readers: Record<string, Reader> = {
+      "text()": (r) => r.text(),
+      "json()": (r) => r.json(),
+      "arrayBuffer()": async (r) => [...new Uint8Array(await r.arrayBuffer())],
+      "bytes()": async (r) => [...(await r.bytes())],
+      "blob()": async (r) => (await r.blob()).text(),
+      "body stream": async (r) => {
+        if (!r.body) return null;
+        const chunks: Uint8Array[] = [];
+        for await (const chunk of r.body as unknown as AsyncIterable<Uint8Array>) chunks.push(chunk);
+        return Buffer.concat(chunks).toString();
+      },
+      "clone() then text() twice": async (r) => [await r.clone().text(), await r.text()],
+      "text() twice": async (r) => [await r.text(), await r.text()],
+      "json() after body": async (r) => [r.body === null, await r.json()],
+    };
+    const outcome = async (read: Reader, response: Response) => {
+      try {
+        const value = await read(response);
+        return { value, bodyUsed: response.bodyUsed };
+      } catch (error) {
+        return { error: (error as Error).constructor.name, bodyUsed: response.bodyUsed };
+      }
+    };
+    test.each(Object.keys(replies).flatMap((reply) => Object.keys(readers).map((reader) => ({ reply, reader }))))(
+      "$reply, $reader",
+      async ({ reply, reader }) => {
+        const local = await startLocal((_req, res) => replies[reply]?.(res));
+        const read = readers[reader] as Reader;
+        const ours = await createHttpFetch()(local.url, { method: "POST", body: "{}" });
+        const theirs = await fetch(local.url, { method: "POST", body: "{}" });
+        expect(ours).toBeInstanceOf(Response);
+        expect({ ok: ours.ok, status: ours.status, type: ours.type, redirected: ours.redirected, bodyUsed: ours.bodyUsed }).toEqual({
+          ok: theirs.ok,
+          status: theirs.status,
+          type: theirs.type,
+          redirected: theirs.redirected,
+          bodyUsed: theirs.bodyUsed,
+        });
+        expect(await outcome(read, ours)).toEqual(await outcome(read, theirs));
+      },
+    );
+  });
+
   test.each([
     { name: "a string", body: "héllo", sent: "héllo", type: "text/plain;charset=UTF-8" },
     { name: "a Uint8Array view", body: new Uint8Array(Buffer.from("xxhéllo")).subarray(2), sent: "héllo", type: undefined },

@@ -1,0 +1,107 @@
+import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, test } from "vitest";
+import { CaseLog, recordOf } from "../../src/run/case-log.js";
+import type { CaseReport, CaseRun } from "../../src/types.js";
+
+const folders: string[] = [];
+afterEach(() => {
+  for (const folder of folders.splice(0)) rmSync(folder, { recursive: true, force: true });
+});
+
+function folder(): string {
+  const path = mkdtempSync(join(tmpdir(), "case-log-"));
+  folders.push(path);
+  return path;
+}
+
+function run(output: string, extra: Partial<CaseRun> = {}): CaseRun {
+  return {
+    repeat: 0,
+    output,
+    tool_calls: [{ id: "call_1", name: "lookup", arguments: { q: output.slice(0, 10) } }],
+    usage: { input_tokens: 10, output_tokens: 20 },
+    latency_ms: 42,
+    cost_usd: 0.001,
+    attempts: 1,
+    cached: false,
+    error: null,
+    checks: { fact: { status: "pass", score: 1, reason: "contains the fact" } },
+    ...extra,
+  };
+}
+
+function testCase(id: string, output: string): CaseReport {
+  return {
+    id,
+    line: Number(id.replace(/\D/g, "")) || 1,
+    tags: ["topic:a"],
+    input: `question ${id} — ünïcödé ✓`,
+    expected: { output: "x" },
+    metadata: { source: id },
+    baseline: [run(output)],
+    candidate: [run(`${output}!`, { checks: { fact: { status: "fail", score: 0, reason: "missing" } } })],
+    outcome: "regression",
+  };
+}
+
+describe("CaseLog", () => {
+  test("gives back each case exactly as report.json carries it, whatever order they finished in", () => {
+    const log = new CaseLog(folder());
+    const cases = Array.from({ length: 300 }, (_, i) => testCase(`c${i}`, `output ${i} ${"é".repeat(i % 7)} ${"x".repeat(2_000)}`));
+    // Enough bytes to cross the write batch several times.
+    const records = cases.map((c) => log.append(c));
+    for (const i of [299, 0, 150, 1, 298]) {
+      expect(log.json(records[i] as never)).toBe(JSON.stringify(cases[i]));
+      expect(log.full(records[i] as never)).toEqual(cases[i]);
+    }
+    log.dispose();
+  });
+
+  test("a record keeps what aggregation reads and drops what the models and the dataset wrote", () => {
+    const full = testCase("c7", "long answer");
+    const record = recordOf(full);
+    expect(record).toEqual({
+      id: "c7",
+      line: 7,
+      tags: ["topic:a"],
+      outcome: "regression",
+      baseline: [
+        {
+          repeat: 0,
+          usage: { input_tokens: 10, output_tokens: 20 },
+          latency_ms: 42,
+          cost_usd: 0.001,
+          attempts: 1,
+          cached: false,
+          error: null,
+          checks: { fact: { status: "pass", score: 1, reason: "contains the fact" } },
+        },
+      ],
+      candidate: [expect.objectContaining({ checks: { fact: { status: "fail", score: 0, reason: "missing" } } })],
+    });
+    expect(JSON.stringify(record)).not.toContain("long answer");
+    expect(JSON.stringify(record)).not.toContain("question");
+  });
+
+  test("what reaches the disk is redacted", () => {
+    const secret = "sk-proj-abcdefghijklmnopqrstuvwxyz123456";
+    const log = new CaseLog(folder());
+    const record = log.append(testCase("c1", `the key is ${secret}`));
+    expect(log.json(record)).not.toContain(secret);
+    expect(log.json(record)).toContain("the key is sk-proj-***");
+    log.dispose();
+  });
+
+  test("dispose removes its scratch file; an unknown record is an internal error", () => {
+    const dir = folder();
+    const log = new CaseLog(dir);
+    log.append(testCase("c1", "a"));
+    expect(readdirSync(dir)).toHaveLength(1);
+    expect(() => log.json(recordOf(testCase("c2", "b")))).toThrow(/not in the case log/);
+    log.dispose();
+    expect(existsSync(log.path)).toBe(false);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+});
