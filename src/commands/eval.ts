@@ -86,8 +86,9 @@ export async function runEval(given: EvalOptions, io: CliIO): Promise<EvalResult
     timeout: given.timeout ?? defaults.timeout ?? runDefaults.timeout,
     maxRetries: given.maxRetries ?? defaults.max_retries ?? runDefaults.maxRetries,
   };
+  const files = inputFiles(inputs);
   const result = await runLoaded(inputs, options, io, startedAt);
-  return { ...result, inputs: inputFiles(inputs) };
+  return { ...result, inputs: files };
 }
 
 function inputFiles(inputs: Inputs): string[] {
@@ -131,7 +132,8 @@ async function runLoaded(inputs: Inputs, options: ResolvedOptions, io: CliIO, st
     );
   }
   if (!options.quiet && !options.json) for (const warning of warnings) io.stderr.write(`warning: ${warning}\n`);
-  const cases = selectCases(inputs.dataset.cases, options);
+  // Taken out of the loaded dataset: the run releases each case as it finishes (evaluate-cases.ts).
+  const cases = selectCases(inputs.dataset.cases.splice(0), options);
 
   if (options.maxCost !== undefined) {
     const estimate = estimateRunCost({

@@ -17,7 +17,11 @@ export interface LiveVariant {
 }
 
 export interface EvaluationPlan {
-  cases: EvalCase[];
+  /**
+   * Handed over: each entry is cleared once its case has finished, so a long run holds only the cases
+   * in progress, not the whole dataset.
+   */
+  cases: Array<EvalCase | undefined>;
   checks: Check[];
   baseline: LiveVariant;
   candidate: LiveVariant;
@@ -49,7 +53,9 @@ export async function evaluateCases(plan: EvaluationPlan): Promise<CaseRecord[]>
   const worker = async (): Promise<void> => {
     while (next < plan.cases.length) {
       const index = next++;
-      records[index] = await evaluateCase(plan, plan.cases[index] as EvalCase);
+      const testCase = plan.cases[index] as EvalCase;
+      plan.cases[index] = undefined;
+      records[index] = await evaluateCase(plan, testCase);
     }
   };
   const workers = Math.min(plan.cases.length, Math.max(64, plan.window ?? 64));
