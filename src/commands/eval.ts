@@ -19,6 +19,7 @@ import { loadBaselineReport } from "../run/baseline-report.js";
 import { CaseLog } from "../run/case-log.js";
 import { enforceCostLimit, estimateRunCost } from "../run/cost-estimate.js";
 import { type EvaluationPlan, evaluateCases, type LiveVariant } from "../run/evaluate-cases.js";
+import { limitHeapGrowth } from "../run/heap.js";
 import { requestKey } from "../run/request-key.js";
 import { CacheStore, CassetteStore, type ResponseStore } from "../run/response-store.js";
 import { Runner } from "../run/runner.js";
@@ -75,6 +76,7 @@ export interface EvalResult {
 /** load → expand → run → score → aggregate → compare → gate → report; returns the exit code. */
 export async function runEval(given: EvalOptions, io: CliIO): Promise<EvalResult> {
   const startedAt = new Date();
+  limitHeapGrowth();
   const inputs = await loadInputs({
     ...loadOptions(given, io),
   });
@@ -259,7 +261,7 @@ function judgeCaller(inputs: Inputs, runner: Runner, live: (spec: VariantSpec, r
     const pinned = { ...request, params: { ...judge.spec.params, temperature: 0 } };
     return runner.send({
       provider: judge.provider,
-      key: requestKey(judge.endpoint, pinned),
+      key: () => requestKey(judge.endpoint, pinned),
       request: pinned,
       endpoint: judge.endpoint,
       label: `${label} (judge: ${judge.spec.name})`,

@@ -1,11 +1,20 @@
 /**
- * Adaptive concurrency for one endpoint (AIMD, as TCP does): start at the ceiling, halve the number of
- * requests allowed in flight when the endpoint answers 429, and grow back by about one per window of
- * successes. A Retry-After pauses new requests to that endpoint until it has passed. The global
+ * Requests allowed in flight before the endpoint has answered anything (TCP's initial window): a
+ * rate-limited endpoint first sees a burst of this many, not of the whole `--concurrency`.
+ */
+const initialWindow = 8;
+
+/**
+ * Adaptive concurrency for one endpoint, as TCP does it: slow start (from a small window, one more
+ * request allowed per success, so the window doubles each round trip up to the ceiling), then on a 429
+ * halve the number of requests allowed in flight and grow back by about one per window of successes
+ * (AIMD). A Retry-After pauses new requests to that endpoint until it has passed. The global
  * `--concurrency` ceiling still applies on top.
  */
 export class AdaptiveLimit {
   private allowed: number;
+  /** until the first 429 */
+  private slowStart = true;
   private active = 0;
   private readonly waiting: Array<() => void> = [];
   private pausedUntil = 0;
@@ -13,7 +22,7 @@ export class AdaptiveLimit {
   private timer: NodeJS.Timeout | undefined;
 
   constructor(private readonly ceiling: number) {
-    this.allowed = ceiling;
+    this.allowed = Math.min(ceiling, initialWindow);
   }
 
   /** Requests this endpoint may have in flight now. */
@@ -40,9 +49,10 @@ export class AdaptiveLimit {
     };
   }
 
-  /** A success grows the window by 1/window (≈ +1 per window of successes). */
+  /** A success grows the window by 1 in slow start, else by 1/window (≈ +1 per window of successes). */
   onSuccess(): void {
-    this.allowed = Math.min(this.ceiling, this.allowed + 1 / Math.max(1, this.allowed));
+    const step = this.slowStart ? 1 : 1 / Math.max(1, this.allowed);
+    this.allowed = Math.min(this.ceiling, this.allowed + step);
     this.wake();
   }
 
@@ -51,6 +61,7 @@ export class AdaptiveLimit {
    * new — and a Retry-After pauses new requests to this endpoint.
    */
   onRateLimited(retryAfterMs: number | undefined, sentAt: number, now = Date.now()): void {
+    this.slowStart = false;
     if (sentAt >= this.lastCut) {
       this.allowed = Math.max(1, Math.floor(this.allowed / 2));
       this.lastCut = now;

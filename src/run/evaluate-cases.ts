@@ -110,7 +110,7 @@ function send(plan: EvaluationPlan, testCase: EvalCase, side: Side, draw: number
   const request = buildRequest(variant.spec, testCase, draw);
   return plan.runner.send({
     provider: variant.provider,
-    key: requestKey(variant.endpoint, request),
+    key: () => requestKey(variant.endpoint, request),
     request,
     endpoint: variant.endpoint,
     label: `case ${testCase.id}${plan.repeat > 1 ? ` draw ${draw}` : ""} (${side}: ${variant.spec.name})`,

@@ -12,7 +12,8 @@ import type { ResponseStore, StoredResponse } from "./response-store.js";
 export interface Call {
   /** resolves the variant's provider (created lazily, so replayed runs never build an SDK client) */
   provider: () => Promise<Provider>;
-  key: string;
+  /** the request's cache/cassette key (request-key.ts); asked for only when a store is in use */
+  key: () => string;
   request: ModelRequest;
   endpoint: { provider: string; model: string };
   /** `case refund-001 (candidate)` */
@@ -101,7 +102,10 @@ export class Runner {
 
   async send(call: Call): Promise<RequestOutcome> {
     this.requests++;
-    const stored = this.options.replay ? this.options.replay.get(call.key) : this.options.cache?.get(call.key);
+    const { replay, cache, record } = this.options;
+    // Hashing the canonical request costs CPU on every call; a run without a store never needs it.
+    const key = replay || cache || record ? call.key() : "";
+    const stored = replay ? replay.get(key) : cache?.get(key);
     if (stored) {
       this.reused++;
       this.options.record?.put(stored);
@@ -147,7 +151,7 @@ export class Runner {
       if (attempt.status === "ok") {
         const entry: StoredResponse = {
           v: 1,
-          key: call.key,
+          key,
           provider: call.endpoint.provider,
           model: call.endpoint.model,
           response: attempt.response,

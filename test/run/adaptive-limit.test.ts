@@ -18,8 +18,20 @@ describe("AdaptiveLimit (AIMD per endpoint)", () => {
     expect(order).toEqual(["c", "d"]);
   });
 
+  test("slow start: a small first window that grows by one per success up to the ceiling", () => {
+    const limit = new AdaptiveLimit(32);
+    expect(limit.current).toBe(8);
+    for (let i = 0; i < 8; i++) limit.onSuccess();
+    expect(limit.current).toBe(16); // doubled in one round trip's worth of successes
+    for (let i = 0; i < 100; i++) limit.onSuccess();
+    expect(limit.current).toBe(32);
+    expect(new AdaptiveLimit(3).current).toBe(3);
+  });
+
   test("halves on a 429 (once per burst) and grows back by about one per window of successes", () => {
     const limit = new AdaptiveLimit(32);
+    for (let i = 0; i < 24; i++) limit.onSuccess();
+    expect(limit.current).toBe(32);
     limit.onRateLimited(undefined, 900, 1_000);
     expect(limit.current).toBe(16);
     limit.onRateLimited(undefined, 950, 1_100); // sent before the cut: same burst

@@ -35,7 +35,7 @@ function provider(delayMs = Number.POSITIVE_INFINITY, seen: AbortSignal[] = []):
 function call(p: Provider | (() => Promise<Provider>), key = "k"): Call {
   return {
     provider: typeof p === "function" ? p : async () => p,
-    key,
+    key: () => key,
     request: { messages: [{ role: "user", content: "hi" }], params: {}, draw: 0 },
     endpoint: { provider: "openai", model: "m" },
     label: `case ${key}`,
@@ -104,7 +104,8 @@ describe("Runner attempt signal", () => {
     process.on("warning", onWarning);
     try {
       const run = runner(new AbortController().signal, 60_000, 64);
-      await Promise.all(Array.from({ length: 64 }, (_, i) => run.send(call(provider(20), `k${i}`))));
+      // Enough requests for slow start (8 in flight at first) to open up to all 64.
+      await Promise.all(Array.from({ length: 200 }, (_, i) => run.send(call(provider(20), `k${i}`))));
       expect(run.maxInFlight).toBe(64);
       await new Promise((resolve) => setImmediate(resolve)); // warnings are emitted on the next tick
       expect(warnings.filter((warning) => warning.name === "MaxListenersExceededWarning")).toEqual([]);
