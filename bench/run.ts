@@ -40,6 +40,8 @@ interface Usage {
 }
 
 interface CellResult extends Cell, Usage {
+  /** CPU per request beyond a 100-case run (`baseN`) with the same C, L, K: start-up and fixed costs taken out */
+  marginalCpuMs?: number;
   wallS: number;
   idealS: number;
   exitCode: number;
@@ -79,6 +81,9 @@ function grid(): Cell[] {
 }
 
 // ---------------------------------------------------------------- inputs
+
+/** The small run each cell's marginal CPU per request is measured against. */
+const baseN = 100;
 
 const topics = ["billing", "shipping", "returns", "account", "product"];
 
@@ -306,7 +311,22 @@ function pad(cells: string[], widths: number[]): string {
 }
 
 function printTable(results: CellResult[]): void {
-  const header = ["N", "C", "L ms", "429>K", "wall s", "ideal s", "ratio", "CPU ms/req", "peak RSS MB", "max in flight", "429s", "failed", "exit"];
+  const header = [
+    "N",
+    "C",
+    "L ms",
+    "429>K",
+    "wall s",
+    "ideal s",
+    "ratio",
+    "CPU ms/req",
+    "marginal ms/req",
+    "peak RSS MB",
+    "max in flight",
+    "429s",
+    "failed",
+    "exit",
+  ];
   const rows = results.map((r) => [
     String(r.n),
     String(r.c),
@@ -316,6 +336,7 @@ function printTable(results: CellResult[]): void {
     r.idealS.toFixed(2),
     r.idealS > 0 ? (r.wallS / r.idealS).toFixed(2) : "-",
     (r.cpuMs / (r.n * 2)).toFixed(2),
+    r.marginalCpuMs === undefined ? "-" : r.marginalCpuMs.toFixed(2),
     r.peakRssMb.toFixed(0),
     String(r.maxInFlight),
     String(r.throttled),
@@ -365,9 +386,16 @@ async function main(): Promise<void> {
     for (const cell of cells) {
       if (!datasets.has(cell.n)) datasets.set(cell.n, writeDataset(scratch, cell.n));
       const result = await runCell(cell, { rubric, dataset: datasets.get(cell.n) as string }, scratch);
+      if (!values["cpu-prof"] && cell.n > baseN) {
+        // The same configuration on a few cases: what the run costs whatever its size (start-up, loading,
+        // the SDK's import, the report's fixed parts) comes out of the difference.
+        if (!datasets.has(baseN)) datasets.set(baseN, writeDataset(scratch, baseN));
+        const base = await runCell({ ...cell, n: baseN }, { rubric, dataset: datasets.get(baseN) as string }, scratch);
+        result.marginalCpuMs = (result.cpuMs - base.cpuMs) / (2 * (cell.n - baseN));
+      }
       results.push(result);
       console.log(
-        `${label(cell)}: ${result.wallS.toFixed(2)} s (ideal ${result.idealS.toFixed(2)}), CPU ${result.cpuMs} ms, peak RSS ${result.peakRssMb.toFixed(0)} MB, ` +
+        `${label(cell)}: ${result.wallS.toFixed(2)} s (ideal ${result.idealS.toFixed(2)}), CPU ${result.cpuMs} ms${result.marginalCpuMs === undefined ? "" : ` (marginal ${result.marginalCpuMs.toFixed(2)} ms/req)`}, peak RSS ${result.peakRssMb.toFixed(0)} MB, ` +
           `max in flight ${result.maxInFlight}, server requests ${result.requests} (429: ${result.throttled}), failed ${result.failed}, ` +
           `error_rate ${result.errorRate.baseline}/${result.errorRate.candidate}, report.json ${result.reportMb.toFixed(1)} MB, server CPU ${result.serverCpuMs} ms, exit ${result.exitCode}, load ${loadavg()[0]?.toFixed(2)}`,
       );
