@@ -40,12 +40,14 @@ function respond(req: FakeRequest): FakeReply {
   const missFact = roll < (candidate ? 0.04 : 0.03);
   const badSchema = roll > (candidate ? 0.985 : 0.99);
   const head = missFact ? "The reference could not be found." : `The reference is ${fact}.`;
-  const answer = `${head} ${filler.repeat(Math.ceil(outputChars / filler.length))}`.slice(0, Math.max(40, outputChars - 90));
   const reply = {
-    answer,
+    answer: "",
     category: badSchema ? "other" : topics[Math.floor(roll * 1000) % topics.length],
     confidence: Math.round(roll * 100) / 100,
   };
+  // The answer fills the reply to `outputChars` characters (the filler needs no JSON escaping).
+  const room = Math.max(40, outputChars - JSON.stringify(reply).length);
+  reply.answer = `${head} ${filler.repeat(Math.ceil(outputChars / filler.length))}`.slice(0, room);
   return { text: JSON.stringify(reply) };
 }
 
