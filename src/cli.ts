@@ -1,3 +1,4 @@
+import { relative } from "node:path";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import type { CliIO } from "./cli-io.js";
 import { ExitCode, UserError } from "./errors.js";
@@ -212,7 +213,26 @@ function handleError(error: unknown, io: CliIO): number {
     return error.exitCode;
   }
   if (io.signal.aborted) return ExitCode.interrupted;
+  const system = systemFailure(error, io.cwd);
+  if (system) {
+    io.stderr.write(`error: ${plainText(redactSecrets(system, io.env), true)}\n`);
+    return ExitCode.runFailed;
+  }
   const stack = error instanceof Error ? (error.stack ?? error.message) : String(error);
   io.stderr.write(`modelgate crashed — this is a bug, please report it with the output below.\n${redactSecrets(stack, io.env)}\n`);
   return 70;
+}
+
+/** Failures of the machine rather than of modelgate or its input: a full disk, a read-only folder. */
+const environmentCodes = new Set(["ENOSPC", "EDQUOT", "EROFS", "EACCES", "EPERM", "EIO", "EISDIR", "ENOTDIR", "ENOTEMPTY", "EMFILE", "ENFILE"]);
+
+/** A one-line message for an operating-system failure (exit 3: the run could not complete), else undefined. */
+function systemFailure(error: unknown, cwd: string): string | undefined {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (!(error instanceof Error) || typeof code !== "string" || !environmentCodes.has(code)) return undefined;
+  const { syscall, path, dest } = error as NodeJS.ErrnoException & { dest?: string };
+  // A rename names its temp file as `path`; the file the user asked for is `dest`.
+  const target = dest ?? path;
+  const where = target ? ` ${relative(cwd, target) || "."}` : "";
+  return `the run could not complete: ${syscall ?? "a file operation"}${where} failed (${code}): ${error.message}`;
 }

@@ -171,6 +171,25 @@ describe("--out", () => {
   });
 });
 
+describe("a report that cannot be written", () => {
+  test("is a one-line error with exit 3, not a crash, and leaves no scratch file", async () => {
+    server = await startFakeLlmServer({ respond: scriptedModel() });
+    const dir = makeProject({ "data.jsonl": scenarioCases(3), "rubric.yaml": scenarioRubric });
+    // report.json cannot replace a folder of that name.
+    mkdirSync(join(dir, "out", "report.json"), { recursive: true });
+    writeFileSync(join(dir, "out", "report.json", "keep.txt"), "mine");
+    const result = await runModelgate(
+      ["eval", "--rubric", "rubric.yaml", "--baseline", "openai-compatible:a-2024-01-01", "--candidate", "openai-compatible:b-2024-01-01", "--out", "out"],
+      { cwd: dir, env: { OPENAI_BASE_URL: server.openaiBaseUrl } },
+    );
+    expect(result.stderr).not.toContain("crashed");
+    expect(result.stderr).toMatch(/^error: the run could not complete: rename out\/report\.json failed \(E(ISDIR|NOTEMPTY)\)/m);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+    expect(result.exitCode).toBe(3);
+    expect(listFiles(join(dir, "out"))).toEqual(["report.json/keep.txt"]);
+  });
+});
+
 describe("cache clear", () => {
   test("--cache-dir naming a folder with other files deletes only cache entries", async () => {
     const dir = makeProject({ "data.jsonl": scenarioCases(1), "rubric.yaml": scenarioRubric });
