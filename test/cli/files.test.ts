@@ -179,7 +179,17 @@ describe("a report that cannot be written", () => {
     mkdirSync(join(dir, "out", "report.json"), { recursive: true });
     writeFileSync(join(dir, "out", "report.json", "keep.txt"), "mine");
     const result = await runModelgate(
-      ["eval", "--rubric", "rubric.yaml", "--baseline", "openai-compatible:a-2024-01-01", "--candidate", "openai-compatible:b-2024-01-01", "--out", "out"],
+      [
+        "eval",
+        "--rubric",
+        "rubric.yaml",
+        "--baseline",
+        "openai-compatible:a-2024-01-01",
+        "--candidate",
+        "openai-compatible:b-2024-01-01",
+        "--out",
+        "out",
+      ],
       { cwd: dir, env: { OPENAI_BASE_URL: server.openaiBaseUrl } },
     );
     expect(result.stderr).not.toContain("crashed");
