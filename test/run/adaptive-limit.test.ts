@@ -7,8 +7,13 @@ describe("AdaptiveLimit (AIMD per endpoint)", () => {
     const a = await limit.acquire();
     const b = await limit.acquire();
     const order: string[] = [];
-    const c = limit.acquire().then((release) => (order.push("c"), release));
-    const d = limit.acquire().then((release) => (order.push("d"), release));
+    const queued = (name: string) =>
+      limit.acquire().then((release) => {
+        order.push(name);
+        return release;
+      });
+    const c = queued("c");
+    const d = queued("d");
     await Promise.resolve();
     expect(order).toEqual([]);
     a();
