@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { errorCounts } from "../aggregate/error-counts.js";
 import type { CliIO } from "../cli-io.js";
@@ -6,7 +6,10 @@ import { analyse } from "../compare/analyse.js";
 import { ExitCode, UserError } from "../errors.js";
 import { paramsSignature } from "../load/variants.js";
 import { emitReport } from "../report/emit.js";
-import type { GateRule, RunReport, VariantInfo } from "../types.js";
+import { type OpenedReport, openReport } from "../report/read-report.js";
+import { CaseLog } from "../run/case-log.js";
+import { limitHeapGrowth } from "../run/heap.js";
+import type { CaseRecord, GateRule, RunReport, RunSummary, VariantInfo } from "../types.js";
 import { modelgateVersion } from "../version.js";
 
 export interface MergeOptions {
@@ -23,23 +26,55 @@ export interface MergeOptions {
  * Refuses shards of different runs (dataset, rubric, variants, repeat) or an incomplete set of shards.
  */
 export function runMerge(paths: string[], options: MergeOptions, io: CliIO): number {
-  const reports = paths.map((path) => readReport(resolve(io.cwd, path)));
-  const [first] = reports;
-  if (!first) throw new UserError("merge: give at least one report.json");
-  for (const [index, report] of reports.entries()) {
-    const problem = incompatibility(first, report);
-    if (problem) throw new UserError(`merge: ${paths[index]} is not from the same run as ${paths[0]}: ${problem}`);
-  }
-  checkShards(reports, paths);
-  const seen = new Map<string, string>();
-  for (const [index, report] of reports.entries()) {
-    for (const testCase of report.cases) {
-      const other = seen.get(testCase.id);
-      if (other !== undefined) throw new UserError(`merge: case ${testCase.id} is in both ${other} and ${paths[index]}`);
-      seen.set(testCase.id, paths[index] ?? "");
+  if (paths.length === 0) throw new UserError("merge: give at least one report.json");
+  limitHeapGrowth();
+  const outDir = resolve(io.cwd, options.out ?? resolve(dirname(resolve(io.cwd, paths[0] ?? ".")), "..", "merged"));
+  prepareFolder(outDir);
+  // Shards are read a case at a time into a case log, as `eval` keeps its own cases: merging the
+  // shards of a 100,000-case run holds the cases' records, not every shard's outputs.
+  const caseLog = new CaseLog(outDir);
+  try {
+    const opened = paths.map((path) => openShard(resolve(io.cwd, path), path));
+    const heads = opened.map((report) => report.head);
+    const first = heads[0] as RunReport;
+    for (const [index, head] of heads.entries()) {
+      const problem = incompatibility(first, head);
+      if (problem) throw new UserError(`merge: ${paths[index]} is not from the same run as ${paths[0]}: ${problem}`);
     }
+    checkShards(heads, paths);
+    const seen = new Map<string, string>();
+    const records: CaseRecord[] = [];
+    for (const [index, report] of opened.entries()) {
+      for (const testCase of report.cases()) {
+        const other = seen.get(testCase.id);
+        if (other !== undefined) throw new UserError(`merge: case ${testCase.id} is in both ${other} and ${paths[index]}`);
+        seen.set(testCase.id, paths[index] ?? "");
+        records.push(caseLog.append(testCase));
+      }
+    }
+    const cases = records.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
+    const merged = mergedReport(heads, cases);
+    emitReport(
+      merged,
+      {
+        outDir,
+        formats: options.formats,
+        quiet: options.quiet,
+        json: options.json,
+        ...(options.color !== undefined ? { color: options.color } : {}),
+      },
+      io,
+      caseLog,
+    );
+    return merged.gate.verdict === "pass" ? ExitCode.ok : ExitCode.gateFailed;
+  } finally {
+    caseLog.dispose();
   }
-  const cases = reports.flatMap((report) => report.cases).sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
+}
+
+/** One report over all the shards' cases: analysed again, run facts summed. */
+function mergedReport(heads: RunReport[], cases: CaseRecord[]): RunSummary {
+  const first = heads[0] as RunReport;
   const gate: GateRule[] = first.gate.rules.map(({ metric, bound, bound_text, mode }) => ({ metric, bound, bound_text, mode }));
   const analysis = analyse({
     cases,
@@ -48,18 +83,18 @@ export function runMerge(paths: string[], options: MergeOptions, io: CliIO): num
     ...(first.run.segments ? { segments: first.run.segments } : {}),
     cachedLatency: first.run.cached_latency === true,
   });
-  const sum = (pick: (report: RunReport) => number) => reports.reduce((total, report) => total + pick(report), 0);
-  const costs = reports.map((report) => report.run.cost_usd);
+  const sum = (pick: (report: RunReport) => number) => heads.reduce((total, report) => total + pick(report), 0);
+  const costs = heads.map((report) => report.run.cost_usd);
   const addCosts = (key: "baseline" | "candidate" | "judge" | "total") =>
     costs.some((cost) => !cost || cost[key] === null) ? null : costs.reduce((total, cost) => total + (cost?.[key] ?? 0), 0);
-  const startedAt = reports.map((report) => report.run.started_at).sort()[0] ?? first.run.started_at;
+  const startedAt = heads.map((report) => report.run.started_at).sort()[0] ?? first.run.started_at;
   const finishedAt =
-    reports
+    heads
       .map((report) => report.run.finished_at)
       .sort()
       .at(-1) ?? first.run.finished_at;
   const { shard: _shard, ...run } = first.run;
-  const merged: RunReport = {
+  return {
     ...first,
     run: {
       ...run,
@@ -67,8 +102,8 @@ export function runMerge(paths: string[], options: MergeOptions, io: CliIO): num
       started_at: startedAt,
       finished_at: finishedAt,
       modelgate_version: modelgateVersion,
-      interrupted: reports.some((report) => report.run.interrupted),
-      warnings: [...new Set(reports.flatMap((report) => report.run.warnings))],
+      interrupted: heads.some((report) => report.run.interrupted),
+      warnings: [...new Set(heads.flatMap((report) => report.run.warnings))],
       requests: { total: sum((report) => report.run.requests.total), reused: sum((report) => report.run.requests.reused) },
       cost_usd: { baseline: addCosts("baseline"), candidate: addCosts("candidate"), judge: addCosts("judge"), total: addCosts("total") },
       errors: { baseline: errorCounts(cases, "baseline"), candidate: errorCounts(cases, "candidate") },
@@ -78,26 +113,24 @@ export function runMerge(paths: string[], options: MergeOptions, io: CliIO): num
     regressions: cases.filter((testCase) => testCase.outcome === "regression").map((testCase) => testCase.id),
     improvements: cases.filter((testCase) => testCase.outcome === "improvement").map((testCase) => testCase.id),
   };
-  const outDir = resolve(io.cwd, options.out ?? resolve(dirname(resolve(io.cwd, paths[0] ?? ".")), "..", "merged"));
-  emitReport(
-    merged,
-    { outDir, formats: options.formats, quiet: options.quiet, json: options.json, ...(options.color !== undefined ? { color: options.color } : {}) },
-    io,
-  );
-  return merged.gate.verdict === "pass" ? ExitCode.ok : ExitCode.gateFailed;
 }
 
-function readReport(path: string): RunReport {
-  let report: RunReport;
-  try {
-    report = JSON.parse(readFileSync(path, "utf8")) as RunReport;
-  } catch (error) {
-    throw new UserError(`merge: ${path}: cannot read a report.json: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-  }
-  if (report?.schema_version !== 1 || !Array.isArray(report.cases) || !report.gate || !Array.isArray(report.checks)) {
-    throw new UserError(`merge: ${path}: not a modelgate report.json (schema_version 1)`);
+function openShard(path: string, given: string): OpenedReport {
+  const report = openReport(path, `merge: ${given}`);
+  const { head } = report;
+  if (head?.schema_version !== 1 || !head.gate || !Array.isArray(head.checks) || !head.run) {
+    throw new UserError(`merge: ${given}: not a modelgate report.json (schema_version 1)`);
   }
   return report;
+}
+
+/** The output folder, made now: the case log is written into it before any report. */
+function prepareFolder(path: string): void {
+  try {
+    mkdirSync(path, { recursive: true });
+  } catch (error) {
+    throw new UserError(`merge: --out ${path}: cannot create the folder (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
 }
 
 function sameVariant(a: VariantInfo, b: VariantInfo): boolean {

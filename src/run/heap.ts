@@ -5,7 +5,7 @@ import { setFlagsFromString } from "node:v8";
  * it picks a factor of up to 4× from its own speed estimates; a run's garbage is mostly request and
  * response objects that lived just long enough to be promoted, so on a long run the heap sat at ~4× a
  * live set of ~200 MB (100,000 cases: 850 MB peak RSS). At 1.5× the same run peaks at ~460 MB for ~4%
- * more CPU (`npm run bench -- --big`; bench/README.md).
+ * more CPU (`npm run bench -- --big`; bench/README.md). `eval` and `merge` ask for it.
  */
 const heapGrowingPercent = 50;
 

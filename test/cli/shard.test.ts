@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, expect, test } from "vitest";
 import type { RunReport } from "../../src/types.js";
@@ -69,4 +69,22 @@ test("--shard i/n runs disjoint slices; merge gives the unsharded run's metrics,
   const twice = await runModelgate(["merge", "shard-1/report.json", "shard-1/report.json", "shard-2/report.json"], { cwd: dir });
   expect(twice.exitCode).toBe(2);
   expect(twice.stderr).toMatch(/shard 1\/3 is given twice/);
+
+  // A shard reformatted by a tool is still a report; one cut short is an input error naming its line.
+  const shard1 = readFileSync(join(dir, "shard-1", "report.json"), "utf8");
+  writeFileSync(join(dir, "shard-1", "pretty.json"), JSON.stringify(JSON.parse(shard1), null, 2));
+  const pretty = await runModelgate(["merge", "shard-1/pretty.json", "shard-2/report.json", "shard-3/report.json", "--out", "merged-pretty"], {
+    cwd: dir,
+  });
+  expect(pretty.exitCode).toBe(whole.exitCode);
+  expect(comparable(read(dir, "merged-pretty"))).toEqual(comparable(read(dir, "whole")));
+  const lines = shard1.split("\n");
+  const firstCase = lines.findIndex((line) => line === '  "cases": [') + 1;
+  writeFileSync(join(dir, "shard-1", "cut.json"), lines.slice(0, firstCase + 2).join("\n") + '\n    {"id": "tool-0');
+  const cut = await runModelgate(["merge", "shard-1/cut.json", "shard-2/report.json", "shard-3/report.json", "--out", "merged-cut"], { cwd: dir });
+  expect(cut.exitCode).toBe(2);
+  expect(cut.stderr).toContain(`merge: shard-1/cut.json:${firstCase + 3}: not a case of a modelgate report`);
+  expect(cut.stderr).not.toContain("crashed");
+  expect(existsSync(join(dir, "merged-cut", "report.json"))).toBe(false);
+  expect(readdirSync(join(dir, "merged-cut"))).toEqual([]);
 });
