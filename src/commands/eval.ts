@@ -11,7 +11,7 @@ import { type Inputs, loadInputs, variantWarnings } from "../load/inputs.js";
 import { priceOf } from "../pricing.js";
 import { endpointHost, keyVariable, providerEnvironment, providers } from "../providers/index.js";
 import type { Provider } from "../providers/types.js";
-import { emitReport } from "../report/emit.js";
+import { emitOptions, emitReport } from "../report/emit.js";
 import { plainText } from "../report/plain-text.js";
 import { Progress } from "../report/progress.js";
 import { defaultRetryBaseMs } from "../run/backoff.js";
@@ -217,18 +217,7 @@ async function runLoaded(inputs: Inputs, options: ResolvedOptions, io: CliIO, st
     if (fatal && fatal.exitCode !== ExitCode.runFailed) throw fatal;
 
     const report = buildReport({ runId: id, inputs, options, startedAt, caseReports, runner, warnings, baselineSpec, candidateSpec, io });
-    emitReport(
-      report,
-      {
-        outDir,
-        formats: options.formats,
-        quiet: options.quiet,
-        json: options.json,
-        ...(options.color !== undefined ? { color: options.color } : {}),
-      },
-      io,
-      caseLog,
-    );
+    emitReport(report, emitOptions(outDir, options), io, caseLog);
 
     if (fatal) {
       io.stderr.write(`error: ${plainText(fatal.message, true)}\n`);

@@ -5,7 +5,7 @@ import type { CliIO } from "../cli-io.js";
 import { analyse } from "../compare/analyse.js";
 import { ExitCode, UserError } from "../errors.js";
 import { paramsSignature } from "../load/variants.js";
-import { emitReport } from "../report/emit.js";
+import { emitOptions, emitReport } from "../report/emit.js";
 import { type OpenedReport, openReport } from "../report/read-report.js";
 import { CaseLog } from "../run/case-log.js";
 import { limitHeapGrowth } from "../run/heap.js";
@@ -54,18 +54,7 @@ export function runMerge(paths: string[], options: MergeOptions, io: CliIO): num
     }
     const cases = records.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
     const merged = mergedReport(heads, cases);
-    emitReport(
-      merged,
-      {
-        outDir,
-        formats: options.formats,
-        quiet: options.quiet,
-        json: options.json,
-        ...(options.color !== undefined ? { color: options.color } : {}),
-      },
-      io,
-      caseLog,
-    );
+    emitReport(merged, emitOptions(outDir, options), io, caseLog);
     return merged.gate.verdict === "pass" ? ExitCode.ok : ExitCode.gateFailed;
   } finally {
     caseLog.dispose();

@@ -19,6 +19,11 @@ export interface EmitOptions {
   color?: boolean;
 }
 
+/** EmitOptions from a command's output flags. */
+export function emitOptions(outDir: string, flags: Pick<EmitOptions, "formats" | "quiet" | "json"> & { color?: boolean | undefined }): EmitOptions {
+  return { outDir, formats: flags.formats, quiet: flags.quiet, json: flags.json, ...(flags.color !== undefined ? { color: flags.color } : {}) };
+}
+
 /**
  * Where the full cases of a report whose cases are records come from (eval's case log): their
  * report.json lines, redacted already, and the parsed cases.

@@ -79,7 +79,7 @@ test("--shard i/n runs disjoint slices; merge gives the unsharded run's metrics,
   expect(pretty.exitCode).toBe(whole.exitCode);
   expect(comparable(read(dir, "merged-pretty"))).toEqual(comparable(read(dir, "whole")));
   const lines = shard1.split("\n");
-  const firstCase = lines.findIndex((line) => line === '  "cases": [') + 1;
+  const firstCase = lines.indexOf('  "cases": [') + 1;
   writeFileSync(join(dir, "shard-1", "cut.json"), lines.slice(0, firstCase + 2).join("\n") + '\n    {"id": "tool-0');
   const cut = await runModelgate(["merge", "shard-1/cut.json", "shard-2/report.json", "shard-3/report.json", "--out", "merged-cut"], { cwd: dir });
   expect(cut.exitCode).toBe(2);
