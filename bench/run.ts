@@ -42,6 +42,8 @@ interface Usage {
 interface CellResult extends Cell, Usage {
   /** CPU per request beyond a 100-case run (`baseN`) with the same C, L, K: start-up and fixed costs taken out */
   marginalCpuMs?: number;
+  /** `modelgate merge` of this cell's report.json (the 100,000-case cell) */
+  merge?: { wallS: number } & Usage;
   wallS: number;
   idealS: number;
   exitCode: number;
@@ -281,6 +283,17 @@ async function runCell(cell: Cell, files: { rubric: string; dataset: string }, s
     reportMb: statSync(reportPath).size / 2 ** 20,
     serverCpuMs: stats.cpuMs,
   };
+  if (cell.n >= 100_000) {
+    // What `modelgate merge` costs on a report this size (one "shard": the same reading and analysis).
+    const merge = await runNode([bin, "merge", reportPath, "--out", `${out}-merged`, "--format", "json", "--quiet"], {
+      cwd: scratch,
+      env: process.env,
+      scratch,
+    });
+    if (merge.exitCode !== 0 && merge.exitCode !== 1) throw new Error(`modelgate merge exited ${merge.exitCode}:\n${merge.stderr}`);
+    result.merge = { wallS: merge.wallS, cpuMs: merge.cpuMs, peakRssMb: merge.peakRssMb };
+    if (!values.keep) rmSync(`${out}-merged`, { recursive: true, force: true });
+  }
   if (!values.keep) rmSync(out, { recursive: true, force: true });
   return result;
 }
@@ -399,6 +412,11 @@ async function main(): Promise<void> {
           `max in flight ${result.maxInFlight}, server requests ${result.requests} (429: ${result.throttled}), failed ${result.failed}, ` +
           `error_rate ${result.errorRate.baseline}/${result.errorRate.candidate}, report.json ${result.reportMb.toFixed(1)} MB, server CPU ${result.serverCpuMs} ms, exit ${result.exitCode}, load ${loadavg()[0]?.toFixed(2)}`,
       );
+    }
+    for (const result of results) {
+      if (!result.merge) continue;
+      const { wallS, cpuMs, peakRssMb } = result.merge;
+      console.log(`merge of the ${result.n}-case report.json: ${wallS.toFixed(2)} s, CPU ${cpuMs} ms, peak RSS ${peakRssMb.toFixed(0)} MB`);
     }
     console.log("");
     printTable(results);
