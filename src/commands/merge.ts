@@ -1,4 +1,4 @@
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { errorCounts } from "../aggregate/error-counts.js";
 import type { CliIO } from "../cli-io.js";
@@ -6,7 +6,7 @@ import { analyse } from "../compare/analyse.js";
 import { ExitCode, UserError } from "../errors.js";
 import { paramsSignature } from "../load/variants.js";
 import { emitOptions, emitReport } from "../report/emit.js";
-import { type OpenedReport, openReport } from "../report/read-report.js";
+import { type OpenedReport, openedWhole, openReport } from "../report/read-report.js";
 import { CaseLog } from "../run/case-log.js";
 import { limitHeapGrowth } from "../run/heap.js";
 import type { CaseRecord, GateRule, RunReport, RunSummary, VariantInfo } from "../types.js";
@@ -105,7 +105,13 @@ function mergedReport(heads: RunReport[], cases: CaseRecord[]): RunSummary {
 }
 
 function openShard(path: string, given: string): OpenedReport {
-  const report = openReport(path, `merge: ${given}`);
+  let report: OpenedReport | undefined;
+  try {
+    report = openReport(path, `merge: ${given}`) ?? openedWhole(JSON.parse(readFileSync(path, "utf8")) as RunReport);
+  } catch (error) {
+    const reason = error instanceof SyntaxError ? `not JSON (${error.message})` : ((error as NodeJS.ErrnoException).code ?? (error as Error).message);
+    throw new UserError(`merge: ${given}: cannot read a report.json: ${reason}`);
+  }
   const { head } = report;
   if (head?.schema_version !== 1 || !head.gate || !Array.isArray(head.checks) || !head.run) {
     throw new UserError(`merge: ${given}: not a modelgate report.json (schema_version 1)`);

@@ -1,13 +1,15 @@
-import { appendFileSync, readFileSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import type { CliIO } from "../cli-io.js";
 import { useColor } from "../cli-io.js";
 import { ExitCode, throwIfIssues, UserError } from "../errors.js";
 import { displayName } from "../load/dataset.js";
-import { type FileFormat, fileFormats } from "../report/index.js";
+import { writeReportFiles } from "../report/emit.js";
+import { type OpenedReport, openedWhole, openReport } from "../report/read-report.js";
 import { renderTerminal } from "../report/terminal.js";
-import { writeReportFile } from "../report/writer.js";
-import type { Issue, RunReport } from "../types.js";
+import { CaseLog, recordOf } from "../run/case-log.js";
+import { limitHeapGrowth } from "../run/heap.js";
+import type { CaseRecord, Issue, RunReport, RunSummary } from "../types.js";
 
 /** `modelgate report` options, normalised by the CLI layer. */
 export interface ReportOptions {
@@ -26,30 +28,49 @@ export interface ReportOptions {
  * so a pipeline can gate on a report produced elsewhere.
  */
 export function runReport(options: ReportOptions, io: CliIO): number {
+  limitHeapGrowth();
   const source = resolve(io.cwd, options.file);
-  const report = readReport(source);
+  const saved = openSaved(source);
   const outDir = resolve(io.cwd, options.out ?? dirname(source));
   const reportDir = displayName(outDir);
-  const written: string[] = [];
-  for (const format of new Set(options.formats)) {
-    if (format === "table") continue;
-    const { file, render } = fileFormats[format as FileFormat];
-    // Re-rendering report.json onto itself would only rewrite the same bytes.
-    if (format === "json" && resolve(outDir, file) === source) continue;
-    const content = render(report, { reportDir });
-    written.push(writeReportFile(outDir, file, content));
-    // Like `eval`: in GitHub Actions the Markdown also goes to the job's summary page.
-    if (format === "md" && io.env.GITHUB_STEP_SUMMARY) appendFileSync(io.env.GITHUB_STEP_SUMMARY, `${content}\n`);
+  // Re-rendering report.json onto itself would only rewrite the same bytes.
+  const files = [...new Set(options.formats)].filter(
+    (format) => format !== "table" && !(format === "json" && resolve(outDir, "report.json") === source),
+  );
+  // Cases are read one at a time: only their records stay in memory, the full cases wait in a case log
+  // when a file format needs them (none does for the table alone, which then writes nothing).
+  if (files.length > 0) mkdirSync(outDir, { recursive: true });
+  const caseLog = files.length > 0 ? new CaseLog(outDir) : undefined;
+  try {
+    const records: CaseRecord[] = [];
+    for (const testCase of saved.cases()) records.push(caseLog ? caseLog.append(testCase) : recordOf(testCase));
+    const report: RunSummary = { ...saved.head, cases: records };
+    const written = caseLog ? writeReportFiles(report, files, outDir, io, caseLog) : [];
+    if (!options.quiet) {
+      // The "next: open …" line points at a rendered HTML or Markdown report; without one there is nothing new to open.
+      const readable = options.formats.includes("html") || options.formats.includes("md");
+      io.stdout.write(
+        renderTerminal(report, { color: useColor(io, "stdout", options.color), formats: options.formats, ...(readable ? { reportDir } : {}) }),
+      );
+      if (written.length > 0) io.stderr.write(`reports written to ${reportDir}/ (${written.join(", ")})\n`);
+    }
+    return report.gate.verdict === "pass" ? ExitCode.ok : ExitCode.gateFailed;
+  } finally {
+    caseLog?.dispose();
   }
-  if (!options.quiet) {
-    // The "next: open …" line points at a rendered HTML or Markdown report; without one there is nothing new to open.
-    const readable = options.formats.includes("html") || options.formats.includes("md");
-    io.stdout.write(
-      renderTerminal(report, { color: useColor(io, "stdout", options.color), formats: options.formats, ...(readable ? { reportDir } : {}) }),
-    );
-    if (written.length > 0) io.stderr.write(`reports written to ${reportDir}/ (${written.map((p) => p.slice(outDir.length + 1)).join(", ")})\n`);
+}
+
+/** A saved run, opened to be read a case at a time, and checked like `readReport` (exit 2 if it is not a report). */
+function openSaved(path: string): OpenedReport {
+  let opened: OpenedReport | undefined;
+  try {
+    opened = openReport(path, displayName(path));
+  } catch (error) {
+    throw new UserError(`${displayName(path)}: cannot read the report: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
-  return report.gate.verdict === "pass" ? ExitCode.ok : ExitCode.gateFailed;
+  if (!opened) return openedWhole(readReport(path));
+  checkReport(opened.head, displayName(path));
+  return opened;
 }
 
 /** The top-level fields every renderer reads, and what each must be. */
@@ -85,6 +106,12 @@ export function readReport(path: string): RunReport {
   } catch (error) {
     throw new UserError(`${shown}: not a modelgate report: not valid JSON (${(error as Error).message})`);
   }
+  checkReport(data, shown);
+  return data as RunReport;
+}
+
+/** Checks parsed JSON is a modelgate report.json this version can render (exit 2 if not). */
+function checkReport(data: unknown, shown: string): void {
   const version = (data as { schema_version?: unknown } | null)?.schema_version;
   if (typeof data !== "object" || data === null || Array.isArray(data) || version === undefined) {
     throw new UserError(`${shown}: not a modelgate report: expected a report.json written by \`modelgate eval\` (with "schema_version": 1)`);
@@ -103,7 +130,6 @@ export function readReport(path: string): RunReport {
   if (verdict !== "pass" && verdict !== "fail")
     issues.push({ file: shown, field: "gate.verdict", message: `expected "pass" or "fail", got ${JSON.stringify(verdict) ?? "nothing"}` });
   throwIfIssues(issues, "report");
-  return data as RunReport;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -33,6 +33,15 @@ export interface CaseSource {
   full(record: CaseRecord): CaseReport;
 }
 
+/** The cases of a report that holds them all already. */
+export function inMemoryCases(_report: RunReport): CaseSource {
+  return {
+    json: (record) => redactSecrets(JSON.stringify(record)),
+    // The records of a RunReport are its full cases.
+    full: (record) => record as CaseReport,
+  };
+}
+
 /**
  * Writes a run report in every asked format (report.json always), appends the Markdown to
  * $GITHUB_STEP_SUMMARY in GitHub Actions, and prints the terminal table or the `--json` summary.
@@ -44,33 +53,41 @@ export function emitReport(report: RunSummary, options: EmitOptions, io: CliIO, 
 export function emitReport(report: RunSummary, options: EmitOptions, io: CliIO, cases?: CaseSource): void {
   const { outDir } = options;
   const shownDir = displayName(outDir);
-  const written: string[] = [];
-  let whole: RunReport | undefined;
-  // Without a source the overloads say the cases are full already.
-  const full = (): RunReport => (whole ??= cases ? { ...report, cases: report.cases.map((record) => cases.full(record)) } : (report as RunReport));
-  for (const format of new Set(["json", ...options.formats])) {
-    if (format === "table") continue;
-    if (format === "json") {
-      if (cases) writeJsonReport(outDir, report, (record) => cases.json(record));
-      else writeJsonReport(outDir, full());
-      written.push("report.json");
-      continue;
-    }
-    const { file, render } = fileFormats[format as FileFormat];
-    const content =
-      format === "md" && cases
-        ? renderMarkdown(report, { reportDir: shownDir, caseDetail: (record) => cases.full(record) })
-        : render(full(), { reportDir: shownDir });
-    writeReportFile(outDir, file, content);
-    written.push(file);
-    // In GitHub Actions the Markdown summary also goes to the job's summary page.
-    if (format === "md" && io.env.GITHUB_STEP_SUMMARY) appendFileSync(io.env.GITHUB_STEP_SUMMARY, `${redactSecrets(content, io.env)}\n`);
-  }
+  const source = cases ?? inMemoryCases(report as RunReport);
+  const written = writeReportFiles(report, new Set(["json", ...options.formats]), outDir, io, source);
   if (options.json) io.stdout.write(`${JSON.stringify(summaryOf(report, outDir), null, 2)}\n`);
   else if (options.formats.includes("table") && !options.quiet) {
     io.stdout.write(renderTerminal(report, { color: useColor(io, "stdout", options.color), reportDir: shownDir, formats: options.formats }));
   }
   if (!options.quiet && !options.json) io.stderr.write(`reports written to ${shownDir}/ (${written.join(", ")})\n`);
+}
+
+/**
+ * Writes the asked file formats (`table` is not a file) to `outDir`, and in GitHub Actions appends the
+ * Markdown to the job's summary page; returns the file names written.
+ */
+export function writeReportFiles(report: RunSummary, formats: Iterable<string>, outDir: string, io: CliIO, cases: CaseSource): string[] {
+  const shownDir = displayName(outDir);
+  const written: string[] = [];
+  let whole: RunReport | undefined;
+  const full = (): RunReport => (whole ??= { ...report, cases: report.cases.map((record) => cases.full(record)) });
+  for (const format of formats) {
+    if (format === "table") continue;
+    if (format === "json") {
+      writeJsonReport(outDir, report, (record) => cases.json(record));
+      written.push("report.json");
+      continue;
+    }
+    const { file, render } = fileFormats[format as FileFormat];
+    const content =
+      format === "md"
+        ? renderMarkdown(report, { reportDir: shownDir, caseDetail: (record) => cases.full(record) })
+        : render(full(), { reportDir: shownDir });
+    writeReportFile(outDir, file, content);
+    written.push(file);
+    if (format === "md" && io.env.GITHUB_STEP_SUMMARY) appendFileSync(io.env.GITHUB_STEP_SUMMARY, `${redactSecrets(content, io.env)}\n`);
+  }
+  return written;
 }
 
 /** What `--json` prints: the verdict, each rule, the regressing cases. */

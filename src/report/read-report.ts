@@ -1,4 +1,4 @@
-import { closeSync, openSync, readFileSync, readSync } from "node:fs";
+import { closeSync, openSync, readSync } from "node:fs";
 import { UserError } from "../errors.js";
 import type { CaseReport, RunReport } from "../types.js";
 
@@ -15,37 +15,45 @@ const chunkBytes = 1 << 18;
 
 /**
  * Opens a report.json without holding all its cases at once. The writer puts the cases last, one per
- * line (writer.ts), so a 100,000-case report is read line by line; a report.json of any other layout
- * (reformatted by a tool, say) is parsed whole, which is correct but holds it all in memory.
- * `describe` names the file in errors.
+ * line (writer.ts), so a 100,000-case report is read line by line. Undefined when the file has any
+ * other layout (reformatted by a tool, say, or not a report at all): the caller then reads it whole,
+ * with its own checks. Throws what the file system throws when it cannot be opened; `describe` names
+ * the file in the errors about its cases.
  */
-export function openReport(path: string, describe = path): OpenedReport {
-  const lines = new LineReader(path, describe);
+export function openReport(path: string, describe = path): OpenedReport | undefined {
+  const lines = new LineReader(path);
   const headLines: string[] = [];
   for (let line = lines.next(); line !== undefined; line = lines.next()) {
     if (line === casesLine || line === `${casesLine}]`) {
       const head = parseHead(`${headLines.join("\n")}\n  "cases": []\n}`);
       if (head === undefined || line.endsWith("]")) {
         lines.close();
-        return head === undefined ? parsedWhole(path, describe) : { head, cases: () => [] };
+        return head && { head, cases: () => [] };
       }
-      // One case per line, as the writer puts them? Otherwise (a case spread over lines) read it whole.
+      // One case per line, as the writer puts them? Otherwise (a case spread over lines) not ours.
       const firstLine = lines.next();
-      const first = firstLine === undefined ? undefined : caseOfLine(firstLine);
       if (firstLine?.trim() === "]") {
         lines.close();
         return { head, cases: () => [] };
       }
+      const first = firstLine === undefined ? undefined : caseOfLine(firstLine);
       if (first === undefined) {
         lines.close();
-        return parsedWhole(path, describe);
+        return undefined;
       }
       return { head, cases: () => caseLines(first, lines, describe) };
     }
     headLines.push(line);
   }
   lines.close();
-  return parsedWhole(path, describe);
+  return undefined;
+}
+
+/** A report read whole as an opened one (for files `openReport` leaves to the caller). */
+export function openedWhole(report: RunReport): OpenedReport {
+  // Whatever JSON it is: a non-report shows up in the caller's checks of the head, not as a TypeError here.
+  const cases = Array.isArray(report?.cases) ? report.cases : [];
+  return { head: { ...(report as object), cases: [] } as unknown as RunReport, cases: () => cases };
 }
 
 /** A case line (`    {…},`) as a case, or undefined. */
@@ -85,18 +93,6 @@ function parseHead(text: string): RunReport | undefined {
   }
 }
 
-function parsedWhole(path: string, describe: string): OpenedReport {
-  let report: RunReport;
-  try {
-    report = JSON.parse(readFileSync(path, "utf8")) as RunReport;
-  } catch (error) {
-    const reason = error instanceof SyntaxError ? `not JSON (${error.message})` : ((error as NodeJS.ErrnoException).code ?? (error as Error).message);
-    throw new UserError(`${describe}: cannot read a report.json: ${reason}`);
-  }
-  const cases = Array.isArray(report?.cases) ? report.cases : [];
-  return { head: { ...report, cases: [] }, cases: () => cases };
-}
-
 /** Lines of a file read in 256 KB chunks (split on bytes, so a multi-byte character never straddles a cut). */
 class LineReader {
   private readonly fd: number;
@@ -107,12 +103,8 @@ class LineReader {
   private closed = false;
   lineNumber = 0;
 
-  constructor(path: string, describe: string) {
-    try {
-      this.fd = openSync(path, "r");
-    } catch (error) {
-      throw new UserError(`${describe}: cannot read a report.json: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-    }
+  constructor(path: string) {
+    this.fd = openSync(path, "r");
   }
 
   next(): string | undefined {
