@@ -1,0 +1,27 @@
+import { describe, expect, test } from "vitest";
+import { redactSecrets } from "../src/redact.js";
+
+describe("redactSecrets", () => {
+  test.each([
+    ["URL userinfo", "see https://alice:hunter22@example.com/x", "see https://***@example.com/x"],
+    ["URL userinfo, upper-case scheme", "HTTPS://alice:hunter22@example.com", "HTTPS://***@example.com"],
+    ["URL userinfo inside JSON", '{"u":"postgres://u:p4ssword@db:5432/app"}', '{"u":"postgres://***@db:5432/app"}'],
+    ["bearer token", "Authorization: Bearer abcdefgh12345678", "Authorization: Bearer ***"],
+    ["basic credentials, any case", "authorization: BASIC dXNlcjpwYXNzd29yZA==", "authorization: BASIC ***"],
+    ["OpenAI-shaped key", "key sk-proj-abcdefghijklmnop1234", "key sk-proj-***"],
+    ["Anthropic-shaped key", "sk-ant-api03-abcdefghijklmnop", "sk-ant-***"],
+    ["xAI-shaped key", "xai-abcdefghijklmnop1234", "xai-***"],
+    ["Google-shaped key", "AIzaSyA1234567890abcdefgh", "AIza***"],
+  ])("masks %s", (_name, text, masked) => {
+    expect(redactSecrets(text)).toBe(masked);
+  });
+
+  test.each([
+    ["an e-mail address", "write to alice@example.com"],
+    ["a URL without credentials", "https://example.com/a@b"],
+    ["short sk- words", "ask-me task-list"],
+    ["ordinary prose", "The reference is REF-1-billing. Basic plan, bearer bonds."],
+  ])("leaves %s alone", (_name, text) => {
+    expect(redactSecrets(text)).toBe(text);
+  });
+});
