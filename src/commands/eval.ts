@@ -209,14 +209,14 @@ async function runLoaded(inputs: Inputs, options: ResolvedOptions, io: CliIO, st
       ...(reusedBaseline ? { reusedBaseline: reusedBaseline.runs } : {}),
       keep: (report) => caseLog.append(report),
     };
-    const caseReports = await evaluateCases(plan);
+    const caseRecords = await evaluateCases(plan);
     progress.finish();
     // A usage error (cassette miss) means nothing meaningful was scored; a run failure (auth, cost guard)
     // still writes what finished before it exits 3.
     const fatal = runner.fatalError;
     if (fatal && fatal.exitCode !== ExitCode.runFailed) throw fatal;
 
-    const report = buildReport({ runId: id, inputs, options, startedAt, caseReports, runner, warnings, baselineSpec, candidateSpec, io });
+    const report = buildReport({ runId: id, inputs, options, startedAt, caseRecords, runner, warnings, baselineSpec, candidateSpec, io });
     emitReport(report, emitOptions(outDir, options), io, caseLog);
 
     if (fatal) {
@@ -224,7 +224,7 @@ async function runLoaded(inputs: Inputs, options: ResolvedOptions, io: CliIO, st
       return { exitCode: fatal.exitCode, report };
     }
     if (report.run.interrupted) return { exitCode: ExitCode.interrupted, report };
-    const unusable = unusableSide(caseReports);
+    const unusable = unusableSide(caseRecords);
     if (unusable) {
       io.stderr.write(`error: ${plainText(unusable, true)}\n`);
       return { exitCode: ExitCode.runFailed, report };
@@ -325,7 +325,7 @@ interface ReportParts {
   inputs: Inputs;
   options: ResolvedOptions;
   startedAt: Date;
-  caseReports: CaseRecord[];
+  caseRecords: CaseRecord[];
   runner: Runner;
   warnings: string[];
   baselineSpec: VariantSpec;
@@ -334,10 +334,10 @@ interface ReportParts {
 }
 
 function buildReport(parts: ReportParts): RunSummary {
-  const { inputs, options, caseReports, runner } = parts;
+  const { inputs, options, caseRecords, runner } = parts;
   const checks = inputs.rubric.checks;
   const { metrics, comparison, gate } = analyse({
-    cases: caseReports,
+    cases: caseRecords,
     checks: checks.map(checkInfo),
     gate: inputs.rubric.gate,
     ...(inputs.rubric.segments ? { segments: inputs.rubric.segments } : {}),
@@ -361,7 +361,7 @@ function buildReport(parts: ReportParts): RunSummary {
       cached_latency: options.cachedLatency,
       warnings: parts.warnings,
       requests: { total: runner.requests, reused: runner.reused },
-      errors: { baseline: errorCounts(caseReports, "baseline"), candidate: errorCounts(caseReports, "candidate") },
+      errors: { baseline: errorCounts(caseRecords, "baseline"), candidate: errorCounts(caseRecords, "candidate") },
       cost_usd: runner.costs(),
     },
     variants: {
@@ -378,12 +378,12 @@ function buildReport(parts: ReportParts): RunSummary {
     },
     checks: checks.map(checkInfo),
     // Dataset order, so runs diff cleanly; renderers sort for reading (regressions first).
-    cases: caseReports,
+    cases: caseRecords,
     metrics,
     comparison,
     gate: interrupted ? { ...gate, verdict: "fail" } : gate,
-    regressions: caseReports.filter((c) => c.outcome === "regression").map((c) => c.id),
-    improvements: caseReports.filter((c) => c.outcome === "improvement").map((c) => c.id),
+    regressions: caseRecords.filter((c) => c.outcome === "regression").map((c) => c.id),
+    improvements: caseRecords.filter((c) => c.outcome === "improvement").map((c) => c.id),
   };
 }
 
