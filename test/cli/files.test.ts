@@ -9,7 +9,7 @@ import { afterEach, describe, expect, test } from "vitest";
 import type { RunReport } from "../../src/types.js";
 import { type FakeServer, startFakeLlmServer } from "../support/fake-llm-server.js";
 import { makeProject, runModelgate } from "../support/run-cli.js";
-import { scenarioCases, scenarioRubric, scriptedModel } from "../support/scenario.js";
+import { scenarioCases, scenarioEvalArgs, scenarioRubric, scriptedModel } from "../support/scenario.js";
 
 let server: FakeServer | undefined;
 afterEach(async () => {
@@ -101,7 +101,7 @@ describe("paths resolve relative to the file that names them", () => {
 });
 
 describe("--out", () => {
-  const args = ["eval", "--rubric", "rubric.yaml", "--baseline", "openai-compatible:a-2024-01-01", "--candidate", "openai-compatible:b-2024-01-01"];
+  const args = scenarioEvalArgs;
 
   test("keeps every file it did not write, and replaces its own reports by rename", async () => {
     server = await startFakeLlmServer({ respond: scriptedModel() });
@@ -178,20 +178,7 @@ describe("a report that cannot be written", () => {
     // report.json cannot replace a folder of that name.
     mkdirSync(join(dir, "out", "report.json"), { recursive: true });
     writeFileSync(join(dir, "out", "report.json", "keep.txt"), "mine");
-    const result = await runModelgate(
-      [
-        "eval",
-        "--rubric",
-        "rubric.yaml",
-        "--baseline",
-        "openai-compatible:a-2024-01-01",
-        "--candidate",
-        "openai-compatible:b-2024-01-01",
-        "--out",
-        "out",
-      ],
-      { cwd: dir, env: { OPENAI_BASE_URL: server.openaiBaseUrl } },
-    );
+    const result = await runModelgate([...scenarioEvalArgs, "--out", "out"], { cwd: dir, env: { OPENAI_BASE_URL: server.openaiBaseUrl } });
     expect(result.stderr).not.toContain("crashed");
     expect(result.stderr).toMatch(/^error: the run could not complete: rename out\/report\.json failed \(E(ISDIR|NOTEMPTY)\)/m);
     expect(result.stderr).not.toMatch(/\n\s+at /);

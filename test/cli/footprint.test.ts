@@ -5,7 +5,7 @@ import { join, relative, resolve } from "node:path";
 import { afterEach, expect, test } from "vitest";
 import { type FakeServer, startFakeLlmServer } from "../support/fake-llm-server.js";
 import { makeProject } from "../support/run-cli.js";
-import { scenarioCases, scenarioRubric, scriptedModel } from "../support/scenario.js";
+import { scenarioCases, scenarioEvalArgs, scenarioRubric, scriptedModel } from "../support/scenario.js";
 
 const repoRoot = resolve(import.meta.dirname, "../..");
 const bin = join(repoRoot, "dist", "bin.js");
@@ -38,9 +38,8 @@ test.skipIf(!existsSync(bin))("eval writes only inside the project: nothing in H
   const temp = join(outside, "tmp");
   mkdirSync(home);
   mkdirSync(temp);
-  const args = ["eval", "--rubric", "rubric.yaml", "--baseline", "openai-compatible:a-2024-01-01", "--candidate", "openai-compatible:b-2024-01-01"];
   const exitCode = await new Promise<number | null>((done) => {
-    const child = spawn(process.execPath, [bin, ...args, "--format", "table,json,md,html,junit", "--out", "reports/run", "--quiet"], {
+    const child = spawn(process.execPath, [bin, ...scenarioEvalArgs, "--format", "table,json,md,html,junit", "--out", "reports/run", "--quiet"], {
       cwd: dir,
       env: { PATH: process.env.PATH, HOME: home, USERPROFILE: home, TMPDIR: temp, TMP: temp, TEMP: temp, OPENAI_BASE_URL: server?.openaiBaseUrl },
       stdio: "ignore",

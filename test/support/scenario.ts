@@ -69,6 +69,17 @@ gate:
 `;
 
 /** The case id a request is about, from the `[id]` marker every scenario input carries. */
+/** `modelgate eval` on a project made of `scenarioCases` + `scenarioRubric` (as rubric.yaml), two loopback variants. */
+export const scenarioEvalArgs = [
+  "eval",
+  "--rubric",
+  "rubric.yaml",
+  "--baseline",
+  "openai-compatible:a-2024-01-01",
+  "--candidate",
+  "openai-compatible:b-2024-01-01",
+];
+
 export function caseIdOf(request: FakeRequest): string {
   return /\[([\w-]+)\]/.exec(request.lastUser)?.[1] ?? "";
 }
