@@ -42,6 +42,8 @@ interface Usage {
 interface CellResult extends Cell, Usage {
   /** CPU per request beyond a 100-case run (`baseN`) with the same C, L, K: start-up and fixed costs taken out */
   marginalCpuMs?: number;
+  /** CPU of bench/sdk-floor.mjs sending the same requests through the bare official client */
+  floorCpuMs?: number;
   /** `modelgate merge` of this cell's report.json (the 100,000-case cell) */
   merge?: { wallS: number } & Usage;
   wallS: number;
@@ -65,6 +67,8 @@ const { values } = parseArgs({
     "no-build": { type: "boolean", default: false },
     keep: { type: "boolean", default: false },
     "cpu-prof": { type: "string" },
+    "node-args": { type: "string" },
+    "no-floor": { type: "boolean", default: false },
   },
 });
 
@@ -230,7 +234,9 @@ async function runCell(cell: Cell, files: { rubric: string; dataset: string }, s
   const server = await startServer(cell);
   const out = join(scratch, `out-${cell.n}-${cell.c}-${cell.latencyMs}-${cell.throttleAt ?? 0}`);
   const profile = values["cpu-prof"] ? ["--cpu-prof", "--cpu-prof-dir", resolve(values["cpu-prof"])] : [];
+  const nodeArgs = values["node-args"]?.split(/\s+/).filter(Boolean) ?? [];
   const args = [
+    ...nodeArgs,
     ...profile,
     bin,
     "eval",
@@ -298,6 +304,26 @@ async function runCell(cell: Cell, files: { rubric: string; dataset: string }, s
   return result;
 }
 
+/**
+ * CPU of the cell's requests alone: bench/sdk-floor.mjs sends the same requests at the same concurrency
+ * through the bare official client, against a fresh server with the same latency.
+ */
+async function runFloor(cell: Cell, dataset: string, scratch: string): Promise<number> {
+  const server = await startServer(cell);
+  let run: Awaited<ReturnType<typeof runNode>>;
+  try {
+    run = await runNode([join(root, "bench", "sdk-floor.mjs"), dataset, String(cell.c)], {
+      cwd: root,
+      env: { ...process.env, OPENAI_BASE_URL: `${server.url}/v1`, OPENAI_API_KEY: "bench" },
+      scratch,
+    });
+  } finally {
+    await server.stop();
+  }
+  if (run.exitCode !== 0) throw new Error(`sdk-floor exited ${run.exitCode} for ${label(cell)}:\n${run.stderr}`);
+  return run.cpuMs;
+}
+
 function label(cell: Cell): string {
   return `N=${cell.n} C=${cell.c} L=${cell.latencyMs}ms${cell.throttleAt ? ` 429>${cell.throttleAt}` : ""}`;
 }
@@ -334,6 +360,8 @@ function printTable(results: CellResult[]): void {
     "ratio",
     "CPU ms/req",
     "marginal ms/req",
+    "SDK floor ms/req",
+    "own ms/req",
     "peak RSS MB",
     "max in flight",
     "429s",
@@ -350,6 +378,8 @@ function printTable(results: CellResult[]): void {
     r.idealS > 0 ? (r.wallS / r.idealS).toFixed(2) : "-",
     (r.cpuMs / (r.n * 2)).toFixed(2),
     r.marginalCpuMs === undefined ? "-" : r.marginalCpuMs.toFixed(2),
+    r.floorCpuMs === undefined ? "-" : (r.floorCpuMs / (r.n * 2)).toFixed(2),
+    r.floorCpuMs === undefined ? "-" : ((r.cpuMs - r.floorCpuMs) / (r.n * 2)).toFixed(2),
     r.peakRssMb.toFixed(0),
     String(r.maxInFlight),
     String(r.throttled),
@@ -406,9 +436,13 @@ async function main(): Promise<void> {
         const base = await runCell({ ...cell, n: baseN }, { rubric, dataset: datasets.get(baseN) as string }, scratch);
         result.marginalCpuMs = (result.cpuMs - base.cpuMs) / (2 * (cell.n - baseN));
       }
+      // A throttled cell's floor would need modelgate's retries; its own CPU is not the question there.
+      if (!values["no-floor"] && !values["cpu-prof"] && cell.throttleAt === undefined) {
+        result.floorCpuMs = await runFloor(cell, datasets.get(cell.n) as string, scratch);
+      }
       results.push(result);
       console.log(
-        `${label(cell)}: ${result.wallS.toFixed(2)} s (ideal ${result.idealS.toFixed(2)}), CPU ${result.cpuMs} ms${result.marginalCpuMs === undefined ? "" : ` (marginal ${result.marginalCpuMs.toFixed(2)} ms/req)`}, peak RSS ${result.peakRssMb.toFixed(0)} MB, ` +
+        `${label(cell)}: ${result.wallS.toFixed(2)} s (ideal ${result.idealS.toFixed(2)}), CPU ${result.cpuMs} ms${result.marginalCpuMs === undefined ? "" : ` (marginal ${result.marginalCpuMs.toFixed(2)} ms/req)`}${result.floorCpuMs === undefined ? "" : ` (SDK floor ${result.floorCpuMs} ms)`}, peak RSS ${result.peakRssMb.toFixed(0)} MB, ` +
           `max in flight ${result.maxInFlight}, server requests ${result.requests} (429: ${result.throttled}), failed ${result.failed}, ` +
           `error_rate ${result.errorRate.baseline}/${result.errorRate.candidate}, report.json ${result.reportMb.toFixed(1)} MB, server CPU ${result.serverCpuMs} ms, exit ${result.exitCode}, load ${loadavg()[0]?.toFixed(2)}`,
       );
