@@ -15,16 +15,15 @@
  * without it (or with BENCH_NO_GNU_TIME=1), an `--import` preload writes the child's own
  * `process.resourceUsage()` at exit (bench/rusage-on-exit.mjs).
  */
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir, totalmem } from "node:os";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { gnuTime, type RunningServer, root, runNode, startServer, type Usage } from "./processes.js";
+import { type PromptfooResult, promptfooMain, runPromptfoo } from "./promptfoo.js";
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const bin = join(root, "dist", "bin.js");
-const gnuTime = process.env.BENCH_NO_GNU_TIME ? undefined : ["/usr/bin/time", "/bin/time"].find((path) => existsSync(path));
 
 interface Cell {
   n: number;
@@ -34,16 +33,15 @@ interface Cell {
   throttleAt?: number;
 }
 
-interface Usage {
-  cpuMs: number;
-  peakRssMb: number;
-}
-
 interface CellResult extends Cell, Usage {
   /** CPU per request beyond a 100-case run (`baseN`) with the same C, L, K: start-up and fixed costs taken out */
   marginalCpuMs?: number;
   /** CPU of bench/sdk-floor.mjs sending the same requests through the bare official client */
   floorCpuMs?: number;
+  /** the same cell run by promptfoo (--promptfoo) */
+  promptfoo?: PromptfooResult;
+  /** modelgate's pass_rate per side, to set beside promptfoo's */
+  passRate: { baseline: number | null; candidate: number | null };
   /** `modelgate merge` of this cell's report.json (the 100,000-case cell) */
   merge?: { wallS: number } & Usage;
   wallS: number;
@@ -69,6 +67,8 @@ const { values } = parseArgs({
     "cpu-prof": { type: "string" },
     "node-args": { type: "string" },
     "no-floor": { type: "boolean", default: false },
+    promptfoo: { type: "string" },
+    "promptfoo-node": { type: "string" },
   },
 });
 
@@ -109,18 +109,21 @@ function writeDataset(dir: string, n: number): string {
   return path;
 }
 
+/** The schema every reply must match (the rubric's json-schema check; promptfoo's is-json). */
+const replySchema = {
+  type: "object",
+  required: ["answer", "category", "confidence"],
+  additionalProperties: false,
+  properties: {
+    answer: { type: "string", minLength: 1 },
+    category: { enum: topics },
+    confidence: { type: "number", minimum: 0, maximum: 1 },
+  },
+};
+
 /** The rubric: a JSON-schema check, a contains check, gate rules on pass rates and errors. */
 function writeRubric(dir: string): string {
-  const schema = {
-    type: "object",
-    required: ["answer", "category", "confidence"],
-    additionalProperties: false,
-    properties: {
-      answer: { type: "string", minLength: 1 },
-      category: { enum: topics },
-      confidence: { type: "number", minimum: 0, maximum: 1 },
-    },
-  };
+  const schema = replySchema;
   const rubric = {
     name: "bench",
     checks: [
@@ -136,96 +139,6 @@ function writeRubric(dir: string): string {
   const path = join(dir, "rubric.json");
   writeFileSync(path, JSON.stringify(rubric, null, 2));
   return path;
-}
-
-// ---------------------------------------------------------------- processes
-
-interface RunningServer {
-  url: string;
-  stop(): Promise<{ requests: number; maxInFlight: number; throttled: number; cpuMs: number }>;
-}
-
-async function startServer(cell: Cell): Promise<RunningServer> {
-  const args = ["--import", "tsx", join(root, "bench", "server.ts"), "--latency", String(cell.latencyMs)];
-  if (cell.throttleAt !== undefined) args.push("--max-in-flight", String(cell.throttleAt));
-  const child = spawn(process.execPath, args, { cwd: root, stdio: ["ignore", "pipe", "inherit"] });
-  let buffered = "";
-  const lines: string[] = [];
-  let wake: (() => void) | undefined;
-  child.stdout.setEncoding("utf8");
-  child.stdout.on("data", (chunk: string) => {
-    buffered += chunk;
-    const parts = buffered.split("\n");
-    buffered = parts.pop() ?? "";
-    lines.push(...parts);
-    wake?.();
-  });
-  const exited = new Promise<void>((done) => child.once("exit", () => done()));
-  const nextLine = async (prefix: string): Promise<string> => {
-    for (;;) {
-      const found = lines.find((line) => line.startsWith(prefix));
-      if (found !== undefined) return found.slice(prefix.length);
-      if (child.exitCode !== null) throw new Error(`bench server exited (${child.exitCode}) before printing ${prefix.trim()}`);
-      await new Promise<void>((done) => {
-        wake = done;
-        setTimeout(done, 100);
-      });
-    }
-  };
-  const url = await nextLine("URL ");
-  return {
-    url,
-    async stop() {
-      child.kill("SIGTERM");
-      const stats = JSON.parse(await nextLine("STATS "));
-      await exited;
-      return stats;
-    },
-  };
-}
-
-/** Runs `node <args>` to completion; wall time measured here, CPU and peak RSS from the kernel's rusage. */
-async function runNode(
-  args: string[],
-  options: { cwd: string; env: NodeJS.ProcessEnv; scratch: string },
-): Promise<Usage & { wallS: number; exitCode: number; stderr: string }> {
-  const usageFile = join(options.scratch, `usage-${process.hrtime.bigint()}.txt`);
-  let child: ChildProcess;
-  const env = { ...options.env };
-  if (gnuTime) {
-    child = spawn(gnuTime, ["-f", "%e %U %S %M", "-o", usageFile, process.execPath, ...args], {
-      cwd: options.cwd,
-      env,
-      stdio: ["ignore", "ignore", "pipe"],
-    });
-  } else {
-    env.NODE_OPTIONS = `${env.NODE_OPTIONS ?? ""} --import=${pathToFileURL(join(root, "bench", "rusage-on-exit.mjs")).href}`;
-    env.BENCH_RUSAGE_FILE = usageFile;
-    child = spawn(process.execPath, args, { cwd: options.cwd, env, stdio: ["ignore", "ignore", "pipe"] });
-  }
-  let stderr = "";
-  child.stderr?.setEncoding("utf8");
-  child.stderr?.on("data", (chunk: string) => {
-    stderr += chunk;
-  });
-  const started = performance.now();
-  const exitCode = await new Promise<number>((done) => child.once("exit", (code) => done(code ?? -1)));
-  const wallS = (performance.now() - started) / 1000;
-  const usage = readUsage(usageFile);
-  rmSync(usageFile, { force: true });
-  // GNU time reports the child's status on stderr when it is non-zero ("Command exited with non-zero status 1").
-  return { wallS, exitCode, stderr: stderr.replace(/^Command exited with non-zero status \d+\n/m, ""), ...usage };
-}
-
-function readUsage(file: string): Usage {
-  const text = readFileSync(file, "utf8").trim();
-  if (gnuTime) {
-    // -o files may start with "Command exited with non-zero status N"; the format line is last.
-    const [, user, system, maxKb] = (text.split("\n").pop() ?? "").split(" ").map(Number);
-    return { cpuMs: Math.round(((user ?? 0) + (system ?? 0)) * 1000), peakRssMb: (maxKb ?? 0) / 1024 };
-  }
-  const usage = JSON.parse(text) as { userCPUTime: number; systemCPUTime: number; maxRSS: number };
-  return { cpuMs: Math.round((usage.userCPUTime + usage.systemCPUTime) / 1000), peakRssMb: usage.maxRSS / 1024 };
 }
 
 // ---------------------------------------------------------------- cells
@@ -286,6 +199,7 @@ async function runCell(cell: Cell, files: { rubric: string; dataset: string }, s
     throttled: stats.throttled,
     failed,
     errorRate: { baseline: report.metrics.baseline.error_rate ?? null, candidate: report.metrics.candidate.error_rate ?? null },
+    passRate: { baseline: report.metrics.baseline.pass_rate ?? null, candidate: report.metrics.candidate.pass_rate ?? null },
     reportMb: statSync(reportPath).size / 2 ** 20,
     serverCpuMs: stats.cpuMs,
   };
@@ -391,6 +305,46 @@ function printTable(results: CellResult[]): void {
   for (const row of rows) console.log(pad(row, widths));
 }
 
+/** modelgate and promptfoo on the same cells: time, CPU, memory, and whether they scored the cases alike. */
+function printSideBySide(results: CellResult[]): void {
+  const header = ["N", "C", "L ms", "tool", "wall s", "CPU ms/req", "peak RSS MB", "pass base", "pass cand", "wall ×", "CPU ×", "RSS ×"];
+  const rows: string[][] = [];
+  const percent = (value: number | null) => (value === null ? "-" : `${(value * 100).toFixed(1)}%`);
+  for (const r of results) {
+    if (!r.promptfoo) continue;
+    const p = r.promptfoo;
+    const cell = [String(r.n), String(r.c), String(r.latencyMs)];
+    rows.push([
+      ...cell,
+      "modelgate",
+      r.wallS.toFixed(2),
+      (r.cpuMs / (r.n * 2)).toFixed(2),
+      r.peakRssMb.toFixed(0),
+      percent(r.passRate.baseline),
+      percent(r.passRate.candidate),
+      "1",
+      "1",
+      "1",
+    ]);
+    rows.push([
+      ...cell,
+      "promptfoo",
+      p.wallS.toFixed(2),
+      (p.cpuMs / (r.n * 2)).toFixed(2),
+      p.peakRssMb.toFixed(0),
+      percent(p.passRate.baseline),
+      percent(p.passRate.candidate),
+      (p.wallS / r.wallS).toFixed(1),
+      (p.cpuMs / r.cpuMs).toFixed(1),
+      (p.peakRssMb / r.peakRssMb).toFixed(1),
+    ]);
+  }
+  console.log("\nside by side (× = promptfoo ÷ modelgate)");
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? "").length)));
+  console.log(pad(header, widths));
+  for (const row of rows) console.log(pad(row, widths));
+}
+
 function buildIfStale(): void {
   if (values["no-build"]) return;
   const newest = (dir: string): number =>
@@ -405,6 +359,9 @@ function buildIfStale(): void {
 
 async function main(): Promise<void> {
   buildIfStale();
+  const promptfoo = values.promptfoo
+    ? { main: promptfooMain(resolve(values.promptfoo)), node: values["promptfoo-node"] ?? process.execPath }
+    : undefined;
   const scratch = mkdtempSync(join(tmpdir(), "modelgate-bench-"));
   const cells = grid();
   console.log(
@@ -440,12 +397,23 @@ async function main(): Promise<void> {
       if (!values["no-floor"] && !values["cpu-prof"] && cell.throttleAt === undefined) {
         result.floorCpuMs = await runFloor(cell, datasets.get(cell.n) as string, scratch);
       }
+      // promptfoo has no adaptive concurrency: a throttled cell would measure its retry policy, not its overhead.
+      if (promptfoo && cell.throttleAt === undefined && cell.n <= 10_000) {
+        result.promptfoo = await runPromptfoo(cell, { dataset: datasets.get(cell.n) as string, schema: replySchema }, { ...promptfoo, scratch });
+      }
       results.push(result);
       console.log(
         `${label(cell)}: ${result.wallS.toFixed(2)} s (ideal ${result.idealS.toFixed(2)}), CPU ${result.cpuMs} ms${result.marginalCpuMs === undefined ? "" : ` (marginal ${result.marginalCpuMs.toFixed(2)} ms/req)`}${result.floorCpuMs === undefined ? "" : ` (SDK floor ${result.floorCpuMs} ms)`}, peak RSS ${result.peakRssMb.toFixed(0)} MB, ` +
           `max in flight ${result.maxInFlight}, server requests ${result.requests} (429: ${result.throttled}), failed ${result.failed}, ` +
           `error_rate ${result.errorRate.baseline}/${result.errorRate.candidate}, report.json ${result.reportMb.toFixed(1)} MB, server CPU ${result.serverCpuMs} ms, exit ${result.exitCode}, load ${loadavg()[0]?.toFixed(2)}`,
       );
+      if (result.promptfoo) {
+        const p = result.promptfoo;
+        console.log(
+          `  promptfoo: ${p.wallS.toFixed(2)} s, CPU ${p.cpuMs} ms, peak RSS ${p.peakRssMb.toFixed(0)} MB, ` +
+            `pass ${(p.passRate.baseline * 100).toFixed(1)}% / ${(p.passRate.candidate * 100).toFixed(1)}%, request errors ${p.errors}`,
+        );
+      }
     }
     for (const result of results) {
       if (!result.merge) continue;
@@ -454,6 +422,7 @@ async function main(): Promise<void> {
     }
     console.log("");
     printTable(results);
+    if (promptfoo) printSideBySide(results);
     if (values.json) writeFileSync(values.json, `${JSON.stringify({ version, help, results }, null, 2)}\n`);
   } finally {
     if (!values.keep) rmSync(scratch, { recursive: true, force: true });
