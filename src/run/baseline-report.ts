@@ -1,12 +1,16 @@
 import { readFileSync } from "node:fs";
 import { UserError } from "../errors.js";
 import { paramsSignature } from "../load/variants.js";
+import { type OpenedReport, openedWhole, openReport } from "../report/read-report.js";
 import type { CaseRun, RunReport, VariantInfo } from "../types.js";
+
+/** What re-scoring needs of an earlier baseline draw (its checks are scored again, so they are not kept). */
+export type ReusedDraw = Pick<CaseRun, "output" | "tool_calls" | "usage" | "latency_ms" | "attempts" | "cached">;
 
 export interface ReusedBaseline {
   path: string;
   /** the earlier run's baseline draws, by case id */
-  runs: Map<string, CaseRun[]>;
+  runs: Map<string, ReusedDraw[]>;
 }
 
 /**
@@ -19,19 +23,22 @@ export function loadBaselineReport(
   current: { datasetSha256: string; rubricSha256: string; baseline: VariantInfo; repeat: number },
   force: boolean,
 ): ReusedBaseline {
-  let report: RunReport;
+  // Read a case at a time (a 100,000-case report is not held whole); another layout is parsed whole.
+  let opened: OpenedReport | undefined;
   try {
-    report = JSON.parse(readFileSync(path, "utf8")) as RunReport;
+    opened = openReport(path, `--baseline-report ${path}`) ?? openedWhole(JSON.parse(readFileSync(path, "utf8")) as RunReport);
   } catch (error) {
+    if (error instanceof UserError) throw error;
     throw new UserError(`--baseline-report ${path}: cannot read a report.json: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
-  if (report?.schema_version !== 1 || !Array.isArray(report.cases) || !report.variants?.baseline) {
+  const report = opened.head;
+  if (report?.schema_version !== 1 || !report.variants?.baseline || !report.run) {
     throw new UserError(`--baseline-report ${path}: not a modelgate report.json (schema_version 1)`);
   }
   const then = report.variants.baseline;
   const differences: string[] = [];
-  if (report.run.dataset.sha256 !== current.datasetSha256) differences.push("the dataset (sha256 differs)");
-  if (report.run.rubric.sha256 !== current.rubricSha256) differences.push("the rubric (sha256 differs)");
+  if (report.run.dataset?.sha256 !== current.datasetSha256) differences.push("the dataset (sha256 differs)");
+  if (report.run.rubric?.sha256 !== current.rubricSha256) differences.push("the rubric (sha256 differs)");
   if (then.provider !== current.baseline.provider || then.model !== current.baseline.model) {
     differences.push(`the baseline model (${then.provider}:${then.model} then, ${current.baseline.provider}:${current.baseline.model} now)`);
   }
@@ -45,9 +52,14 @@ export function loadBaselineReport(
       `--baseline-report ${path} was run with a different ${differences.join(", ")}; its baseline cannot stand in for this one (--force to use it anyway)`,
     );
   }
-  const runs = new Map<string, CaseRun[]>();
-  for (const testCase of report.cases) {
-    if (testCase.baseline.length === current.repeat && testCase.baseline.every((run) => !run.error)) runs.set(testCase.id, testCase.baseline);
+  const runs = new Map<string, ReusedDraw[]>();
+  for (const testCase of opened.cases()) {
+    const draws = Array.isArray(testCase?.baseline) ? testCase.baseline : [];
+    if (draws.length !== current.repeat || draws.some((run) => run.error)) continue;
+    runs.set(
+      testCase.id,
+      draws.map(({ output, tool_calls, usage, latency_ms, attempts, cached }) => ({ output, tool_calls, usage, latency_ms, attempts, cached })),
+    );
   }
   return { path, runs };
 }

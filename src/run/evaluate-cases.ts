@@ -3,6 +3,7 @@ import type { Provider } from "../providers/types.js";
 import { caseOutcome, isFlaky } from "../score/outcome.js";
 import { orderLike, scoreDraw, scoreInput } from "../score/score-draw.js";
 import type { CaseRecord, CaseReport, CaseRun, Check, CheckResult, EvalCase, JudgeCaller, RequestOutcome, Side, VariantSpec } from "../types.js";
+import type { ReusedDraw } from "./baseline-report.js";
 import { buildRequest } from "./expand.js";
 import { type Endpoint, requestKey } from "./request-key.js";
 import type { Runner } from "./runner.js";
@@ -35,8 +36,11 @@ export interface EvaluationPlan {
   keep?: (report: CaseReport) => CaseRecord;
   /** cases in progress at once (default 64); requests in flight are bounded by the runner, not this */
   window?: number;
-  /** --baseline-report: the baseline's draws from an earlier run, by case id (scored again, not re-requested) */
-  reusedBaseline?: Map<string, CaseRun[]>;
+  /**
+   * --baseline-report: the baseline's draws from an earlier run, by case id (scored again, not
+   * re-requested). Handed over too: a case's entry is deleted once the case has finished.
+   */
+  reusedBaseline?: Map<string, ReusedDraw[]>;
 }
 
 /**
@@ -72,6 +76,7 @@ async function evaluateCase(plan: EvaluationPlan, testCase: EvalCase): Promise<C
       return { baseline: baseline.run, candidate: candidate.run, interrupted: baseline.interrupted || candidate.interrupted };
     }),
   );
+  plan.reusedBaseline?.delete(testCase.id);
   if (runs.some((draw) => draw.interrupted)) return undefined;
   const baseline = runs.map((draw) => draw.baseline);
   const candidate = runs.map((draw) => draw.candidate);
@@ -121,7 +126,7 @@ function send(plan: EvaluationPlan, testCase: EvalCase, side: Side, draw: number
 }
 
 /** A draw taken from an earlier report, as if it had just been answered. */
-function reusedOutcome(run: CaseRun): RequestOutcome {
+function reusedOutcome(run: ReusedDraw): RequestOutcome {
   return {
     status: "ok",
     response: { text: run.output ?? "", tool_calls: run.tool_calls, usage: run.usage },

@@ -181,6 +181,25 @@ describe("--baseline-report", () => {
     const forced = await run(dir, "three", ["--baseline-report", "one/report.json", "--force"]);
     expect(forced.exitCode).toBe(1);
   });
+
+  test("reads the earlier report a case at a time: a reformatted one still works, a cut-short one is exit 2 naming file:line", async () => {
+    server = await startFakeLlmServer({ respond: scriptedModel(planted) });
+    const dir = project();
+    await run(dir, "one", ["--no-cache"]);
+    const text = readFileSync(join(dir, "one", "report.json"), "utf8");
+    writeFileSync(join(dir, "pretty.json"), JSON.stringify(JSON.parse(text), null, 4));
+    server.reset();
+    await run(dir, "two", ["--no-cache", "--baseline-report", "pretty.json"]);
+    expect(report(dir, "two").run.requests.reused).toBe(12);
+    expect(server.stats.requests).toBe(12);
+
+    const lines = text.split("\n");
+    const cases = lines.indexOf('  "cases": [');
+    writeFileSync(join(dir, "cut.json"), `${lines.slice(0, cases + 3).join("\n")}\n    {"id": "json-00`);
+    const cut = await run(dir, "three", ["--no-cache", "--baseline-report", "cut.json"]);
+    expect(cut.exitCode).toBe(2);
+    expect(cut.stderr).toMatch(new RegExp(`--baseline-report \\S*cut\\.json:${cases + 4}: not a case of a modelgate report`));
+  });
 });
 
 describe("--max-cost", () => {
