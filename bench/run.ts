@@ -20,10 +20,15 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, w
 import { cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { build as esbuild } from "esbuild";
 import { gnuTime, type RunningServer, root, runNode, startServer, type Usage } from "./processes.js";
 import { type PromptfooResult, promptfooMain, runPromptfoo } from "./promptfoo.js";
 
-const bin = join(root, "dist", "bin.js");
+const bundledBin = join(root, "dist", "bin.js");
+/** The CLI the cells run: the bundle, or under --cpu-prof one file per source file (so profiles name them). */
+let bin = bundledBin;
+/** bench/sdk-floor.mjs bundled with its imports (as dist/ is), so the floor pays no more to load than modelgate. */
+let floorScript = "";
 
 interface Cell {
   n: number;
@@ -226,7 +231,7 @@ async function runFloor(cell: Cell, dataset: string, scratch: string): Promise<n
   const server = await startServer(cell);
   let run: Awaited<ReturnType<typeof runNode>>;
   try {
-    run = await runNode([join(root, "bench", "sdk-floor.mjs"), dataset, String(cell.c)], {
+    run = await runNode([floorScript, dataset, String(cell.c)], {
       cwd: root,
       env: { ...process.env, OPENAI_BASE_URL: `${server.url}/v1`, OPENAI_API_KEY: "bench" },
       scratch,
@@ -352,7 +357,7 @@ function buildIfStale(): void {
       const path = join(dir, entry.name);
       return Math.max(latest, entry.isDirectory() ? newest(path) : statSync(path).mtimeMs);
     }, 0);
-  if (existsSync(bin) && statSync(bin).mtimeMs >= newest(join(root, "src"))) return;
+  if (existsSync(bundledBin) && statSync(bundledBin).mtimeMs >= newest(join(root, "src"))) return;
   console.error("dist/ is older than src/: npm run build");
   execFileSync("npm", ["run", "build"], { cwd: root, stdio: "inherit" });
 }
@@ -363,6 +368,21 @@ async function main(): Promise<void> {
     ? { main: promptfooMain(resolve(values.promptfoo)), node: values["promptfoo-node"] ?? process.execPath }
     : undefined;
   const scratch = mkdtempSync(join(tmpdir(), "modelgate-bench-"));
+  if (values["cpu-prof"]) {
+    const unbundled = join(root, "bench", ".unbundled", "dist");
+    execFileSync(process.execPath, [join(root, "scripts", "build.mjs"), "--unbundled", unbundled], { cwd: root, stdio: "inherit" });
+    bin = join(unbundled, "bin.js");
+  }
+  floorScript = join(scratch, "sdk-floor.mjs");
+  await esbuild({
+    entryPoints: [join(root, "bench", "sdk-floor.mjs")],
+    outfile: floorScript,
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    logLevel: "warning",
+    banner: { js: 'import { createRequire } from "node:module"; const require = createRequire(import.meta.url);' },
+  });
   const cells = grid();
   console.log(
     `machine: ${cpus()[0]?.model ?? "?"} × ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB; node ${process.version}; ` +

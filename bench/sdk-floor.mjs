@@ -4,13 +4,14 @@
  * drive that client) and nothing else: no loading, scoring, statistics or report. Its CPU is what the
  * requests themselves cost; modelgate's CPU beyond it is the work modelgate adds.
  *
- *   OPENAI_BASE_URL=http://127.0.0.1:PORT/v1 node bench/sdk-floor.mjs <dataset.jsonl> <concurrency>
+ *   OPENAI_BASE_URL=http://127.0.0.1:PORT/v1 node <bundled sdk-floor.mjs> <dataset.jsonl> <concurrency>
  *
- * Plain JavaScript on purpose: a TypeScript loader would add its own start-up CPU to the floor.
+ * The bench bundles it with esbuild first (as dist/ is bundled), so it loads the client as cheaply as
+ * modelgate does and needs no TypeScript loader.
  */
 import { readFileSync } from "node:fs";
 import OpenAI from "openai";
-import { createHttpFetch } from "../dist/providers/http-fetch.js";
+import { createHttpFetch } from "../src/providers/http-fetch.ts";
 
 const [datasetPath, concurrencyArg] = process.argv.slice(2);
 const concurrency = Number(concurrencyArg);

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
-import { resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join, resolve } from "node:path";
 import { sha256 } from "../load/variants.js";
+import { packageRoot } from "../package-root.js";
 
 /** A judge prompt: instructions (system) and the data layout (user), with `{{placeholders}}`. */
 export interface JudgeTemplate {
@@ -19,8 +19,7 @@ const separator = /^=== USER ===\s*$/m;
 
 /** Where the bundled templates live: `src/judge/prompts/` (shipped with the package, read at run time). */
 function builtInPath(name: BuiltInTemplate): string {
-  // fileURLToPath, not `.pathname`: an install path with a space would stay percent-encoded.
-  return fileURLToPath(new URL(`../../src/judge/prompts/${name}.md`, import.meta.url));
+  return join(packageRoot(), "src", "judge", "prompts", `${name}.md`);
 }
 
 const cache = new Map<string, JudgeTemplate | string>();
