@@ -125,15 +125,23 @@ export function clustersOf(definition: MetricDefinition, cases: CaseRecord[], si
 export function metricValue(definition: MetricDefinition, clusters: number[][], cases: CaseRecord[], side: Side): number | null {
   if (definition.statistic === "count") return side === "baseline" ? null : clusters.reduce((sum, c) => sum + c.reduce((a, b) => a + b, 0), 0);
   if (definition.nullable && cases.some((testCase) => testCase[side].some((run) => definition.nullable?.(run)))) return null;
-  const values = clusters.flat();
-  if (values.length === 0) return null;
-  if (definition.statistic === "sum") return values.reduce((a, b) => a + b, 0);
-  if (definition.statistic === "quantile")
-    return quantile(
-      [...values].sort((a, b) => a - b),
-      definition.q ?? 0.5,
-    );
-  return values.reduce((a, b) => a + b, 0) / values.length;
+  // Values are added in case order, then draw order: the order of the flattened list, so the same sum
+  // to the last bit, without building that list (this runs for every metric × segment × side).
+  let count = 0;
+  let total = 0;
+  for (const cluster of clusters) {
+    for (const value of cluster) total += value;
+    count += cluster.length;
+  }
+  if (count === 0) return null;
+  if (definition.statistic === "sum") return total;
+  if (definition.statistic === "quantile") {
+    const values = new Float64Array(count);
+    let k = 0;
+    for (const cluster of clusters) for (const value of cluster) values[k++] = value;
+    return quantile(values.sort(), definition.q ?? 0.5);
+  }
+  return total / count;
 }
 
 /** One metric's per-case clusters on both sides over the cases it covers (segments: the tag's cases). */

@@ -109,8 +109,8 @@ export function pooledQuantileOf(q: number): StatisticFactory<readonly number[]>
       }
     };
 
-    return (weights) => {
-      const size = resampledSize(weights, counts);
+    const evaluate = (weights: CaseWeights, given?: number) => {
+      const size = given ?? resampledSize(weights, counts);
       if (size === 0) return Number.NaN;
       const h = (size - 1) * q;
       const lo = Math.floor(h);
@@ -119,6 +119,7 @@ export function pooledQuantileOf(q: number): StatisticFactory<readonly number[]>
       // The same interpolation as `quantile` on the gathered sample, to the last bit.
       return lerp(x0, x1, h - lo);
     };
+    return Object.assign(evaluate, { sizeCounts: counts });
   };
 }
 

@@ -23,8 +23,14 @@ export type CaseWeights = Readonly<Uint32Array>;
 /**
  * A statistic of one side, evaluated on a weighted resample; NaN when undefined (e.g. no values).
  * A weighted sum or mean may carry its `weightedSum` form, which batches evaluate many at a time.
+ * A statistic of the pooled values (a quantile) may declare `sizeCounts`, each case's number of
+ * values: a batch then passes it the resample's size Σ wᵢ·countsᵢ, summed once for every statistic
+ * with the same counts; called alone it sums the size itself.
  */
-export type WeightedStatistic = ((weights: CaseWeights) => number) & { readonly weightedSum?: WeightedSumForm };
+export type WeightedStatistic = ((weights: CaseWeights, size?: number) => number) & {
+  readonly weightedSum?: WeightedSumForm;
+  readonly sizeCounts?: Uint32Array;
+};
 
 /** Prepares a statistic once from one side's per-case data (sort here, not per resample). */
 export type StatisticFactory<T> = (cases: readonly T[]) => WeightedStatistic;

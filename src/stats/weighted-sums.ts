@@ -39,6 +39,9 @@ export function createStatisticsPass(statistics: readonly WeightedStatistic[]): 
     if (!form) return null;
     return { numerator: columnOf(form.values), denominator: form.counts ? columnOf(Float64Array.from(form.counts)) : -1 };
   });
+  // A resample's size (Σ wᵢ·countsᵢ, whole numbers, so exact in any order) is one more column, shared
+  // by every statistic with those counts: p50, p95 and p99 of one side, and that side's latency mean.
+  const sizeColumns = statistics.map((statistic) => (statistic.sizeCounts ? columnOf(Float64Array.from(statistic.sizeCounts)) : -1));
   const sums = new Float64Array(columns.length);
   const out = new Float64Array(statistics.length);
   return (weights) => {
@@ -46,7 +49,8 @@ export function createStatisticsPass(statistics: readonly WeightedStatistic[]): 
     for (let k = 0; k < statistics.length; k++) {
       const entry = plan[k];
       if (!entry) {
-        out[k] = (statistics[k] as WeightedStatistic)(weights);
+        const sizeColumn = sizeColumns[k] ?? -1;
+        out[k] = (statistics[k] as WeightedStatistic)(weights, sizeColumn < 0 ? undefined : sums[sizeColumn]);
         continue;
       }
       const total = sums[entry.numerator] ?? Number.NaN;
