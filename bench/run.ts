@@ -6,6 +6,10 @@
  *   npm run bench -- --only 1000,16,0  # one cell: N,C,L[,K] (K: the server answers 429 past K in flight)
  *   npm run bench -- --big             # adds 100,000 cases × 2 at C=64, L=0 (memory target)
  *   npm run bench -- --json out.json   # also write the raw figures
+ *   npm run bench -- --repeat 3        # each cell 3 times (and its SDK floor), the median reported
+ *   npm run bench -- --promptfoo DIR [--promptfoo-node PATH]   # promptfoo on the same cells, side by side
+ *   npm run bench -- --no-floor        # skip the SDK floor (bench/sdk-floor.mjs) runs
+ *   npm run bench -- --node-args "--max-semi-space-size=32"   # node/V8 flags for the CLI runs
  *   npm run bench -- --only 1000,16,0 --cpu-prof /tmp/prof   # CPU profile of the CLI (skews the timings);
  *   node --import tsx bench/profile-summary.ts /tmp/prof/*.cpuprofile        # then summarise it
  *
@@ -72,6 +76,7 @@ const { values } = parseArgs({
     "cpu-prof": { type: "string" },
     "node-args": { type: "string" },
     "no-floor": { type: "boolean", default: false },
+    repeat: { type: "string", default: "1" },
     promptfoo: { type: "string" },
     "promptfoo-node": { type: "string" },
   },
@@ -92,6 +97,15 @@ function grid(): Cell[] {
 }
 
 // ---------------------------------------------------------------- inputs
+
+/** Runs per cell (--repeat); the median is reported. */
+const repeat = Math.max(1, Number(values.repeat) || 1);
+
+/** The element with the median key (the lower middle of an even count). */
+function median<T>(items: T[], key: (item: T) => number): T {
+  const sorted = [...items].sort((a, b) => key(a) - key(b));
+  return sorted[Math.floor((sorted.length - 1) / 2)] as T;
+}
 
 /** The small run each cell's marginal CPU per request is measured against. */
 const baseN = 100;
@@ -405,17 +419,27 @@ async function main(): Promise<void> {
     const results: CellResult[] = [];
     for (const cell of cells) {
       if (!datasets.has(cell.n)) datasets.set(cell.n, writeDataset(scratch, cell.n));
-      const result = await runCell(cell, { rubric, dataset: datasets.get(cell.n) as string }, scratch);
+      const dataset = datasets.get(cell.n) as string;
+      const withFloor = !values["no-floor"] && !values["cpu-prof"] && cell.throttleAt === undefined;
+      // --repeat k: k runs of modelgate, each followed by its floor (so a busy spell hits both); the
+      // row is the run with the median CPU, the floor the median floor.
+      const runs: CellResult[] = [];
+      const floors: number[] = [];
+      for (let r = 0; r < repeat; r++) {
+        runs.push(await runCell(cell, { rubric, dataset }, scratch));
+        // A throttled cell's floor would need modelgate's retries; its own CPU is not the question there.
+        if (withFloor) floors.push(await runFloor(cell, dataset, scratch));
+      }
+      const result = median(runs, (run) => run.cpuMs);
+      if (floors.length > 0) result.floorCpuMs = median(floors, (cpu) => cpu);
       if (!values["cpu-prof"] && cell.n > baseN) {
         // The same configuration on a few cases: what the run costs whatever its size (start-up, loading,
         // the SDK's import, the report's fixed parts) comes out of the difference.
         if (!datasets.has(baseN)) datasets.set(baseN, writeDataset(scratch, baseN));
-        const base = await runCell({ ...cell, n: baseN }, { rubric, dataset: datasets.get(baseN) as string }, scratch);
-        result.marginalCpuMs = (result.cpuMs - base.cpuMs) / (2 * (cell.n - baseN));
-      }
-      // A throttled cell's floor would need modelgate's retries; its own CPU is not the question there.
-      if (!values["no-floor"] && !values["cpu-prof"] && cell.throttleAt === undefined) {
-        result.floorCpuMs = await runFloor(cell, datasets.get(cell.n) as string, scratch);
+        const bases: CellResult[] = [];
+        for (let r = 0; r < repeat; r++)
+          bases.push(await runCell({ ...cell, n: baseN }, { rubric, dataset: datasets.get(baseN) as string }, scratch));
+        result.marginalCpuMs = (result.cpuMs - median(bases, (base) => base.cpuMs).cpuMs) / (2 * (cell.n - baseN));
       }
       // promptfoo has no adaptive concurrency: a throttled cell would measure its retry policy, not its overhead.
       if (promptfoo && cell.throttleAt === undefined && cell.n <= 10_000) {
