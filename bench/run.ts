@@ -9,7 +9,7 @@
  *   npm run bench -- --repeat 3        # each cell 3 times (and its SDK floor), the median reported
  *   npm run bench -- --promptfoo DIR [--promptfoo-node PATH]   # promptfoo on the same cells, side by side
  *   npm run bench -- --no-floor        # skip the SDK floor (bench/sdk-floor.mjs) runs
- *   npm run bench -- --node-args "--max-semi-space-size=32"   # node/V8 flags for the CLI runs
+ *   npm run bench -- --node-args "--trace-gc"   # node/V8 flags for the CLI runs (experiments)
  *   npm run bench -- --only 1000,16,0 --cpu-prof /tmp/prof   # CPU profile of the CLI (skews the timings);
  *   node --import tsx bench/profile-summary.ts /tmp/prof/*.cpuprofile        # then summarise it
  *
