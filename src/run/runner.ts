@@ -159,17 +159,19 @@ export class Runner {
       } else if (attempt.error.kind === "rate_limit" || attempt.error.kind === "overloaded")
         endpointLimit.onRateLimited(attempt.error.retryAfterMs, sentAt);
       if (attempt.status === "ok") {
-        const entry: StoredResponse = {
-          v: 1,
-          key,
-          provider: call.endpoint.provider,
-          model: call.endpoint.model,
-          response: attempt.response,
-          latency_ms: attempt.latency_ms,
-          recorded_at: new Date().toISOString(),
-        };
-        this.options.cache?.put(entry);
-        this.options.record?.put(entry);
+        if (cache || record) {
+          const entry: StoredResponse = {
+            v: 1,
+            key,
+            provider: call.endpoint.provider,
+            model: call.endpoint.model,
+            response: attempt.response,
+            latency_ms: attempt.latency_ms,
+            recorded_at: new Date().toISOString(),
+          };
+          cache?.put(entry);
+          record?.put(entry);
+        }
         this.spentUsd += costOf(attempt.response.usage, call.price ?? null) ?? 0;
         if (this.options.maxCostUsd !== undefined && this.spentUsd > this.options.maxCostUsd) {
           this.abortRun(
