@@ -1,17 +1,14 @@
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import type { RunReport } from "../../src/types.js";
-import { type FakeServer, startFakeLlmServer } from "../support/fake-llm-server.js";
+import type { FakeServer } from "../support/fake-llm-server.js";
+import { fakeServerForTest } from "../support/fake-server-per-test.js";
 import { makeProject, runModelgate } from "../support/run-cli.js";
 import { scenarioCases, scenarioRubric, scriptedModel } from "../support/scenario.js";
 import { spawnModelgate } from "../support/spawn-cli.js";
 
-let server: FakeServer | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
+let server: FakeServer;
 
 const planted = new Set(["tool-003", "json-004", "faq-005"]);
 const base = [
@@ -33,12 +30,12 @@ function report(dir: string, out: string): RunReport {
 }
 
 async function run(dir: string, out: string, extra: string[] = []) {
-  return runModelgate([...base, "--out", out, ...extra], { cwd: dir, env: { OPENAI_BASE_URL: server?.openaiBaseUrl } });
+  return runModelgate([...base, "--out", out, ...extra], { cwd: dir, env: { OPENAI_BASE_URL: server.openaiBaseUrl } });
 }
 
 describe("response cache", () => {
   test("a second identical run makes no request and gives the same verdicts", async () => {
-    server = await startFakeLlmServer({ respond: scriptedModel(planted), latencyMs: 2 });
+    server = await fakeServerForTest({ respond: scriptedModel(planted), latencyMs: 2 });
     const dir = project();
     const first = await run(dir, "one");
     expect(server.stats.requests).toBe(24);
@@ -59,7 +56,7 @@ describe("response cache", () => {
   });
 
   test("changing one case re-requests only that case; --no-cache bypasses the cache", async () => {
-    server = await startFakeLlmServer({ respond: scriptedModel(planted) });
+    server = await fakeServerForTest({ respond: scriptedModel(planted) });
     const dir = project();
     await run(dir, "one");
     const lines = readFileSync(join(dir, "data.jsonl"), "utf8").trim().split("\n");
@@ -77,7 +74,7 @@ describe("response cache", () => {
   });
 
   test("--repeat draws are distinct cache entries", async () => {
-    server = await startFakeLlmServer({ respond: scriptedModel() });
+    server = await fakeServerForTest({ respond: scriptedModel() });
     const dir = project(3);
     await run(dir, "one", ["--repeat", "3"]);
     expect(server.stats.requests).toBe(18);
@@ -87,7 +84,7 @@ describe("response cache", () => {
   });
 
   test("a run killed with SIGKILL halfway, then re-run, makes only the remaining requests", async () => {
-    server = await startFakeLlmServer({ respond: scriptedModel(planted), latencyMs: 30 });
+    server = await fakeServerForTest({ respond: scriptedModel(planted), latencyMs: 30 });
     const dir = project(60);
     const args = [...base, "--out", "killed", "--concurrency", "4"];
     const cli = spawnModelgate(args, { cwd: dir, env: { OPENAI_BASE_URL: server.openaiBaseUrl } });
@@ -112,7 +109,7 @@ describe("response cache", () => {
   }, 40_000);
 
   test("two concurrent runs sharing a cache both finish and leave valid entries", async () => {
-    server = await startFakeLlmServer({ respond: scriptedModel(planted), latencyMs: 5 });
+    server = await fakeServerForTest({ respond: scriptedModel(planted), latencyMs: 5 });
     const dir = project(30);
     const [a, b] = await Promise.all([run(dir, "a", ["--concurrency", "6"]), run(dir, "b", ["--concurrency", "6"])]);
     expect(a.exitCode).toBe(1);
@@ -127,7 +124,7 @@ describe("response cache", () => {
   });
 
   test("cache stats and cache clear", async () => {
-    server = await startFakeLlmServer({ respond: scriptedModel() });
+    server = await fakeServerForTest({ respond: scriptedModel() });
     const dir = project(3);
     await run(dir, "one");
     const stats = await runModelgate(["cache", "stats"], { cwd: dir });
@@ -140,7 +137,7 @@ describe("response cache", () => {
 
 describe("--baseline-report", () => {
   test("reuses the baseline side: half the requests, the same verdicts", async () => {
-    server = await startFakeLlmServer({ respond: scriptedModel(planted) });
+    server = await fakeServerForTest({ respond: scriptedModel(planted) });
     const dir = project();
     const first = await run(dir, "one", ["--no-cache"]);
     server.reset();
@@ -153,7 +150,7 @@ describe("--baseline-report", () => {
   });
 
   test("refuses (exit 2, naming what changed) when the baseline variant or dataset differ, unless --force", async () => {
-    server = await startFakeLlmServer({ respond: scriptedModel(planted) });
+    server = await fakeServerForTest({ respond: scriptedModel(planted) });
     const dir = project();
     await run(dir, "one", ["--no-cache"]);
     const otherBaseline = await runModelgate(
@@ -183,7 +180,7 @@ describe("--baseline-report", () => {
   });
 
   test("reads the earlier report a case at a time: a reformatted one still works, a cut-short one is exit 2 naming file:line", async () => {
-    server = await startFakeLlmServer({ respond: scriptedModel(planted) });
+    server = await fakeServerForTest({ respond: scriptedModel(planted) });
     const dir = project();
     await run(dir, "one", ["--no-cache"]);
     const text = readFileSync(join(dir, "one", "report.json"), "utf8");
@@ -204,7 +201,7 @@ describe("--baseline-report", () => {
 
 describe("--max-cost", () => {
   test("refuses a run estimated above the limit before any request (exit 3)", async () => {
-    server = await startFakeLlmServer({ respond: scriptedModel() });
+    server = await fakeServerForTest({ respond: scriptedModel() });
     const dir = makeProject({
       "data.jsonl": scenarioCases(12),
       "rubric.yaml": scenarioRubric,
@@ -217,7 +214,7 @@ describe("--max-cost", () => {
   });
 
   test("stops a run whose spending crosses the limit (exit 3) and keeps what finished", async () => {
-    server = await startFakeLlmServer({ respond: scriptedModel(), usage: undefined } as never);
+    server = await fakeServerForTest({ respond: scriptedModel(), usage: undefined } as never);
     const dir = makeProject({
       "data.jsonl": scenarioCases(60),
       "rubric.yaml": scenarioRubric,

@@ -1,16 +1,11 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import type { RunReport } from "../../src/types.js";
-import { type FakeRequest, type FakeServer, failFirstAttempts, startFakeLlmServer } from "../support/fake-llm-server.js";
+import { type FakeRequest, failFirstAttempts } from "../support/fake-llm-server.js";
+import { fakeServerForTest } from "../support/fake-server-per-test.js";
 import { makeProject, runModelgate } from "../support/run-cli.js";
 import { caseIdOf, scenarioCases, scenarioRubric, scriptedModel } from "../support/scenario.js";
-
-let server: FakeServer | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
 
 const planted = new Set(["tool-003", "json-004", "faq-005", "tool-006"]);
 const openaiArgs = ["eval", "--rubric", "rubric.yaml", "--baseline", "openai-compatible:baseline-2024-01-01", "--no-cache"];
@@ -27,7 +22,7 @@ function project(cases = 30) {
 
 describe("modelgate eval against the loopback server (OpenAI-compatible path)", () => {
   test("finds exactly the planted regressions and exits 1", async () => {
-    server = await startFakeLlmServer({ respond: scriptedModel(planted), latencyMs: 2 });
+    const server = await fakeServerForTest({ respond: scriptedModel(planted), latencyMs: 2 });
     const dir = project();
     const result = await runModelgate([...openaiArgs, "--candidate", "openai-compatible:candidate-2024-02-01"], {
       cwd: dir,
@@ -50,7 +45,7 @@ describe("modelgate eval against the loopback server (OpenAI-compatible path)", 
   });
 
   test("an identical candidate passes every rule and exits 0", async () => {
-    server = await startFakeLlmServer({ respond: scriptedModel(), latencyMs: 2 });
+    const server = await fakeServerForTest({ respond: scriptedModel(), latencyMs: 2 });
     const dir = project();
     const result = await runModelgate([...openaiArgs, "--candidate", "openai-compatible:candidate-2024-02-01"], {
       cwd: dir,
@@ -73,7 +68,7 @@ describe("modelgate eval against the loopback server (OpenAI-compatible path)", 
     // Each request gets one fault kind (by case and side), failing its first attempt only.
     const injectors = faults.map((fault) => failFirstAttempts(1, fault));
     const injectorFor = (request: FakeRequest) => injectors[(Number(caseIdOf(request).split("-")[1]) + request.model.length) % injectors.length];
-    server = await startFakeLlmServer({
+    const server = await fakeServerForTest({
       respond: scriptedModel(planted),
       latencyMs: 1,
       fault: (request) => injectorFor(request)?.(request),
@@ -92,7 +87,7 @@ describe("modelgate eval against the loopback server (OpenAI-compatible path)", 
   });
 
   test("never has more than --concurrency requests in flight across both variants", async () => {
-    server = await startFakeLlmServer({ respond: scriptedModel(), latencyMs: 15 });
+    const server = await fakeServerForTest({ respond: scriptedModel(), latencyMs: 15 });
     const dir = project(40);
     const result = await runModelgate([...openaiArgs, "--candidate", "openai-compatible:candidate-2024-02-01", "--concurrency", "5"], {
       cwd: dir,
@@ -104,7 +99,7 @@ describe("modelgate eval against the loopback server (OpenAI-compatible path)", 
   });
 
   test("a request that hangs past --timeout is an error on that case; the run goes on", async () => {
-    server = await startFakeLlmServer({
+    const server = await fakeServerForTest({
       respond: scriptedModel(),
       fault: (request) => (request.model.includes("candidate") && request.lastUser.includes("[faq-002]") ? { kind: "hang" } : undefined),
     });
@@ -127,7 +122,7 @@ describe("modelgate eval against the loopback server (OpenAI-compatible path)", 
   });
 
   test("a 400 on one case is recorded on that case, not retried, and the rest run", async () => {
-    server = await startFakeLlmServer({
+    const server = await fakeServerForTest({
       respond: scriptedModel(),
       fault: (request) =>
         request.model.includes("candidate") && request.lastUser.includes("[json-001]") ? { kind: "status", status: 400 } : undefined,
@@ -145,7 +140,7 @@ describe("modelgate eval against the loopback server (OpenAI-compatible path)", 
   });
 
   test("--json prints the machine-readable summary on stdout", async () => {
-    server = await startFakeLlmServer({ respond: scriptedModel(planted) });
+    const server = await fakeServerForTest({ respond: scriptedModel(planted) });
     const dir = project(9);
     const result = await runModelgate([...openaiArgs, "--candidate", "openai-compatible:candidate-2024-02-01", "--json"], {
       cwd: dir,
@@ -160,7 +155,7 @@ describe("modelgate eval against the loopback server (OpenAI-compatible path)", 
 
 describe("modelgate eval over the Anthropic path", () => {
   test("finds the planted regressions through the Messages API with tool_use blocks", async () => {
-    server = await startFakeLlmServer({ respond: scriptedModel(planted), latencyMs: 2, requireKey: "sk-ant-test-SECRET-123" });
+    const server = await fakeServerForTest({ respond: scriptedModel(planted), latencyMs: 2, requireKey: "sk-ant-test-SECRET-123" });
     const dir = project();
     const result = await runModelgate(
       [
@@ -187,7 +182,7 @@ describe("modelgate eval over the Anthropic path", () => {
   });
 
   test("repeated 401s stop the run with exit 3 naming what to fix", async () => {
-    server = await startFakeLlmServer({ respond: scriptedModel(), requireKey: "right-key" });
+    const server = await fakeServerForTest({ respond: scriptedModel(), requireKey: "right-key" });
     const dir = project(9);
     const result = await runModelgate(
       [
@@ -213,7 +208,7 @@ describe("modelgate eval over the Anthropic path", () => {
   });
 
   test("a missing API key is a usage error before any request", async () => {
-    server = await startFakeLlmServer({ respond: scriptedModel() });
+    const server = await fakeServerForTest({ respond: scriptedModel() });
     const dir = project(3);
     const result = await runModelgate(
       ["eval", "--rubric", "rubric.yaml", "--baseline", "anthropic:claude-a-20240101", "--candidate", "openai:gpt-4o-2024-08-06"],
@@ -230,7 +225,7 @@ describe("modelgate eval over the Anthropic path", () => {
 
 describe("record and replay", () => {
   test("a recorded run replays offline with the same verdicts; a miss is exit 2 naming case and variant", async () => {
-    server = await startFakeLlmServer({ respond: scriptedModel(planted), latencyMs: 2 });
+    const server = await fakeServerForTest({ respond: scriptedModel(planted), latencyMs: 2 });
     const dir = project(12);
     const recordArgs = [
       ...openaiArgs,
@@ -245,7 +240,6 @@ describe("record and replay", () => {
     expect(live.exitCode).toBe(1);
     const liveUrl = server.openaiBaseUrl;
     await server.close();
-    server = undefined;
 
     const replayArgs = [
       ...openaiArgs,
@@ -291,7 +285,7 @@ function writtenFiles(dir: string): string[] {
 
 describe("adaptive concurrency", () => {
   test("a provider that answers 429 past K in flight gets fewer requests; the run ends with no failed request", async () => {
-    server = await startFakeLlmServer({ respond: scriptedModel(planted), latencyMs: 20, maxInFlight: 6 });
+    const server = await fakeServerForTest({ respond: scriptedModel(planted), latencyMs: 20, maxInFlight: 6 });
     const dir = project(90);
     const result = await runModelgate(
       [...openaiArgs, "--candidate", "openai-compatible:candidate-2024-02-01", "--concurrency", "32", "--max-retries", "8"],

@@ -6,17 +6,12 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import type { ErrorCounts, RunReport } from "../../src/types.js";
-import { type FakeRequest, type FakeServer, type Fault, failFirstAttempts, startFakeLlmServer } from "../support/fake-llm-server.js";
+import { type FakeRequest, type FakeServer, type Fault, failFirstAttempts } from "../support/fake-llm-server.js";
+import { fakeServerForTest } from "../support/fake-server-per-test.js";
 import { makeProject, runModelgate } from "../support/run-cli.js";
 import { caseIdOf, scenarioCases, scenarioRubric, scriptedModel } from "../support/scenario.js";
-
-let server: FakeServer | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
 
 type Api = "openai" | "anthropic";
 
@@ -85,7 +80,7 @@ const transient: TransientRow[] = [
 
 describe("transient provider faults are absorbed: no error on any case", () => {
   test.each(transient)("$api: $name", async ({ api, fault, extra }) => {
-    server = await startFakeLlmServer({ respond: scriptedModel(), fault: failFirstAttempts(1, fault) });
+    const server = await fakeServerForTest({ respond: scriptedModel(), fault: failFirstAttempts(1, fault) });
     const dir = project(6);
     const result = await runModelgate(evalArgs(api, ...(extra ?? [])), { cwd: dir, env: envFor(api, server) });
     expect(result.stderr).not.toContain("crashed");
@@ -119,7 +114,7 @@ describe("Retry-After is honoured", () => {
   test("in seconds: the retry waits at least that long", async () => {
     const { log, note } = arrivals();
     const first = failFirstAttempts(1, { kind: "status", status: 429, retryAfter: "1" });
-    server = await startFakeLlmServer({
+    const server = await fakeServerForTest({
       respond: scriptedModel(),
       fault: (request) => {
         note(request);
@@ -140,7 +135,7 @@ describe("Retry-After is honoured", () => {
   test("as an HTTP date: the retry comes no earlier than that date", async () => {
     const { log, note } = arrivals();
     const retryAt = new Map<string, number>();
-    server = await startFakeLlmServer({
+    const server = await fakeServerForTest({
       respond: scriptedModel(),
       fault: (request) => {
         note(request);
@@ -165,7 +160,7 @@ describe("Retry-After is honoured", () => {
   test("529 on the Anthropic path with Retry-After: 1 waits too", async () => {
     const { log, note } = arrivals();
     const first = failFirstAttempts(1, { kind: "status", status: 529, retryAfter: "1" });
-    server = await startFakeLlmServer({
+    const server = await fakeServerForTest({
       respond: scriptedModel(),
       fault: (request) => {
         note(request);
@@ -181,7 +176,7 @@ describe("Retry-After is honoured", () => {
 
 describe("permanent faults stay on their case, counted by kind", () => {
   test("a 400 on one case is recorded there, not retried; the rest run", async () => {
-    server = await startFakeLlmServer({
+    const server = await fakeServerForTest({
       respond: scriptedModel(),
       fault: (request) => (request.model.includes("candidate") && caseIdOf(request) === "json-001" ? { kind: "status", status: 400 } : undefined),
     });
@@ -204,7 +199,7 @@ describe("permanent faults stay on their case, counted by kind", () => {
       "faq-002": { kind: "malformed" },
       "tool-003": { kind: "status", status: 404 },
     };
-    server = await startFakeLlmServer({
+    const server = await fakeServerForTest({
       respond: scriptedModel(),
       fault: (request) => (request.model.includes("candidate") ? byCase[caseIdOf(request)] : undefined),
     });
@@ -234,10 +229,9 @@ describe("permanent faults stay on their case, counted by kind", () => {
   });
 
   test("an endpoint nobody listens on is unusable: exit 3 after a few requests, naming the endpoint", async () => {
-    server = await startFakeLlmServer();
+    const server = await fakeServerForTest();
     const closedUrl = server.openaiBaseUrl;
     await server.close();
-    server = undefined;
     const dir = project(60);
     const started = Date.now();
     const result = await runModelgate(evalArgs("openai", "--max-retries", "1", "--concurrency", "2"), {
@@ -255,7 +249,7 @@ describe("permanent faults stay on their case, counted by kind", () => {
 
   test("a few unreachable requests at an endpoint that does answer are errors on their cases, not a stopped run", async () => {
     const good = scriptedModel();
-    server = await startFakeLlmServer({
+    const server = await fakeServerForTest({
       respond: good,
       fault: (request) =>
         request.model.includes("candidate") && /\[tool-00[03]\]|\[json-001\]/.test(request.lastUser) ? { kind: "reset" } : undefined,
@@ -273,7 +267,7 @@ describe("permanent faults stay on their case, counted by kind", () => {
 describe("tool-call arguments that are not JSON", () => {
   test.each(["openai", "anthropic"] as const)("%s: recorded on the call as arguments_error; the tools check fails with that reason", async (api) => {
     const good = scriptedModel();
-    server = await startFakeLlmServer({
+    const server = await fakeServerForTest({
       respond: (request) =>
         request.model.includes("candidate") && caseIdOf(request) === "tool-000"
           ? { tool_calls: [{ name: "issue_refund", arguments: '{"order_id": "A-1000", "reason": ' }] }
@@ -298,7 +292,7 @@ describe("tool-call arguments that are not JSON", () => {
 
 describe("a wrong key fails fast", () => {
   test("401s stop the run with exit 3 after a handful of requests", async () => {
-    server = await startFakeLlmServer({ respond: scriptedModel(), requireKey: "sk-right-key-0000000000" });
+    const server = await fakeServerForTest({ respond: scriptedModel(), requireKey: "sk-right-key-0000000000" });
     const dir = project(30);
     const result = await runModelgate(
       ["eval", "--rubric", "rubric.yaml", "--baseline", "openai:gpt-4o-2024-08-06", "--candidate", "openai:gpt-4o-2024-11-20"],
@@ -313,7 +307,7 @@ describe("a wrong key fails fast", () => {
   });
 
   test("an error body with terminal escapes does not reach stderr raw", async () => {
-    server = await startFakeLlmServer({
+    const server = await fakeServerForTest({
       fault: () => ({ kind: "status", status: 401, body: JSON.stringify({ error: { message: "\u001b[2J\u001b]0;owned\u0007 denied" } }) }),
     });
     const dir = project(3);
@@ -327,7 +321,7 @@ describe("a wrong key fails fast", () => {
   });
 
   test("the 401 message names the variable to set (OPENAI_API_KEY)", async () => {
-    server = await startFakeLlmServer({ respond: scriptedModel(), requireKey: "sk-right-key-0000000000" });
+    const server = await fakeServerForTest({ respond: scriptedModel(), requireKey: "sk-right-key-0000000000" });
     const dir = project(3);
     const result = await runModelgate(
       ["eval", "--rubric", "rubric.yaml", "--baseline", "openai:gpt-4o-2024-08-06", "--candidate", "openai:gpt-4o-2024-11-20", "--no-cache"],

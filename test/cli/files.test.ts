@@ -5,17 +5,11 @@
  */
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, statSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { afterEach, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import type { RunReport } from "../../src/types.js";
-import { type FakeServer, startFakeLlmServer } from "../support/fake-llm-server.js";
+import { fakeServerForTest } from "../support/fake-server-per-test.js";
 import { makeProject, runModelgate } from "../support/run-cli.js";
 import { scenarioCases, scenarioEvalArgs, scenarioRubric, scriptedModel } from "../support/scenario.js";
-
-let server: FakeServer | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
 
 /** Every file under `dir`, relative. */
 function listFiles(dir: string): string[] {
@@ -44,7 +38,7 @@ const ticketSchema = {
 
 describe("paths resolve relative to the file that names them", () => {
   test("config → rubric → dataset → schema_ref, prompt and a rubric schema file, run from another folder", async () => {
-    server = await startFakeLlmServer({ respond: scriptedModel() });
+    const server = await fakeServerForTest({ respond: scriptedModel() });
     const root = makeProject({});
     const write = (path: string, content: string | object) => {
       mkdirSync(resolve(root, path, ".."), { recursive: true });
@@ -104,7 +98,7 @@ describe("--out", () => {
   const args = scenarioEvalArgs;
 
   test("keeps every file it did not write, and replaces its own reports by rename", async () => {
-    server = await startFakeLlmServer({ respond: scriptedModel() });
+    const server = await fakeServerForTest({ respond: scriptedModel() });
     const dir = makeProject({ "data.jsonl": scenarioCases(3), "rubric.yaml": scenarioRubric });
     mkdirSync(join(dir, "out", "notes"), { recursive: true });
     writeFileSync(join(dir, "out", "README.txt"), "mine");
@@ -134,7 +128,7 @@ describe("--out", () => {
   });
 
   test("--out . writes next to the inputs and removes none of them", async () => {
-    server = await startFakeLlmServer({ respond: scriptedModel() });
+    const server = await fakeServerForTest({ respond: scriptedModel() });
     const dir = makeProject({ "data.jsonl": scenarioCases(3), "rubric.yaml": scenarioRubric, "notes.txt": "keep" });
     const result = await runModelgate([...args, "--format", "json,md", "--out", "."], { cwd: dir, env: { OPENAI_BASE_URL: server.openaiBaseUrl } });
     expect(result.exitCode).toBe(0);
@@ -148,7 +142,7 @@ describe("--out", () => {
   });
 
   test("no temp file is left anywhere: reports, cache entries, cassette", async () => {
-    server = await startFakeLlmServer({ respond: scriptedModel() });
+    const server = await fakeServerForTest({ respond: scriptedModel() });
     const dir = makeProject({ "data.jsonl": scenarioCases(6), "rubric.yaml": scenarioRubric });
     const result = await runModelgate([...args, "--format", "table,json,md,html,junit", "--record", "run.cassette.jsonl", "--out", "out"], {
       cwd: dir,
@@ -162,7 +156,7 @@ describe("--out", () => {
   });
 
   test("an --out that is a file is a usage error before any request, not a crash after the run", async () => {
-    server = await startFakeLlmServer({ respond: scriptedModel() });
+    const server = await fakeServerForTest({ respond: scriptedModel() });
     const dir = makeProject({ "data.jsonl": scenarioCases(3), "rubric.yaml": scenarioRubric, out: "a file" });
     const result = await runModelgate([...args, "--out", "out"], { cwd: dir, env: { OPENAI_BASE_URL: server.openaiBaseUrl } });
     expect(result.stderr).not.toContain("crashed");
@@ -173,7 +167,7 @@ describe("--out", () => {
 
 describe("a report that cannot be written", () => {
   test("is a one-line error with exit 3, not a crash, and leaves no scratch file", async () => {
-    server = await startFakeLlmServer({ respond: scriptedModel() });
+    const server = await fakeServerForTest({ respond: scriptedModel() });
     const dir = makeProject({ "data.jsonl": scenarioCases(3), "rubric.yaml": scenarioRubric });
     // report.json cannot replace a folder of that name.
     mkdirSync(join(dir, "out", "report.json"), { recursive: true });

@@ -2,19 +2,13 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative, resolve } from "node:path";
-import { afterEach, expect, test } from "vitest";
-import { type FakeServer, startFakeLlmServer } from "../support/fake-llm-server.js";
+import { expect, test } from "vitest";
+import { fakeServerForTest } from "../support/fake-server-per-test.js";
 import { makeProject } from "../support/run-cli.js";
 import { scenarioCases, scenarioEvalArgs, scenarioRubric, scriptedModel } from "../support/scenario.js";
 
 const repoRoot = resolve(import.meta.dirname, "../..");
 const bin = join(repoRoot, "dist", "bin.js");
-
-let server: FakeServer | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
 
 function filesUnder(dir: string): string[] {
   const found: string[] = [];
@@ -31,7 +25,7 @@ function filesUnder(dir: string): string[] {
 
 // The built CLI as a user runs it (tsx, which the other CLI tests use, keeps its own cache in the temp folder).
 test.skipIf(!existsSync(bin))("eval writes only inside the project: nothing in HOME or the temp folder", async () => {
-  server = await startFakeLlmServer({ respond: scriptedModel() });
+  const server = await fakeServerForTest({ respond: scriptedModel() });
   const dir = makeProject({ "data.jsonl": scenarioCases(12), "rubric.yaml": scenarioRubric });
   const outside = mkdtempSync(join(tmpdir(), "modelgate-outside-"));
   const home = join(outside, "home");
@@ -41,7 +35,7 @@ test.skipIf(!existsSync(bin))("eval writes only inside the project: nothing in H
   const exitCode = await new Promise<number | null>((done) => {
     const child = spawn(process.execPath, [bin, ...scenarioEvalArgs, "--format", "table,json,md,html,junit", "--out", "reports/run", "--quiet"], {
       cwd: dir,
-      env: { PATH: process.env.PATH, HOME: home, USERPROFILE: home, TMPDIR: temp, TMP: temp, TEMP: temp, OPENAI_BASE_URL: server?.openaiBaseUrl },
+      env: { PATH: process.env.PATH, HOME: home, USERPROFILE: home, TMPDIR: temp, TMP: temp, TEMP: temp, OPENAI_BASE_URL: server.openaiBaseUrl },
       stdio: "ignore",
     });
     child.on("close", done);

@@ -11,10 +11,10 @@ import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, 
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import fc from "fast-check";
-import { afterEach, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { stringify as toYaml } from "yaml";
 import type { RunReport } from "../../src/types.js";
-import { type FakeServer, startFakeLlmServer } from "../support/fake-llm-server.js";
+import { fakeServerForTest } from "../support/fake-server-per-test.js";
 import { makeProject, runModelgate } from "../support/run-cli.js";
 
 // ---------------------------------------------------------------- harness
@@ -375,12 +375,6 @@ describe("fuzzing modelgate validate: exit 0 or 2 with a message, never a crash 
 // ---------------------------------------------------------------- prototype pollution through real runs
 
 describe("__proto__ keys in a dataset pollute nothing", () => {
-  let server: FakeServer | undefined;
-  afterEach(async () => {
-    await server?.close();
-    server = undefined;
-  });
-
   const poison = '{"__proto__": {"polluted": 1}, "constructor": {"prototype": {"polluted": 1}}}';
   const poisonedLine =
     `{"id": "p1", "input": "Refund {{order}}", "vars": {"order": "A-1", "__proto__": {"polluted": 1}},` +
@@ -403,7 +397,7 @@ describe("__proto__ keys in a dataset pollute nothing", () => {
     expect(validated.stderr).not.toContain("crashed");
     expectPrototypesClean();
 
-    server = await startFakeLlmServer({
+    const server = await fakeServerForTest({
       // The model answers with tool arguments that carry __proto__ as well.
       respond: () => ({ text: "A-1", tool_calls: [{ name: "issue_refund", arguments: `{"order_id": "A-1", ${poison.slice(1, -1)}}` }] }),
     });

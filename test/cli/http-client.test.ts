@@ -7,15 +7,12 @@ import { once } from "node:events";
 import { type AddressInfo, connect, createServer, type Socket } from "node:net";
 import { afterEach, expect, onTestFinished, test, vi } from "vitest";
 import { runCli } from "../../src/cli.js";
-import { type FakeServer, startFakeLlmServer } from "../support/fake-llm-server.js";
+import { fakeServerForTest } from "../support/fake-server-per-test.js";
 import { makeProject, runModelgate } from "../support/run-cli.js";
 import { scenarioCases, scenarioRubric, scriptedModel } from "../support/scenario.js";
 
-let server: FakeServer | undefined;
-afterEach(async () => {
+afterEach(() => {
   vi.restoreAllMocks();
-  await server?.close();
-  server = undefined;
 });
 
 const args = [
@@ -59,7 +56,7 @@ async function connectionCounter(target: string): Promise<{ url: string; connect
 }
 
 test("by default both providers share one kept-alive pool of at most --concurrency sockets, not the global fetch", async () => {
-  server = await startFakeLlmServer({ respond: scriptedModel(), latencyMs: 2 });
+  const server = await fakeServerForTest({ respond: scriptedModel(), latencyMs: 2 });
   const counter = await connectionCounter(server.url);
   const globalFetch = vi.spyOn(globalThis, "fetch");
   const dir = makeProject({ "data.jsonl": scenarioCases(30), "rubric.yaml": scenarioRubric });
@@ -78,7 +75,7 @@ test("by default both providers share one kept-alive pool of at most --concurren
 });
 
 test("an injected io.fetch carries every request", async () => {
-  server = await startFakeLlmServer({ respond: scriptedModel(), latencyMs: 1 });
+  const server = await fakeServerForTest({ respond: scriptedModel(), latencyMs: 1 });
   const dir = makeProject({ "data.jsonl": scenarioCases(6), "rubric.yaml": scenarioRubric });
   const seen: string[] = [];
   const injected: typeof fetch = (input, init) => {

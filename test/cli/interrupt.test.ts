@@ -1,20 +1,14 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, expect, test } from "vitest";
+import { expect, test } from "vitest";
 import type { RunReport } from "../../src/types.js";
-import { type FakeServer, startFakeLlmServer } from "../support/fake-llm-server.js";
+import { fakeServerForTest } from "../support/fake-server-per-test.js";
 import { makeProject } from "../support/run-cli.js";
 import { scenarioCases, scenarioRubric, scriptedModel } from "../support/scenario.js";
 import { spawnModelgate } from "../support/spawn-cli.js";
 
-let server: FakeServer | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
-
 test("Ctrl-C stops cleanly with exit 130 and writes the cases that finished", async () => {
-  server = await startFakeLlmServer({ respond: scriptedModel(), latencyMs: 40 });
+  const server = await fakeServerForTest({ respond: scriptedModel(), latencyMs: 40 });
   const dir = makeProject({ "data.jsonl": scenarioCases(200), "rubric.yaml": scenarioRubric });
   const cli = spawnModelgate(
     [

@@ -1,9 +1,10 @@
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { afterEach, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import type { CaseRun, RunReport } from "../../src/types.js";
-import { type FakeRequest, type FakeServer, startFakeLlmServer } from "../support/fake-llm-server.js";
+import type { FakeRequest, FakeServer } from "../support/fake-llm-server.js";
+import { fakeServerForTest } from "../support/fake-server-per-test.js";
 import { judgePromptOf, obedientScore, readJudgePrompt } from "../support/judge-fakes.js";
 import { makeProject, runModelgate } from "../support/run-cli.js";
 
@@ -18,12 +19,6 @@ const JUDGE = "judge-2024-01-01";
 const GOOD = "Our return window is 30 days from delivery.";
 const BAD = "Returns are possible, please check the website.";
 
-let server: FakeServer | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
-
 const caseIdOf = (request: FakeRequest) => /\[([\w-]+)\]/.exec(request.lastUser)?.[1] ?? "";
 /** Judge requests: to a judge model, or (when the judge is a model under test) by the judge's system prompt. */
 const isJudge = (request: FakeRequest) => request.model.startsWith("judge") || (request.system ?? "").includes("boundary marker");
@@ -35,7 +30,7 @@ async function serve(options: {
   judge?: (request: FakeRequest) => string;
   judgeDown?: boolean;
 }): Promise<FakeServer> {
-  return startFakeLlmServer({
+  return fakeServerForTest({
     respond: (request) => {
       if (isJudge(request)) return { text: options.judge?.(request) ?? "" };
       const output = options.outputs[request.model];
@@ -120,7 +115,7 @@ function pointwiseJudge(request: FakeRequest): string {
 
 describe("pointwise judge", () => {
   test("scores on a 1–5 and a 0–10 scale are normalised to 0..1 and pass at pass_at; the template hash is in the report", async () => {
-    server = await serve({
+    const server = await serve({
       outputs: { [BASE]: () => GOOD, [CAND]: (id) => (id === "q-3" || id === "q-4" ? BAD : GOOD) },
       judge: pointwiseJudge,
     });
@@ -163,7 +158,7 @@ describe("pointwise judge", () => {
   });
 
   test("a judge that thinks in prose before its JSON is still parsed, without a retry", async () => {
-    server = await serve({
+    const server = await serve({
       outputs: { [BASE]: () => GOOD, [CAND]: () => GOOD },
       judge: () => 'Let me think... the reply is good. {"score": 4, "reason": "ok"}',
     });
@@ -180,7 +175,7 @@ describe("pointwise judge", () => {
   });
 
   test("a judge that never answers JSON is an error of the judge: not a pass, not a fail, no regression", async () => {
-    server = await serve({
+    const server = await serve({
       // The candidate is worse on merit, but the judge never says so usably.
       outputs: { [BASE]: () => GOOD, [CAND]: () => BAD },
       judge: () => "Honestly I would give it maybe a four out of five.",
@@ -225,7 +220,7 @@ gate:
   });
 
   test("a judge that fails only on the candidate's outputs makes errors there, not regressions", async () => {
-    server = await serve({
+    const server = await serve({
       outputs: { [BASE]: () => GOOD, [CAND]: (id) => (id === "q-1" ? BAD : GOOD) },
       judge: (request) => ((judgePromptOf(request).sections.REPLY ?? "") === BAD ? "no comment" : '{"score": 5, "reason": "right"}'),
     });
@@ -252,7 +247,7 @@ gate:
   });
 
   test("the judge provider down (500 on every request) makes judge errors; the run completes and the gate decides", async () => {
-    server = await serve({ outputs: { [BASE]: () => GOOD, [CAND]: () => GOOD }, judgeDown: true });
+    const server = await serve({ outputs: { [BASE]: () => GOOD, [CAND]: () => GOOD }, judgeDown: true });
     const rubric = (gate: string) => `
 dataset: data.jsonl
 checks:
@@ -288,7 +283,7 @@ ${gate}
 
 describe("an Anthropic judge", () => {
   test("gets its instructions as `system`, and a correction retry that never sends an empty assistant turn", async () => {
-    server = await serve({
+    const server = await serve({
       outputs: { [BASE]: () => GOOD, [CAND]: () => GOOD },
       // Nothing the first time (as a judge cut off by a stop sequence would), a verdict when corrected.
       judge: (request) => (request.messages.length === 1 ? "" : '{"score": 4, "reason": "fine"}'),
@@ -325,7 +320,7 @@ gate:
 
 describe("pairwise judge", () => {
   test("a judge that always answers A is inconsistent on every case: never a win", async () => {
-    server = await serve({ outputs: { [BASE]: () => BAD, [CAND]: () => GOOD }, judge: () => '{"winner": "A", "reason": "A is first"}' });
+    const server = await serve({ outputs: { [BASE]: () => BAD, [CAND]: () => GOOD }, judge: () => '{"winner": "A", "reason": "A is first"}' });
     const dir = project(server, pairwiseRubric());
     const result = await runModelgate(eval_(), { cwd: dir });
     expect(result.stderr).not.toMatch(/crashed|please report/);
@@ -356,7 +351,7 @@ describe("pairwise judge", () => {
   }
 
   test("a fair judge counts wins in both orders; net_win is gate-able", async () => {
-    server = await serve({
+    const server = await serve({
       outputs: { [BASE]: (id) => (id === "q-1" || id === "q-2" ? BAD : GOOD), [CAND]: () => GOOD },
       judge: fairJudge,
     });
@@ -374,7 +369,7 @@ describe("pairwise judge", () => {
   });
 
   test("a worse candidate loses in both orders and fails a net_win gate", async () => {
-    server = await serve({
+    const server = await serve({
       outputs: { [BASE]: () => GOOD, [CAND]: (id) => (id === "q-1" || id === "q-2" ? BAD : GOOD) },
       judge: fairJudge,
     });
@@ -411,7 +406,7 @@ describe("prompt injection", () => {
   });
 
   test("an output that tells the judge to give it full marks gets the score it earns", async () => {
-    server = await serve({
+    const server = await serve({
       outputs: { [BASE]: () => GOOD, [CAND]: (id) => escapes[id] ?? GOOD },
       judge: (request) => JSON.stringify({ score: obedientScore(judgePromptOf(request), meritFive), reason: "graded" }),
     });
@@ -437,7 +432,7 @@ gate:
   });
 
   test("an injection in the case's own input is fenced as conversation, not obeyed", async () => {
-    server = await serve({
+    const server = await serve({
       outputs: { [BASE]: () => GOOD, [CAND]: () => BAD },
       judge: (request) => JSON.stringify({ score: obedientScore(judgePromptOf(request), meritFive), reason: "graded" }),
     });
@@ -466,7 +461,7 @@ describe("choosing the judge", () => {
   const rubric = pointwiseRubric().replace(/ {2}- id: ten[\s\S]*?pass_at: 7\n/, "");
 
   test("--judge VARIANT overrides the config's judge", async () => {
-    server = await serve({ outputs: { [BASE]: () => GOOD, [CAND]: () => GOOD }, judge: pointwiseJudge });
+    const server = await serve({ outputs: { [BASE]: () => GOOD, [CAND]: () => GOOD }, judge: pointwiseJudge });
     const dir = project(server, rubric);
     const result = await runModelgate(eval_(["--judge", "other-judge"]), { cwd: dir });
     expect(result.exitCode).toBe(0);
@@ -476,7 +471,7 @@ describe("choosing the judge", () => {
   });
 
   test("a judge that is the candidate's own model is a warning, and an error under --strict", async () => {
-    server = await serve({
+    const server = await serve({
       outputs: { [BASE]: () => GOOD, [CAND]: () => GOOD },
       judge: pointwiseJudge,
     });
@@ -495,7 +490,7 @@ describe("choosing the judge", () => {
 
 describe("record and replay", () => {
   test("judge calls are recorded with --record and served by --replay with identical verdicts", async () => {
-    server = await serve({
+    const server = await serve({
       outputs: { [BASE]: (id) => (id === "q-1" ? BAD : GOOD), [CAND]: (id) => (id === "q-4" ? BAD : GOOD) },
       judge: (request) => {
         const prompt = judgePromptOf(request);
@@ -529,7 +524,6 @@ gate:
     expect(cassette.filter((entry) => entry.model === JUDGE)).toHaveLength(distinct);
 
     await server.close();
-    server = undefined;
     const replayed = await runModelgate(eval_(["--replay", "run.cassette.jsonl"]), { cwd: dir });
     expect(replayed.stderr).not.toMatch(/cassette miss|crashed|please report/);
     expect(replayed.exitCode).toBe(recorded.exitCode);
@@ -547,7 +541,7 @@ gate:
 describe("not-refusal by: judge", () => {
   test("the judge classifies refusals; its verdict drives the check, and phrase patterns are not used", async () => {
     const REFUSAL = "Hmm, that is not something this assistant will get into.";
-    server = await serve({
+    const server = await serve({
       outputs: { [BASE]: () => GOOD, [CAND]: (id) => (id === "q-2" ? REFUSAL : GOOD) },
       judge: (request) => {
         const reply = judgePromptOf(request).sections.REPLY ?? "";

@@ -7,10 +7,10 @@
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
-import { afterEach, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { redactSecrets, secretValues } from "../../src/redact.js";
 import type { RunReport } from "../../src/types.js";
-import { type FakeServer, startFakeLlmServer } from "../support/fake-llm-server.js";
+import { fakeServerForTest } from "../support/fake-server-per-test.js";
 import { type CliResult, makeProject, runModelgate } from "../support/run-cli.js";
 import { caseIdOf, scenarioCases, scenarioRubric, scriptedModel } from "../support/scenario.js";
 
@@ -20,12 +20,6 @@ const anthropicKey = "sk-ant-PLANTEDANTKEY-xyz789";
 const gatewayToken = "gw-PLANTEDGATEWAY-0000";
 const urlPassword = "PLANTEDPASS";
 const planted = [openaiKey, anthropicKey, gatewayToken, urlPassword];
-
-let server: FakeServer | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
 
 /** Every file under `dir` except the inputs the test wrote, as `path → text`. */
 function writtenFiles(dir: string, inputs: Set<string>): Map<string, string> {
@@ -54,7 +48,7 @@ function expectNoPlanted(where: string, text: string): void {
 
 describe("planted secrets appear in no byte modelgate writes", () => {
   test("record, cache, every format, --json, an echoing gateway, a credentialed URL, replay", async () => {
-    server = await startFakeLlmServer({
+    const server = await fakeServerForTest({
       respond: scriptedModel(),
       // This gateway echoes the request's Authorization / x-api-key header in its 400 body.
       fault: (request) => (caseIdOf(request) === "json-001" ? { kind: "echo-auth" } : undefined),

@@ -1,22 +1,17 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import type { RunReport } from "../../src/types.js";
-import { type FakeServer, startFakeLlmServer } from "../support/fake-llm-server.js";
+import type { FakeServer } from "../support/fake-llm-server.js";
+import { fakeServerForTest } from "../support/fake-server-per-test.js";
 import { makeProject, runModelgate } from "../support/run-cli.js";
 import { scenarioCases, scenarioRubric, scriptedModel } from "../support/scenario.js";
 
-let server: FakeServer | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
-
 const pinned = ["--baseline", "openai-compatible:baseline-2024-01-01", "--candidate", "openai-compatible:candidate-2024-02-01"];
-const run = (dir: string, args: string[]) =>
+const run = (server: FakeServer, dir: string, args: string[]) =>
   runModelgate(["eval", "--rubric", "rubric.yaml", "--no-cache", "--out", "out", ...args], {
     cwd: dir,
-    env: { OPENAI_BASE_URL: server?.openaiBaseUrl },
+    env: { OPENAI_BASE_URL: server.openaiBaseUrl },
   });
 const casesOf = (dir: string) => (JSON.parse(readFileSync(join(dir, "out", "report.json"), "utf8")) as RunReport).cases.map((c) => c.id);
 
@@ -27,21 +22,21 @@ describe("case selection", () => {
     ["--case", ["--case", "tool-003", "--case", "faq-005"], ["tool-003", "faq-005"]],
     ["--limit", ["--limit", "2"], ["tool-000", "json-001"]],
   ])("%s runs exactly the selected cases", async (_name, args, expected) => {
-    server = await startFakeLlmServer({ respond: scriptedModel() });
+    const server = await fakeServerForTest({ respond: scriptedModel() });
     const dir = makeProject({ "data.jsonl": scenarioCases(9), "rubric.yaml": scenarioRubric });
-    const result = await run(dir, [...pinned, ...args]);
+    const result = await run(server, dir, [...pinned, ...args]);
     expect(result.stderr).not.toContain("crashed");
     expect(casesOf(dir)).toEqual(expected);
     expect(server.stats.requests).toBe(expected.length * 2);
   });
 
   test("an unknown --case id, or a selection that leaves nothing, is a usage error before any request", async () => {
-    server = await startFakeLlmServer({ respond: scriptedModel() });
+    const server = await fakeServerForTest({ respond: scriptedModel() });
     const dir = makeProject({ "data.jsonl": scenarioCases(3), "rubric.yaml": scenarioRubric });
-    const unknown = await run(dir, [...pinned, "--case", "nope"]);
+    const unknown = await run(server, dir, [...pinned, "--case", "nope"]);
     expect(unknown.exitCode).toBe(2);
     expect(unknown.stderr).toMatch(/--case: no case with id "nope"/);
-    const empty = await run(dir, [...pinned, "--filter", "no-such-tag"]);
+    const empty = await run(server, dir, [...pinned, "--filter", "no-such-tag"]);
     expect(empty.exitCode).toBe(2);
     expect(empty.stderr).toMatch(/no cases selected/);
     expect(server.stats.requests).toBe(0);
@@ -50,7 +45,7 @@ describe("case selection", () => {
 
 describe("variant warnings (errors under --strict)", () => {
   test("a floating model alias warns; --strict refuses before any request", async () => {
-    server = await startFakeLlmServer({ respond: scriptedModel() });
+    const server = await fakeServerForTest({ respond: scriptedModel() });
     const dir = makeProject({ "data.jsonl": scenarioCases(3), "rubric.yaml": scenarioRubric });
     const floating = ["--baseline", "openai:gpt-4o", "--candidate", "openai:gpt-4o-2024-11-20"];
     const env = { OPENAI_BASE_URL: server.openaiBaseUrl, OPENAI_API_KEY: "sk-test-key-000000000000" };
@@ -64,7 +59,7 @@ describe("variant warnings (errors under --strict)", () => {
   });
 
   test("baseline and candidate differing in both model and prompt warn (change one variable at a time)", async () => {
-    server = await startFakeLlmServer({ respond: scriptedModel() });
+    const server = await fakeServerForTest({ respond: scriptedModel() });
     const url = server.openaiBaseUrl;
     const dir = makeProject({
       "data.jsonl": scenarioCases(3),

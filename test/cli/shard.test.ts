@@ -1,16 +1,10 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, expect, test } from "vitest";
+import { expect, test } from "vitest";
 import type { RunReport } from "../../src/types.js";
-import { type FakeServer, startFakeLlmServer } from "../support/fake-llm-server.js";
+import { fakeServerForTest } from "../support/fake-server-per-test.js";
 import { makeProject, runModelgate } from "../support/run-cli.js";
 import { scenarioCases, scenarioRubric, scriptedModel } from "../support/scenario.js";
-
-let server: FakeServer | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
 
 const planted = new Set(["tool-003", "json-004", "faq-005", "tool-021", "faq-032"]);
 const args = [
@@ -44,7 +38,7 @@ function stable(run: RunReport["cases"][number]["baseline"][number]) {
 }
 
 test("--shard i/n runs disjoint slices; merge gives the unsharded run's metrics, statistics and verdicts", async () => {
-  server = await startFakeLlmServer({ respond: scriptedModel(planted) });
+  const server = await fakeServerForTest({ respond: scriptedModel(planted) });
   const dir = makeProject({ "data.jsonl": scenarioCases(45), "rubric.yaml": scenarioRubric });
   const env = { OPENAI_BASE_URL: server.openaiBaseUrl };
   const whole = await runModelgate([...args, "--out", "whole"], { cwd: dir, env });

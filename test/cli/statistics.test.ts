@@ -1,16 +1,11 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import type { GateRuleResult, RunReport } from "../../src/types.js";
-import { type FakeServer, startFakeLlmServer } from "../support/fake-llm-server.js";
+import type { FakeServer } from "../support/fake-llm-server.js";
+import { fakeServerForTest } from "../support/fake-server-per-test.js";
 import { makeProject, runModelgate } from "../support/run-cli.js";
 import { caseIdOf } from "../support/scenario.js";
-
-let server: FakeServer | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
 
 /** n free-text cases; the answer is right unless the model's script says otherwise for that case. */
 function project(n: number, rules: string) {
@@ -32,7 +27,7 @@ function respond(wrong: (i: number, model: string) => boolean) {
   };
 }
 
-async function run(dir: string, extra: string[] = []) {
+async function run(server: FakeServer, dir: string, extra: string[] = []) {
   const result = await runModelgate(
     [
       "eval",
@@ -49,7 +44,7 @@ async function run(dir: string, extra: string[] = []) {
       "out",
       ...extra,
     ],
-    { cwd: dir, env: { OPENAI_BASE_URL: server?.openaiBaseUrl } },
+    { cwd: dir, env: { OPENAI_BASE_URL: server.openaiBaseUrl } },
   );
   const report = JSON.parse(readFileSync(join(dir, "out", "report.json"), "utf8")) as RunReport;
   return { result, report, rule: (metric: string, i = 0) => report.gate.rules.filter((r) => r.metric === metric)[i] as GateRuleResult };
@@ -60,12 +55,12 @@ const baselineWrong = (i: number) => (i * 7919) % 10 === 0;
 
 describe("gate statistics through the CLI", () => {
   test("identical variants: every rule passes and nothing is significant", async () => {
-    server = await startFakeLlmServer({ respond: respond((i) => baselineWrong(i)) });
+    const server = await fakeServerForTest({ respond: respond((i) => baselineWrong(i)) });
     const dir = project(
       200,
       "  - { metric: pass_rate, max_drop: 0.02 }\n  - { metric: quality.score, max_drop: 0.02, mode: non-inferior }\n  - { metric: regressions, max: 0, mode: significant }\n",
     );
-    const { result, report } = await run(dir);
+    const { result, report } = await run(server, dir);
     expect(result.exitCode).toBe(0);
     for (const rule of report.gate.rules) expect(rule.verdict).toBe("pass");
     for (const comparison of report.comparison.filter((c) => c.p_value !== null && /pass_rate|score/.test(c.metric))) {
@@ -74,9 +69,9 @@ describe("gate statistics through the CLI", () => {
   });
 
   test("a planted 10-point drop at n=400 fails with p < 0.01 and an interval that covers the truth", async () => {
-    server = await startFakeLlmServer({ respond: respond((i, model) => baselineWrong(i) || (model.startsWith("cand") && i % 25 < 3)) });
+    const server = await fakeServerForTest({ respond: respond((i, model) => baselineWrong(i) || (model.startsWith("cand") && i % 25 < 3)) });
     const dir = project(400, "  - { metric: pass_rate, max_drop: 0.02, mode: significant }\n");
-    const { result, rule } = await run(dir);
+    const { result, rule } = await run(server, dir);
     expect(result.exitCode).toBe(1);
     const passRate = rule("pass_rate");
     expect(passRate.verdict).toBe("fail");
@@ -90,12 +85,12 @@ describe("gate statistics through the CLI", () => {
   });
 
   test("a small-n drop is inconclusive under point, passes under significant, fails under non-inferior", async () => {
-    server = await startFakeLlmServer({ respond: respond((i, model) => model.startsWith("cand") && i === 3) });
+    const server = await fakeServerForTest({ respond: respond((i, model) => model.startsWith("cand") && i === 3) });
     const dir = project(
       30,
       "  - { metric: pass_rate, max_drop: 0.02 }\n  - { metric: pass_rate, max_drop: 0.02, mode: significant }\n  - { metric: pass_rate, max_drop: 0.02, mode: non-inferior }\n",
     );
-    const { rule, result } = await run(dir);
+    const { rule, result } = await run(server, dir);
     const [point, significant, nonInferior] = [rule("pass_rate", 0), rule("pass_rate", 1), rule("pass_rate", 2)];
     expect(point.verdict).toBe("fail");
     expect(point.inconclusive).toBe(true);
@@ -107,12 +102,12 @@ describe("gate statistics through the CLI", () => {
   });
 
   test("a segment can be gated: the drop lives in one tenant", async () => {
-    server = await startFakeLlmServer({ respond: respond((i, model) => model.startsWith("cand") && i % 4 === 0 && i % 8 === 0) });
+    const server = await fakeServerForTest({ respond: respond((i, model) => model.startsWith("cand") && i % 4 === 0 && i % 8 === 0) });
     const dir = project(
       80,
       "  - { metric: segment.tenant:acme.pass_rate, max_drop: 0.05 }\n  - { metric: segment.tenant:globex.pass_rate, max_drop: 0.05 }\n",
     );
-    const { rule, result } = await run(dir);
+    const { rule, result } = await run(server, dir);
     expect(rule("segment.tenant:acme.pass_rate").verdict).toBe("fail");
     expect(rule("segment.tenant:acme.pass_rate").n).toBe(20);
     expect(rule("segment.tenant:globex.pass_rate").verdict).toBe("pass");
@@ -124,7 +119,7 @@ describe("gate statistics through the CLI", () => {
   test("--repeat: flaky cases are flagged, regressions use per-case pass rates, intervals are clustered", async () => {
     const seen = new Map<string, number>();
     // Case 0 alternates right / wrong on the candidate's draws; case 1 is always wrong on the candidate.
-    server = await startFakeLlmServer({
+    const server = await fakeServerForTest({
       respond: (request) => {
         const i = Number(caseIdOf(request).split("-")[1]);
         const candidate = request.model.startsWith("cand");
@@ -135,7 +130,7 @@ describe("gate statistics through the CLI", () => {
       },
     });
     const dir = project(12, "  - { metric: pass_rate, max_drop: 0.5 }\n  - { metric: flaky_rate, max: 1 }\n");
-    const { report } = await run(dir, ["--repeat", "4", "--concurrency", "1"]);
+    const { report } = await run(server, dir, ["--repeat", "4", "--concurrency", "1"]);
     expect(report.run.repeat).toBe(4);
     expect(report.cases[0]?.candidate).toHaveLength(4);
     expect(report.cases[0]?.flaky).toBe(true);

@@ -1,5 +1,5 @@
-import { afterEach, describe, expect, test } from "vitest";
-import { type FakeServer, startFakeLlmServer } from "../support/fake-llm-server.js";
+import { describe, expect, test } from "vitest";
+import { fakeServerForTest } from "../support/fake-server-per-test.js";
 import { makeProject, runModelgate } from "../support/run-cli.js";
 
 /*
@@ -525,14 +525,8 @@ describe("modelgate validate / eval reject malformed input with exit 2 and a loc
 });
 
 describe("eval validates before it calls anything", () => {
-  let server: FakeServer | undefined;
-  afterEach(async () => {
-    await server?.close();
-    server = undefined;
-  });
-
   test("a bad dataset reaches no endpoint, even one that needs no key", async () => {
-    server = await startFakeLlmServer();
+    const server = await fakeServerForTest();
     const dir = makeProject(withData(good, { id: "c2", input: "a", expectd: {} }));
     const result = await runModelgate(
       [

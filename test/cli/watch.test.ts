@@ -1,16 +1,10 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, expect, test } from "vitest";
-import { type FakeServer, startFakeLlmServer } from "../support/fake-llm-server.js";
+import { expect, test } from "vitest";
+import { fakeServerForTest } from "../support/fake-server-per-test.js";
 import { makeProject } from "../support/run-cli.js";
 import { scenarioCases, scenarioRubric, scriptedModel } from "../support/scenario.js";
 import { spawnModelgate } from "../support/spawn-cli.js";
-
-let server: FakeServer | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
 
 async function waitFor(condition: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -21,7 +15,7 @@ async function waitFor(condition: () => boolean, what: string, timeoutMs = 15_00
 }
 
 test("--watch re-runs when the dataset changes, requests only what changed, and says what moved", async () => {
-  server = await startFakeLlmServer({ respond: scriptedModel(new Set(["json-004"])) });
+  const server = await fakeServerForTest({ respond: scriptedModel(new Set(["json-004"])) });
   const dir = makeProject({ "data.jsonl": scenarioCases(9), "rubric.yaml": scenarioRubric });
   const cli = spawnModelgate(
     [

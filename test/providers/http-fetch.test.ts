@@ -15,16 +15,11 @@ import { createHttpFetch } from "../../src/providers/http-fetch.js";
 import { createOpenAIProvider } from "../../src/providers/openai.js";
 import type { ClassifiedError, Provider } from "../../src/providers/types.js";
 import type { ModelRequest } from "../../src/types.js";
-import { type FakeServer, type FakeServerOptions, startFakeLlmServer } from "../support/fake-llm-server.js";
+import type { FakeServer } from "../support/fake-llm-server.js";
+import { fakeServerForTest } from "../support/fake-server-per-test.js";
 
 const apis = ["openai", "anthropic"] as const;
 type Api = (typeof apis)[number];
-
-async function startFake(options?: FakeServerOptions): Promise<FakeServer> {
-  const server = await startFakeLlmServer(options);
-  onTestFinished(() => server.close());
-  return server;
-}
 
 /** Our provider for `api`, its SDK client wired to a fresh createHttpFetch. */
 async function provider(api: Api, server: FakeServer, fetch = createHttpFetch({ maxSockets: 4 })): Promise<Provider> {
@@ -113,7 +108,7 @@ const completion = {
 
 describe("through the official SDKs and our providers", () => {
   test.each(apis)("%s: a text reply", async (api) => {
-    const server = await startFake();
+    const server = await fakeServerForTest();
     const response = await (await provider(api, server)).complete(makeRequest(), new AbortController().signal);
     expect(response.text).toBe("ok: hello");
     expect(response.usage).toEqual({ input_tokens: 2, output_tokens: 3 });
@@ -122,7 +117,7 @@ describe("through the official SDKs and our providers", () => {
   });
 
   test.each(apis)("%s: tool calls, valid and invalid JSON arguments", async (api) => {
-    const server = await startFake({
+    const server = await fakeServerForTest({
       respond: () => ({
         tool_calls: [
           { name: "get_weather", arguments: { city: "Oslo" } },
@@ -139,7 +134,7 @@ describe("through the official SDKs and our providers", () => {
   });
 
   test.each(apis)("%s: 429 with Retry-After is readable by the SDK error and becomes rate_limit", async (api) => {
-    const server = await startFake({ fault: () => ({ kind: "status", status: 429, retryAfter: "7" }) });
+    const server = await fakeServerForTest({ fault: () => ({ kind: "status", status: 429, retryAfter: "7" }) });
     const error = (await rejection(sdkCall(api, server))) as InstanceType<typeof OpenAI.APIError>;
     expect(error).toBeInstanceOf(api === "openai" ? OpenAI.RateLimitError : Anthropic.RateLimitError);
     expect(error.headers).toBeInstanceOf(Headers);
@@ -153,18 +148,18 @@ describe("through the official SDKs and our providers", () => {
     { api: "anthropic", status: 529, kind: "overloaded" },
     { api: "anthropic", status: 502, kind: "server" },
   ] as const)("$api: HTTP $status is $kind", async ({ api, status, kind }) => {
-    const server = await startFake({ fault: () => ({ kind: "status", status }) });
+    const server = await fakeServerForTest({ fault: () => ({ kind: "status", status }) });
     expect(await classified(api, server)).toMatchObject({ kind, status, retryable: true });
   });
 
   test.each(apis)("%s: a truncated JSON body is a SyntaxError from response.json(), classified malformed", async (api) => {
-    const server = await startFake({ fault: () => ({ kind: "malformed" }) });
+    const server = await fakeServerForTest({ fault: () => ({ kind: "malformed" }) });
     expect(await rejection(sdkCall(api, server))).toBeInstanceOf(SyntaxError);
     expect(await classified(api, server)).toMatchObject({ kind: "malformed", retryable: true });
   });
 
   test.each(apis)("%s: a connection reset mid-body rejects fetch like undici and is a network error", async (api) => {
-    const server = await startFake({ fault: () => ({ kind: "reset" }) });
+    const server = await fakeServerForTest({ fault: () => ({ kind: "reset" }) });
     const error = await rejection(sdkCall(api, server));
     expect(error).toBeInstanceOf(api === "openai" ? OpenAI.APIConnectionError : Anthropic.APIConnectionError);
     expect(error.cause).toBeInstanceOf(TypeError);
@@ -173,13 +168,13 @@ describe("through the official SDKs and our providers", () => {
   });
 
   test.each(apis)("%s: nobody listening is a network error (ECONNREFUSED)", async (api) => {
-    const server = await startFake();
+    const server = await fakeServerForTest();
     await server.close();
     expect(await classified(api, server)).toMatchObject({ kind: "network", message: "network error: ECONNREFUSED", retryable: true });
   });
 
   test.each(apis)("%s: a hang is cut short by the caller's signal: aborted, promptly", async (api) => {
-    const server = await startFake({ fault: () => ({ kind: "hang" }) });
+    const server = await fakeServerForTest({ fault: () => ({ kind: "hang" }) });
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 50);
     const started = performance.now();
@@ -190,13 +185,13 @@ describe("through the official SDKs and our providers", () => {
   });
 
   test.each(apis)("%s: the SDK's own timeout on a hang is APIConnectionTimeoutError", async (api) => {
-    const server = await startFake({ fault: () => ({ kind: "hang" }) });
+    const server = await fakeServerForTest({ fault: () => ({ kind: "hang" }) });
     const error = await rejection(sdkCall(api, server, { timeout: 100 }));
     expect(error).toBeInstanceOf(api === "openai" ? OpenAI.APIConnectionTimeoutError : Anthropic.APIConnectionTimeoutError);
   });
 
   test.each(apis)("%s: a credentialed base URL is refused before anything is sent (network, as with undici)", async (api) => {
-    const server = await startFake();
+    const server = await fakeServerForTest();
     const fetch = createHttpFetch();
     const url = (api === "openai" ? server.openaiBaseUrl : server.anthropicBaseUrl).replace("http://", "http://user:secret@");
     const p =
@@ -209,7 +204,7 @@ describe("through the official SDKs and our providers", () => {
   });
 
   test("one fetch serves many concurrent requests over kept-alive sockets", async () => {
-    const server = await startFake({ latencyMs: 5 });
+    const server = await fakeServerForTest({ latencyMs: 5 });
     const fetch = createHttpFetch({ maxSockets: 8 });
     const [openai, anthropic] = [await provider("openai", server, fetch), await provider("anthropic", server, fetch)];
     const replies = await Promise.all(

@@ -9,13 +9,13 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { type Browser, chromium, type Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { renderHtml } from "../../src/report/html.js";
 import { renderJUnit } from "../../src/report/junit.js";
 import { renderMarkdown } from "../../src/report/markdown.js";
 import { renderTerminal } from "../../src/report/terminal.js";
 import type { CaseReport, JsonObject, RunReport } from "../../src/types.js";
-import { type FakeServer, startFakeLlmServer } from "../support/fake-llm-server.js";
+import { fakeServerForTest } from "../support/fake-server-per-test.js";
 import { makeCaseReport, makeCaseRun, makeCheckResult, makeGateRule, makeReport } from "../support/make-report.js";
 import { makeProject, runModelgate } from "../support/run-cli.js";
 
@@ -420,14 +420,8 @@ describe("terminal table: escape sequences from models and datasets never reach 
     expectNoTerminalControl(renderTerminal(report, { color: false }), { sgrAllowed: false });
   });
 
-  let server: FakeServer | undefined;
-  afterEach(async () => {
-    await server?.close();
-    server = undefined;
-  });
-
   test("through the CLI: model output, tool names, ids and tags with escapes; table and --json stdout are clean", async () => {
-    server = await startFakeLlmServer({
+    const server = await fakeServerForTest({
       respond: (request) =>
         request.model.includes("candidate")
           ? {
