@@ -319,46 +319,40 @@ function printTable(results: CellResult[]): void {
     String(r.failed),
     String(r.exitCode),
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? "").length)));
-  console.log(pad(header, widths));
-  for (const row of rows) console.log(pad(row, widths));
+  printRows(header, rows);
 }
 
 /** modelgate and promptfoo on the same cells: time, CPU, memory, and whether they scored the cases alike. */
 function printSideBySide(results: CellResult[]): void {
   const header = ["N", "C", "L ms", "tool", "wall s", "CPU ms/req", "peak RSS MB", "pass base", "pass cand", "wall ×", "CPU ×", "RSS ×"];
-  const rows: string[][] = [];
   const percent = (value: number | null) => (value === null ? "-" : `${(value * 100).toFixed(1)}%`);
+  const rows: string[][] = [];
   for (const r of results) {
     if (!r.promptfoo) continue;
     const p = r.promptfoo;
-    const cell = [String(r.n), String(r.c), String(r.latencyMs)];
-    rows.push([
-      ...cell,
-      "modelgate",
-      r.wallS.toFixed(2),
-      (r.cpuMs / (r.n * 2)).toFixed(2),
-      r.peakRssMb.toFixed(0),
-      percent(r.passRate.baseline),
-      percent(r.passRate.candidate),
-      "1",
-      "1",
-      "1",
-    ]);
-    rows.push([
-      ...cell,
-      "promptfoo",
-      p.wallS.toFixed(2),
-      (p.cpuMs / (r.n * 2)).toFixed(2),
-      p.peakRssMb.toFixed(0),
-      percent(p.passRate.baseline),
-      percent(p.passRate.candidate),
-      (p.wallS / r.wallS).toFixed(1),
-      (p.cpuMs / r.cpuMs).toFixed(1),
-      (p.peakRssMb / r.peakRssMb).toFixed(1),
-    ]);
+    const row = (tool: string, run: Pick<CellResult, "wallS" | "cpuMs" | "peakRssMb" | "passRate">, ratios: string[]) => [
+      String(r.n),
+      String(r.c),
+      String(r.latencyMs),
+      tool,
+      run.wallS.toFixed(2),
+      (run.cpuMs / (r.n * 2)).toFixed(2),
+      run.peakRssMb.toFixed(0),
+      percent(run.passRate.baseline),
+      percent(run.passRate.candidate),
+      ...ratios,
+    ];
+    rows.push(
+      row("modelgate", r, ["1", "1", "1"]),
+      row("promptfoo", p, [(p.wallS / r.wallS).toFixed(1), (p.cpuMs / r.cpuMs).toFixed(1), (p.peakRssMb / r.peakRssMb).toFixed(1)]),
+    );
   }
   console.log("\nside by side (× = promptfoo ÷ modelgate)");
+  printRows(header, rows);
+}
+
+/** A right-aligned text table. */
+function printRows(header: string[], rows: string[][]): void {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? "").length)));
   console.log(pad(header, widths));
   for (const row of rows) console.log(pad(row, widths));
