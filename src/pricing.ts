@@ -31,12 +31,20 @@ const builtInPrices: Record<string, Pricing> = {
 };
 const prefixes = Object.keys(builtInPrices).sort((a, b) => b.length - a.length);
 
+/** Looked up once per model id: a run asks for its two variants' prices on every request. */
+const pricesByModel = new Map<string, Pricing | null>();
+
 /** Price of a variant's model: its own `pricing:`, else the built-in table, else null. */
 export function priceOf(variant: Pick<VariantSpec, "model" | "pricing">): Pricing | null {
   if (variant.pricing) return variant.pricing;
-  const model = variant.model.toLowerCase().replace(/^.*\//, "");
-  const prefix = prefixes.find((candidate) => model === candidate || model.startsWith(`${candidate}-`));
-  return prefix ? (builtInPrices[prefix] ?? null) : null;
+  let price = pricesByModel.get(variant.model);
+  if (price === undefined) {
+    const model = variant.model.toLowerCase().replace(/^.*\//, "");
+    const prefix = prefixes.find((candidate) => model === candidate || model.startsWith(`${candidate}-`));
+    price = prefix ? (builtInPrices[prefix] ?? null) : null;
+    pricesByModel.set(variant.model, price);
+  }
+  return price;
 }
 
 /** Cost of one response in USD; null when the price or the usage is unknown. */
