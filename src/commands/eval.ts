@@ -171,13 +171,14 @@ async function runLoaded(inputs: Inputs, options: ResolvedOptions, io: CliIO, st
   const live = (spec: VariantSpec, role: string): LiveVariant => liveVariant(spec, role, io, options.timeout, replay !== undefined, fetchFor);
   const baseline = live(baselineSpec, "baseline");
   const candidate = live(candidateSpec, "candidate");
+  const cache = options.cache && !replay ? new CacheStore(resolve(io.cwd, options.cacheDir)) : undefined;
   const runner = new Runner({
     concurrency: options.concurrency,
     timeoutMs: options.timeout,
     maxRetries: options.maxRetries,
     signal: io.signal,
     ...(replay ? { replay } : {}),
-    ...(options.cache && !replay ? { cache: new CacheStore(resolve(io.cwd, options.cacheDir)) } : {}),
+    ...(cache ? { cache } : {}),
     ...(options.record ? { record: new CassetteStore(resolve(io.cwd, options.record), "record") as ResponseStore } : {}),
     retryBaseMs: Number(io.env.MODELGATE_RETRY_BASE_MS) || defaultRetryBaseMs,
     ...(options.maxCost !== undefined ? { maxCostUsd: options.maxCost } : {}),
@@ -232,6 +233,7 @@ async function runLoaded(inputs: Inputs, options: ResolvedOptions, io: CliIO, st
     return { exitCode: report.gate.verdict === "pass" ? ExitCode.ok : ExitCode.gateFailed, report };
   } finally {
     caseLog.dispose();
+    cache?.close();
   }
 }
 

@@ -1,7 +1,8 @@
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import type { RunReport } from "../../src/types.js";
+import { cacheEntries } from "../support/cache-entries.js";
 import type { FakeServer } from "../support/fake-llm-server.js";
 import { fakeServerForTest } from "../support/fake-server-per-test.js";
 import { makeProject, runModelgate } from "../support/run-cli.js";
@@ -94,13 +95,13 @@ describe("response cache", () => {
     await cli.exited;
     const before = server.stats.requests;
     expect(before).toBeLessThan(120);
-    const cached = readdirSync(join(dir, ".modelgate", "cache")).flatMap((shard) => readdirSync(join(dir, ".modelgate", "cache", shard)));
-    expect(cached.every((file) => file.endsWith(".json"))).toBe(true); // no torn temp files left as entries
+    // Every complete line is an entry (a kill -9 may tear only the last line, which is not one).
+    const cached = new Set(cacheEntries(dir).entries.map((entry) => entry.key));
     server.reset();
     const resumed = await run(dir, "resumed", ["--concurrency", "8"]);
     // Requests in flight at the kill may be repeated; nothing that finished is.
-    expect(server.stats.requests).toBeLessThanOrEqual(120 - cached.length);
-    expect(server.stats.requests + cached.length).toBe(120);
+    expect(server.stats.requests).toBeLessThanOrEqual(120 - cached.size);
+    expect(server.stats.requests + cached.size).toBe(120);
     server.reset();
     const fresh = await run(dir, "fresh", ["--no-cache"]);
     expect(resumed.exitCode).toBe(fresh.exitCode);
@@ -114,10 +115,10 @@ describe("response cache", () => {
     const [a, b] = await Promise.all([run(dir, "a", ["--concurrency", "6"]), run(dir, "b", ["--concurrency", "6"])]);
     expect(a.exitCode).toBe(1);
     expect(b.exitCode).toBe(1);
-    const cacheDir = join(dir, ".modelgate", "cache");
-    const files = readdirSync(cacheDir).flatMap((shard) => readdirSync(join(cacheDir, shard)).map((file) => join(cacheDir, shard, file)));
-    expect(files).toHaveLength(60);
-    for (const file of files) expect(() => JSON.parse(readFileSync(file, "utf8"))).not.toThrow();
+    // Each run appended to its own segment; every line parses, and together they hold the 60 requests.
+    const { entries, torn } = cacheEntries(dir);
+    expect(torn).toBe(0);
+    expect(new Set(entries.map((entry) => entry.key)).size).toBe(60);
     server.reset();
     await run(dir, "c");
     expect(server.stats.requests).toBe(0);

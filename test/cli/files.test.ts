@@ -7,6 +7,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, 
 import { join, resolve } from "node:path";
 import { describe, expect, test } from "vitest";
 import type { RunReport } from "../../src/types.js";
+import { cacheEntries } from "../support/cache-entries.js";
 import { fakeServerForTest } from "../support/fake-server-per-test.js";
 import { makeProject, runModelgate } from "../support/run-cli.js";
 import { scenarioCases, scenarioEvalArgs, scenarioRubric, scriptedModel } from "../support/scenario.js";
@@ -150,7 +151,7 @@ describe("--out", () => {
     });
     expect(result.exitCode).toBe(0);
     const files = listFiles(dir);
-    expect(files.filter((name) => name.startsWith(".modelgate/cache/"))).toHaveLength(12);
+    expect(cacheEntries(dir).entries).toHaveLength(12);
     expect(files.filter((name) => /\.tmp$|\.tmp\b/.test(name))).toEqual([]);
     expect(files.filter((name) => name.startsWith("out/"))).toEqual(["out/junit.xml", "out/report.html", "out/report.json", "out/report.md"]);
   });

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, statSync } from "node:
 import { tmpdir } from "node:os";
 import { join, relative, resolve } from "node:path";
 import { expect, test } from "vitest";
+import { cacheEntries } from "../support/cache-entries.js";
 import { fakeServerForTest } from "../support/fake-server-per-test.js";
 import { makeProject } from "../support/run-cli.js";
 import { scenarioCases, scenarioEvalArgs, scenarioRubric, scriptedModel } from "../support/scenario.js";
@@ -49,5 +50,6 @@ test.skipIf(!existsSync(bin))("eval writes only inside the project: nothing in H
     "reports/run/report.json",
     "reports/run/report.md",
   ]);
-  expect(written.filter((name) => name.startsWith(".modelgate/cache/"))).toHaveLength(24);
+  expect(written.filter((name) => name.startsWith(".modelgate/cache/"))).toHaveLength(1); // one segment
+  expect(cacheEntries(dir).entries).toHaveLength(24);
 });

@@ -1,0 +1,98 @@
+/**
+ * The response cache's folder of append-only segments (src/run/response-store.ts): what one run writes
+ * the next finds; a torn or corrupt line is a miss, never an error; runs writing at once never mix;
+ * entries of the earlier one-file-per-entry layout are still read, counted and cleared.
+ */
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, test } from "vitest";
+import { CacheStore, type StoredResponse } from "../../src/run/response-store.js";
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+function folder(): string {
+  const dir = mkdtempSync(join(tmpdir(), "modelgate-cache-"));
+  dirs.push(dir);
+  return dir;
+}
+
+function entry(n: number, text = `answer ${n}`): StoredResponse {
+  return {
+    v: 1,
+    key: n.toString(16).padStart(64, "0"),
+    provider: "openai",
+    model: "m",
+    response: { text, tool_calls: [], usage: { input_tokens: 3, output_tokens: 5 } },
+    latency_ms: 7,
+    recorded_at: "2026-11-27T00:00:00.000Z",
+  };
+}
+
+describe("CacheStore", () => {
+  test("what one store puts, a later one gets; a key never put is a miss", () => {
+    const dir = folder();
+    const first = new CacheStore(dir);
+    for (let n = 1; n <= 50; n++) first.put(entry(n, `answer ${n} — ünïcödé ✓`));
+    expect(first.get(entry(7).key)?.response.text).toBe("answer 7 — ünïcödé ✓"); // the writing store reads its own
+    first.close();
+    const second = new CacheStore(dir);
+    expect(second.get(entry(50).key)).toEqual(entry(50, "answer 50 — ünïcödé ✓"));
+    expect(second.get(entry(51).key)).toBeUndefined();
+    expect(second.stats().entries).toBe(50);
+    expect(readdirSync(join(dir, "segments"))).toHaveLength(1);
+    second.close();
+  });
+
+  test("a torn last line (kill -9 mid-write) and a corrupt line are misses; the other entries stay", () => {
+    const dir = folder();
+    const store = new CacheStore(dir);
+    store.put(entry(1));
+    store.put(entry(2));
+    store.close();
+    const segment = join(dir, "segments", readdirSync(join(dir, "segments"))[0] as string);
+    const third = JSON.stringify(entry(3));
+    appendFileSync(segment, `${JSON.stringify(entry(4)).replace('"answer 4"', '"answer 4')}\n${third.slice(0, third.length - 9)}`);
+    const reader = new CacheStore(dir);
+    expect(reader.get(entry(1).key)?.response.text).toBe("answer 1");
+    expect(reader.get(entry(2).key)?.response.text).toBe("answer 2");
+    expect(reader.get(entry(3).key)).toBeUndefined();
+    expect(reader.get(entry(4).key)).toBeUndefined();
+    // A miss is put again, and then found.
+    reader.put(entry(3));
+    reader.close();
+    expect(new CacheStore(dir).get(entry(3).key)?.response.text).toBe("answer 3");
+  });
+
+  test("two stores writing at once keep separate segments; a third sees both", () => {
+    const dir = folder();
+    const a = new CacheStore(dir);
+    const b = new CacheStore(dir);
+    for (let n = 1; n <= 20; n++) (n % 2 ? a : b).put(entry(n));
+    a.close();
+    b.close();
+    expect(readdirSync(join(dir, "segments"))).toHaveLength(2);
+    const c = new CacheStore(dir);
+    for (let n = 1; n <= 20; n++) expect(c.get(entry(n).key)?.response.text).toBe(`answer ${n}`);
+    expect(c.stats().entries).toBe(20);
+  });
+
+  test("entries of the earlier layout (<2 hex>/<key>.json) are read, counted and cleared; nothing else is touched", () => {
+    const dir = folder();
+    const old = entry(9, "from the old layout");
+    mkdirSync(join(dir, old.key.slice(0, 2)));
+    writeFileSync(join(dir, old.key.slice(0, 2), `${old.key}.json`), JSON.stringify(old));
+    writeFileSync(join(dir, "notes.txt"), "not the cache's");
+    const store = new CacheStore(dir);
+    expect(store.get(old.key)?.response.text).toBe("from the old layout");
+    store.put(entry(1));
+    expect(store.stats().entries).toBe(2);
+    expect(store.clear()).toBe(2);
+    expect(readdirSync(dir)).toEqual(["notes.txt"]);
+    expect(store.get(old.key)).toBeUndefined();
+    expect(existsSync(join(dir, "segments"))).toBe(false);
+    expect(new CacheStore(dir).stats()).toEqual({ entries: 0, bytes: 0 });
+  });
+});
