@@ -155,17 +155,10 @@ export class CacheStore implements ResponseStore {
     const index = new Map<string, { file: string; start: number; end: number }>();
     for (const name of this.segmentFiles().sort()) {
       const file = join(this.segmentsDir, name);
-      let bytes: Buffer;
       try {
-        bytes = readFileSync(file);
+        indexSegment(file, index);
       } catch {
-        continue;
-      }
-      let start = 0;
-      for (let end = bytes.indexOf(10); end >= 0; start = end + 1, end = bytes.indexOf(10, start)) {
-        const key = keyOfLine(bytes, start, end);
-        // The first complete entry for a key stays: later ones came from runs that raced to the same request.
-        if (key !== undefined && !index.has(key)) index.set(key, { file, start, end });
+        // unreadable: its entries are misses
       }
     }
     this.legacy = existsSync(this.directory) && readdirSync(this.directory).some((name) => /^[0-9a-f]{2}$/.test(name));
@@ -207,6 +200,34 @@ export class CacheStore implements ResponseStore {
         if (/^[0-9a-f]{64}\.json$/.test(file)) yield { path: join(shardPath, file), key: file.slice(0, 64) };
       }
     }
+  }
+}
+
+/**
+ * Adds a segment's complete lines to `index`, reading 1 MB at a time (a large cache is not held in
+ * memory). The first complete entry for a key stays: later ones came from runs that raced to it.
+ */
+function indexSegment(file: string, index: Map<string, { file: string; start: number; end: number }>): void {
+  const fd = openSync(file, "r");
+  try {
+    const chunk = Buffer.allocUnsafe(1 << 20);
+    let carry: Buffer = Buffer.alloc(0);
+    let position = 0;
+    for (;;) {
+      const read = readSync(fd, chunk, 0, chunk.length, position);
+      if (read === 0) return;
+      const data = carry.length > 0 ? Buffer.concat([carry, chunk.subarray(0, read)]) : chunk.subarray(0, read);
+      const base = position - carry.length;
+      let start = 0;
+      for (let end = data.indexOf(10); end >= 0; start = end + 1, end = data.indexOf(10, start)) {
+        const key = keyOfLine(data, start, end);
+        if (key !== undefined && !index.has(key)) index.set(key, { file, start: base + start, end: base + end });
+      }
+      carry = Buffer.from(data.subarray(start)); // a copy: `chunk` is read into again
+      position += read;
+    }
+  } finally {
+    closeSync(fd);
   }
 }
 

@@ -66,6 +66,19 @@ describe("CacheStore", () => {
     expect(new CacheStore(dir).get(entry(3).key)?.response.text).toBe("answer 3");
   });
 
+  test("a segment larger than the 1 MB it is indexed by, with lines across the reads and one line longer than a read", () => {
+    const dir = folder();
+    const writer = new CacheStore(dir);
+    const long = "x".repeat(1_500_000);
+    for (let n = 1; n <= 3000; n++) writer.put(entry(n, n === 1500 ? long : `answer ${n} ${"y".repeat(700)}`));
+    writer.close();
+    const reader = new CacheStore(dir);
+    expect(reader.stats().entries).toBe(3000);
+    for (const n of [1, 1499, 1500, 1501, 2999, 3000])
+      expect(reader.get(entry(n).key)?.response.text).toBe(n === 1500 ? long : `answer ${n} ${"y".repeat(700)}`);
+    reader.close();
+  });
+
   test("two stores writing at once keep separate segments; a third sees both", () => {
     const dir = folder();
     const a = new CacheStore(dir);
