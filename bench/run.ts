@@ -9,6 +9,7 @@
  *   npm run bench -- --repeat 3        # each cell 3 times (and its SDK floor), the median reported
  *   npm run bench -- --promptfoo DIR [--promptfoo-node PATH]   # promptfoo on the same cells, side by side
  *   npm run bench -- --no-floor        # skip the SDK floor (bench/sdk-floor.mjs) runs
+ *   npm run bench -- --cache           # runs with the response cache on (the default), a fresh cache each run
  *   npm run bench -- --node-args "--trace-gc"   # node/V8 flags for the CLI runs (experiments)
  *   npm run bench -- --only 1000,16,0 --cpu-prof /tmp/prof   # CPU profile of the CLI (skews the timings);
  *   node --import tsx bench/profile-summary.ts /tmp/prof/*.cpuprofile        # then summarise it
@@ -76,6 +77,7 @@ const { values } = parseArgs({
     "cpu-prof": { type: "string" },
     "node-args": { type: "string" },
     "no-floor": { type: "boolean", default: false },
+    cache: { type: "boolean", default: false },
     repeat: { type: "string", default: "1" },
     promptfoo: { type: "string" },
     "promptfoo-node": { type: "string" },
@@ -180,7 +182,7 @@ async function runCell(cell: Cell, files: { rubric: string; dataset: string }, s
     "openai-compatible:bench-base",
     "--candidate",
     "openai-compatible:bench-cand",
-    "--no-cache",
+    ...(values.cache ? ["--cache-dir", join(scratch, `cache-${process.hrtime.bigint()}`)] : ["--no-cache"]),
     "--quiet",
     "--format",
     "json",
