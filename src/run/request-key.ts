@@ -10,9 +10,7 @@ export interface Endpoint {
 
 /** crypto.hash (one call, no Hash object) where Node has it (20.12+), else createHash: the same digest. */
 const sha256Hex: (text: string) => string =
-  typeof crypto.hash === "function"
-    ? (text) => crypto.hash("sha256", text, "hex")
-    : (text) => crypto.createHash("sha256").update(text).digest("hex");
+  typeof crypto.hash === "function" ? (text) => crypto.hash("sha256", text, "hex") : (text) => crypto.createHash("sha256").update(text).digest("hex");
 
 /**
  * JSON with sorted keys, so equal requests hash equal whatever order their fields were built in.
