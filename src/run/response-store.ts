@@ -144,9 +144,10 @@ export class CacheStore implements ResponseStore {
     return removed;
   }
 
+  /** The segments this cache wrote (by their name's pattern: `--cache-dir .` may hold other files). */
   private segmentFiles(): string[] {
     if (!existsSync(this.segmentsDir)) return [];
-    return readdirSync(this.segmentsDir).filter((file) => file.endsWith(".jsonl"));
+    return readdirSync(this.segmentsDir).filter((file) => segmentName.test(file));
   }
 
   /** key → where its line is; built on first use from every segment's complete lines. */
@@ -230,6 +231,9 @@ function indexSegment(file: string, index: Map<string, { file: string; start: nu
     closeSync(fd);
   }
 }
+
+/** `<UTC time, ISO 8601 without separators>-<pid>-<8 hex>.jsonl`, as `put` names a new segment. */
+const segmentName = /^\d{8}T\d{9}Z-\d+-[0-9a-f]{8}\.jsonl$/;
 
 /** Every entry line starts `{"v":1,"key":"<64 hex>"` (serialise keeps StoredResponse's field order). */
 const linePrefix = Buffer.from('{"v":1,"key":"');

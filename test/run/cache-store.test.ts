@@ -43,7 +43,9 @@ describe("CacheStore", () => {
     expect(second.get(entry(51).key)).toBeUndefined();
     expect(second.stats().entries).toBe(50);
     expect(readdirSync(join(dir, "segments"))).toHaveLength(1);
-    second.close();
+    expect(second.clear()).toBe(50);
+    expect(existsSync(join(dir, "segments"))).toBe(false);
+    expect(second.get(entry(50).key)).toBeUndefined();
   });
 
   test("a torn last line (kill -9 mid-write) and a corrupt line are misses; the other entries stay", () => {
@@ -98,14 +100,17 @@ describe("CacheStore", () => {
     mkdirSync(join(dir, old.key.slice(0, 2)));
     writeFileSync(join(dir, old.key.slice(0, 2), `${old.key}.json`), JSON.stringify(old));
     writeFileSync(join(dir, "notes.txt"), "not the cache's");
+    mkdirSync(join(dir, "segments"));
+    writeFileSync(join(dir, "segments", "mine.jsonl"), `${JSON.stringify(entry(5))}\n`); // --cache-dir . in a project with a segments/ folder
     const store = new CacheStore(dir);
     expect(store.get(old.key)?.response.text).toBe("from the old layout");
     store.put(entry(1));
     expect(store.stats().entries).toBe(2);
     expect(store.clear()).toBe(2);
-    expect(readdirSync(dir)).toEqual(["notes.txt"]);
+    expect(readdirSync(dir).sort()).toEqual(["notes.txt", "segments"]);
+    expect(readdirSync(join(dir, "segments"))).toEqual(["mine.jsonl"]);
     expect(store.get(old.key)).toBeUndefined();
-    expect(existsSync(join(dir, "segments"))).toBe(false);
+    expect(store.get(entry(5).key)).toBeUndefined();
     expect(new CacheStore(dir).stats()).toEqual({ entries: 0, bytes: 0 });
   });
 });
