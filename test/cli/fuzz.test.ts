@@ -16,6 +16,7 @@ import { stringify as toYaml } from "yaml";
 import type { RunReport } from "../../src/types.js";
 import { fakeServerForTest } from "../support/fake-server-per-test.js";
 import { makeProject, runModelgate } from "../support/run-cli.js";
+import { scenarioEvalArgs } from "../support/scenario.js";
 
 // ---------------------------------------------------------------- harness
 
@@ -401,17 +402,7 @@ describe("__proto__ keys in a dataset pollute nothing", () => {
       // The model answers with tool arguments that carry __proto__ as well.
       respond: () => ({ text: "A-1", tool_calls: [{ name: "issue_refund", arguments: `{"order_id": "A-1", ${poison.slice(1, -1)}}` }] }),
     });
-    const args = [
-      "eval",
-      "--rubric",
-      "rubric.yaml",
-      "--baseline",
-      "openai-compatible:a-2024-01-01",
-      "--candidate",
-      "openai-compatible:b-2024-01-01",
-      "--format",
-      "table,json,md,html,junit",
-    ];
+    const args = [...scenarioEvalArgs, "--format", "table,json,md,html,junit"];
     const live = await runModelgate([...args, "--record", "run.cassette.jsonl", "--out", "live"], {
       cwd: dir,
       env: { OPENAI_BASE_URL: server.openaiBaseUrl },

@@ -4,29 +4,16 @@ import { expect, test } from "vitest";
 import type { RunReport } from "../../src/types.js";
 import { fakeServerForTest } from "../support/fake-server-per-test.js";
 import { makeProject } from "../support/run-cli.js";
-import { scenarioCases, scenarioRubric, scriptedModel } from "../support/scenario.js";
+import { scenarioCases, scenarioEvalArgs, scenarioRubric, scriptedModel } from "../support/scenario.js";
 import { spawnModelgate } from "../support/spawn-cli.js";
 
 test("Ctrl-C stops cleanly with exit 130 and writes the cases that finished", async () => {
   const server = await fakeServerForTest({ respond: scriptedModel(), latencyMs: 40 });
   const dir = makeProject({ "data.jsonl": scenarioCases(200), "rubric.yaml": scenarioRubric });
-  const cli = spawnModelgate(
-    [
-      "eval",
-      "--rubric",
-      "rubric.yaml",
-      "--baseline",
-      "openai-compatible:a-2024-01-01",
-      "--candidate",
-      "openai-compatible:b-2024-01-01",
-      "--concurrency",
-      "4",
-      "--out",
-      "out",
-      "--no-cache",
-    ],
-    { cwd: dir, env: { OPENAI_BASE_URL: server.openaiBaseUrl } },
-  );
+  const cli = spawnModelgate([...scenarioEvalArgs, "--concurrency", "4", "--out", "out", "--no-cache"], {
+    cwd: dir,
+    env: { OPENAI_BASE_URL: server.openaiBaseUrl },
+  });
   const deadline = Date.now() + 20_000;
   while (server.stats.requests < 30 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
   cli.kill("SIGINT");

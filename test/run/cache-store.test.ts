@@ -3,21 +3,13 @@
  * the next finds; a torn or corrupt line is a miss, never an error; runs writing at once never mix;
  * entries of the earlier one-file-per-entry layout are still read, counted and cleared.
  */
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { appendFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { CacheStore, type StoredResponse } from "../../src/run/response-store.js";
+import { tempFolderForTest } from "../support/temp-folder.js";
 
-const dirs: string[] = [];
-afterEach(() => {
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
-function folder(): string {
-  const dir = mkdtempSync(join(tmpdir(), "modelgate-cache-"));
-  dirs.push(dir);
-  return dir;
-}
+const folder = () => tempFolderForTest("modelgate-cache-");
 
 function entry(n: number, text = `answer ${n}`): StoredResponse {
   return {

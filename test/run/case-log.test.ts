@@ -1,20 +1,10 @@
-import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterEach, describe, expect, test } from "vitest";
+import { existsSync, readdirSync } from "node:fs";
+import { describe, expect, test } from "vitest";
 import { CaseLog, recordOf } from "../../src/run/case-log.js";
 import type { CaseReport, CaseRun } from "../../src/types.js";
+import { tempFolderForTest } from "../support/temp-folder.js";
 
-const folders: string[] = [];
-afterEach(() => {
-  for (const folder of folders.splice(0)) rmSync(folder, { recursive: true, force: true });
-});
-
-function folder(): string {
-  const path = mkdtempSync(join(tmpdir(), "case-log-"));
-  folders.push(path);
-  return path;
-}
+const folder = () => tempFolderForTest("case-log-");
 
 function run(output: string, extra: Partial<CaseRun> = {}): CaseRun {
   return {

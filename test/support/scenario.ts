@@ -68,7 +68,6 @@ gate:
   - { metric: regressions, max: 0 }
 `;
 
-/** The case id a request is about, from the `[id]` marker every scenario input carries. */
 /** `modelgate eval` on a project made of `scenarioCases` + `scenarioRubric` (as rubric.yaml), two loopback variants. */
 export const scenarioEvalArgs = [
   "eval",
@@ -80,6 +79,7 @@ export const scenarioEvalArgs = [
   "openai-compatible:b-2024-01-01",
 ];
 
+/** The case id a request is about, from the `[id]` marker every scenario input carries. */
 export function caseIdOf(request: FakeRequest): string {
   return /\[([\w-]+)\]/.exec(request.lastUser)?.[1] ?? "";
 }
