@@ -106,15 +106,15 @@ function passRates(output: string): { passRate: PromptfooResult["passRate"]; err
       results: { results: Array<{ provider: { id: string } | string; success: boolean; failureReason?: number }> };
     }
   ).results.results;
-  const tally = { baseline: [0, 0], candidate: [0, 0] };
+  const tally = { baseline: { total: 0, passed: 0 }, candidate: { total: 0, passed: 0 } };
   let errors = 0;
   for (const result of results) {
     const id = typeof result.provider === "string" ? result.provider : result.provider.id;
     const side = id.endsWith("bench-cand") ? tally.candidate : tally.baseline;
-    side[0] = (side[0] ?? 0) + 1;
-    if (result.success) side[1] = (side[1] ?? 0) + 1;
+    side.total++;
+    if (result.success) side.passed++;
     if (result.failureReason === 2) errors++;
   }
-  const rate = ([total, passed]: number[]) => ((total ?? 0) === 0 ? 0 : (passed ?? 0) / (total ?? 1));
+  const rate = ({ total, passed }: { total: number; passed: number }) => (total === 0 ? 0 : passed / total);
   return { passRate: { baseline: rate(tally.baseline), candidate: rate(tally.candidate) }, errors };
 }

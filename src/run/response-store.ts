@@ -132,13 +132,9 @@ export class CacheStore implements ResponseStore {
     this.close();
     for (const file of this.segmentFiles()) rmSync(join(this.segmentsDir, file), { force: true });
     if (existsSync(this.segmentsDir) && readdirSync(this.segmentsDir).length === 0) rmdirSync(this.segmentsDir);
-    if (existsSync(this.directory)) {
-      for (const shard of readdirSync(this.directory)) {
-        const shardPath = join(this.directory, shard);
-        if (!/^[0-9a-f]{2}$/.test(shard) || !statSync(shardPath).isDirectory()) continue;
-        for (const file of readdirSync(shardPath)) if (/^[0-9a-f]{64}\.json(\..*\.tmp)?$/.test(file)) rmSync(join(shardPath, file), { force: true });
-        if (readdirSync(shardPath).length === 0) rmdirSync(shardPath);
-      }
+    for (const shard of this.legacyShards()) {
+      for (const file of readdirSync(shard)) if (/^[0-9a-f]{64}\.json(\..*\.tmp)?$/.test(file)) rmSync(join(shard, file), { force: true });
+      if (readdirSync(shard).length === 0) rmdirSync(shard);
     }
     this.index = undefined;
     return removed;
@@ -162,7 +158,7 @@ export class CacheStore implements ResponseStore {
         // unreadable: its entries are misses
       }
     }
-    this.legacy = existsSync(this.directory) && readdirSync(this.directory).some((name) => /^[0-9a-f]{2}$/.test(name));
+    this.legacy = this.legacyShards().length > 0;
     this.index = index;
     return index;
   }
@@ -193,14 +189,18 @@ export class CacheStore implements ResponseStore {
   }
 
   private *legacyEntries(): Generator<{ path: string; key: string }> {
-    if (!existsSync(this.directory)) return;
-    for (const shard of readdirSync(this.directory)) {
-      const shardPath = join(this.directory, shard);
-      if (!/^[0-9a-f]{2}$/.test(shard) || !statSync(shardPath).isDirectory()) continue;
-      for (const file of readdirSync(shardPath)) {
-        if (/^[0-9a-f]{64}\.json$/.test(file)) yield { path: join(shardPath, file), key: file.slice(0, 64) };
-      }
+    for (const shard of this.legacyShards()) {
+      for (const file of readdirSync(shard)) if (/^[0-9a-f]{64}\.json$/.test(file)) yield { path: join(shard, file), key: file.slice(0, 64) };
     }
+  }
+
+  /** The earlier layout's `<2 hex>/` folders. */
+  private legacyShards(): string[] {
+    if (!existsSync(this.directory)) return [];
+    return readdirSync(this.directory)
+      .filter((name) => /^[0-9a-f]{2}$/.test(name))
+      .map((name) => join(this.directory, name))
+      .filter((path) => statSync(path).isDirectory());
   }
 }
 
