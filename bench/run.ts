@@ -9,6 +9,7 @@
  *   npm run bench -- --repeat 3        # each cell 3 times (and its SDK floor), the median reported
  *   npm run bench -- --promptfoo DIR [--promptfoo-node PATH]   # promptfoo on the same cells, side by side
  *   npm run bench -- --no-floor        # skip the SDK floor (bench/sdk-floor.mjs) runs
+ *   npm run bench -- --no-replay       # skip the replay runs (a recorded run replayed: modelgate's own work alone)
  *   npm run bench -- --cache           # runs with the response cache on (the default), a fresh cache each run
  *   npm run bench -- --node-args "--trace-gc"   # node/V8 flags for the CLI runs (experiments)
  *   npm run bench -- --only 1000,16,0 --cpu-prof /tmp/prof   # CPU profile of the CLI (skews the timings);
@@ -77,6 +78,7 @@ const { values } = parseArgs({
     "cpu-prof": { type: "string" },
     "node-args": { type: "string" },
     "no-floor": { type: "boolean", default: false },
+    "no-replay": { type: "boolean", default: false },
     cache: { type: "boolean", default: false },
     repeat: { type: "string", default: "1" },
     promptfoo: { type: "string" },
@@ -172,24 +174,10 @@ async function runCell(cell: Cell, files: { rubric: string; dataset: string }, s
   const args = [
     ...nodeArgs,
     ...profile,
-    bin,
-    "eval",
-    "--rubric",
-    files.rubric,
-    "--dataset",
-    files.dataset,
-    "--baseline",
-    "openai-compatible:bench-base",
-    "--candidate",
-    "openai-compatible:bench-cand",
+    ...evalArgs(files, out),
     ...(values.cache ? ["--cache-dir", join(scratch, `cache-${process.hrtime.bigint()}`)] : ["--no-cache"]),
-    "--quiet",
-    "--format",
-    "json",
     "--concurrency",
     String(cell.c),
-    "--out",
-    out,
   ];
   let run: Awaited<ReturnType<typeof runNode>>;
   let stats: Awaited<ReturnType<RunningServer["stop"]>>;
@@ -259,6 +247,80 @@ async function runFloor(cell: Cell, dataset: string, scratch: string): Promise<n
   return run.cpuMs;
 }
 
+/** `modelgate eval` of the bench's rubric and dataset, both variants at the bench server, report to `out`. */
+function evalArgs(files: { rubric: string; dataset: string }, out: string): string[] {
+  return [
+    bin,
+    "eval",
+    "--rubric",
+    files.rubric,
+    "--dataset",
+    files.dataset,
+    "--baseline",
+    "openai-compatible:bench-base",
+    "--candidate",
+    "openai-compatible:bench-cand",
+    "--quiet",
+    "--format",
+    "json",
+    "--out",
+    out,
+  ];
+}
+
+/** What a replay of N cases cost: modelgate's own work, with no request sent. */
+interface ReplayResult {
+  n: number;
+  /** median of the --repeat replays */
+  cpuMs: number;
+  wallS: number;
+  peakRssMb: number;
+  /** the replay's pass rates equal the recorded run's (it scored the same replies) */
+  sameVerdicts: boolean;
+}
+
+/**
+ * modelgate's own work measured directly, with no subtraction: a run on N cases is recorded to a
+ * cassette (L = 0, not measured), then replayed (--replay: no HTTP, no SDK) and measured. What is left
+ * is everything modelgate does per case (start-up, loading and validating inputs, the runner, scoring,
+ * the case log, statistics, the report) except sending the request and the SDK's handling of it.
+ * The server's replies depend only on the prompt and model, so one cassette serves every C and L.
+ */
+async function runReplay(n: number, files: { rubric: string; dataset: string }, scratch: string): Promise<ReplayResult> {
+  const cassette = join(scratch, `cassette-${n}.jsonl`);
+  const recordedOut = join(scratch, `recorded-${n}`);
+  const server = await startServer({ latencyMs: 0 });
+  // The request key names the endpoint: the replay must see the same base URL, though nothing listens there then.
+  const env = { ...process.env, OPENAI_BASE_URL: `${server.url}/v1`, OPENAI_API_KEY: "bench" };
+  try {
+    const recorded = await runNode([...evalArgs(files, recordedOut), "--no-cache", "--concurrency", "64", "--record", cassette], {
+      cwd: scratch,
+      env,
+      scratch,
+    });
+    if (recorded.exitCode !== 0 && recorded.exitCode !== 1) throw new Error(`recording run exited ${recorded.exitCode}:\n${recorded.stderr}`);
+  } finally {
+    await server.stop();
+  }
+  // Every metric but the latencies (a replay reports the recorded ones, and the recording run measured its own).
+  const verdicts = (out: string) => {
+    const { metrics } = JSON.parse(readFileSync(join(out, "report.json"), "utf8")) as { metrics: Record<string, Record<string, unknown>> };
+    return JSON.stringify(metrics, (key, value) => (key.startsWith("latency.") || key.includes(".latency.") ? undefined : value));
+  };
+  const expected = verdicts(recordedOut);
+  const runs: Array<Usage & { wallS: number; same: boolean }> = [];
+  for (let r = 0; r < repeat; r++) {
+    const out = join(scratch, `replayed-${n}-${r}`);
+    const run = await runNode([...evalArgs(files, out), "--no-cache", "--replay", cassette], { cwd: scratch, env, scratch });
+    if (run.exitCode !== 0 && run.exitCode !== 1) throw new Error(`replay exited ${run.exitCode}:\n${run.stderr}`);
+    runs.push({ ...run, same: verdicts(out) === expected });
+    if (!values.keep) rmSync(out, { recursive: true, force: true });
+  }
+  if (!values.keep) rmSync(recordedOut, { recursive: true, force: true });
+  const middle = median(runs, (run) => run.cpuMs);
+  return { n, cpuMs: middle.cpuMs, wallS: middle.wallS, peakRssMb: middle.peakRssMb, sameVerdicts: runs.every((run) => run.same) };
+}
+
 function label(cell: Cell): string {
   return `N=${cell.n} C=${cell.c} L=${cell.latencyMs}ms${cell.throttleAt ? ` 429>${cell.throttleAt}` : ""}`;
 }
@@ -322,6 +384,22 @@ function printTable(results: CellResult[]): void {
     String(r.exitCode),
   ]);
   printRows(header, rows);
+}
+
+/** modelgate's own work per request, from replays (no request sent). */
+function printReplays(replays: ReplayResult[]): void {
+  console.log("\nreplay (--replay of a recorded run: everything but the requests)");
+  printRows(
+    ["N", "wall s", "CPU ms", "CPU ms/req", "peak RSS MB", "same verdicts"],
+    replays.map((r) => [
+      String(r.n),
+      r.wallS.toFixed(2),
+      String(r.cpuMs),
+      (r.cpuMs / (2 * r.n)).toFixed(2),
+      r.peakRssMb.toFixed(0),
+      r.sameVerdicts ? "yes" : "NO",
+    ]),
+  );
 }
 
 /** modelgate and promptfoo on the same cells: time, CPU, memory, and whether they scored the cases alike. */
@@ -455,6 +533,17 @@ async function main(): Promise<void> {
         );
       }
     }
+    // One replay per dataset size (up to 10,000 cases: recording 100,000 would add minutes for the same figure).
+    const replays: ReplayResult[] = [];
+    if (!values["no-replay"] && !values["cpu-prof"]) {
+      for (const n of [...new Set(cells.map((cell) => cell.n))].filter((n) => n <= 10_000)) {
+        const replay = await runReplay(n, { rubric, dataset: datasets.get(n) as string }, scratch);
+        replays.push(replay);
+        console.log(
+          `replay of N=${n}: ${replay.wallS.toFixed(2)} s, CPU ${replay.cpuMs} ms (${(replay.cpuMs / (2 * n)).toFixed(2)} ms/req), peak RSS ${replay.peakRssMb.toFixed(0)} MB, same verdicts as the recorded run: ${replay.sameVerdicts ? "yes" : "NO"}`,
+        );
+      }
+    }
     for (const result of results) {
       if (!result.merge) continue;
       const { wallS, cpuMs, peakRssMb } = result.merge;
@@ -462,8 +551,9 @@ async function main(): Promise<void> {
     }
     console.log("");
     printTable(results);
+    if (replays.length > 0) printReplays(replays);
     if (promptfoo) printSideBySide(results);
-    if (values.json) writeFileSync(values.json, `${JSON.stringify({ version, help, results }, null, 2)}\n`);
+    if (values.json) writeFileSync(values.json, `${JSON.stringify({ version, help, results, replays }, null, 2)}\n`);
   } finally {
     if (!values.keep) rmSync(scratch, { recursive: true, force: true });
     else console.log(`kept ${scratch}`);
