@@ -52,11 +52,14 @@ function serialise(entry: StoredResponse): string {
   return redactedJson(entry);
 }
 
+/** Pending entries past this size are written at once rather than at the end of the event-loop turn. */
+const maxPendingBytes = 1 << 20;
+
 /**
  * The response cache: a folder of append-only segments, `<dir>/segments/<time>-<pid>-<random>.jsonl`,
  * one per run that wrote to it, one entry per line.
- * - A run appends each fresh response as it lands (one write, no new file per entry: creating a file
- *   cost 0.2–0.5 ms on ext4, as much as the rest of a request's work).
+ * - A run appends each fresh response as it lands, in one write per event-loop turn (no new file per
+ *   entry: creating a file cost 0.2–0.5 ms on ext4, as much as the rest of a request's work).
  * - A kill -9 can leave at most a torn last line, which is not an entry; a line that does not parse is a
  *   miss. Concurrent runs write separate segments, so they never interleave.
  * - The first lookup indexes every segment by key (the key sits at a fixed place at the start of a
@@ -66,7 +69,9 @@ function serialise(entry: StoredResponse): string {
 export class CacheStore implements ResponseStore {
   private index: Map<string, { file: string; start: number; end: number }> | undefined;
   private legacy = false;
-  private segment: { path: string; fd: number; size: number } | undefined;
+  private segment:
+    | { path: string; fd: number; size: number; pending: Buffer[]; pendingBytes: number; flushing: NodeJS.Immediate | undefined }
+    | undefined;
   private readonly readers = new Map<string, number>();
 
   constructor(readonly directory: string) {}
@@ -81,23 +86,45 @@ export class CacheStore implements ResponseStore {
     return this.legacy ? this.readLegacy(key) : undefined;
   }
 
-  /** Appends synchronously: an entry is on disk the moment its request finished. */
+  /**
+   * Appends the entry. Entries put during one turn of the event loop go out in one write at the end of
+   * that turn (before any further I/O is handled): a write per entry was a third of the cache's cost,
+   * and a response is still on disk before the run moves on from the moment it arrived.
+   */
   put(entry: StoredResponse): void {
     const index = this.indexed();
     if (!this.segment) {
       mkdirSync(this.segmentsDir, { recursive: true });
       const name = `${new Date().toISOString().replace(/[-:.]/g, "")}-${process.pid}-${randomBytes(4).toString("hex")}.jsonl`;
       const path = join(this.segmentsDir, name);
-      this.segment = { path, fd: openSync(path, "a"), size: 0 };
+      this.segment = { path, fd: openSync(path, "a"), size: 0, pending: [], pendingBytes: 0, flushing: undefined };
     }
+    const segment = this.segment;
     const line = Buffer.from(`${serialise(entry)}\n`);
-    writeSync(this.segment.fd, line);
-    index.set(entry.key, { file: this.segment.path, start: this.segment.size, end: this.segment.size + line.length - 1 });
-    this.segment.size += line.length;
+    index.set(entry.key, { file: segment.path, start: segment.size, end: segment.size + line.length - 1 });
+    segment.size += line.length;
+    segment.pending.push(line);
+    segment.pendingBytes += line.length;
+    if (segment.pendingBytes >= maxPendingBytes) this.flush();
+    else segment.flushing ??= setImmediate(() => this.flush());
   }
 
-  /** Closes the files this store opened (the segment it wrote, the ones it read). */
+  /** Writes the entries put since the last write. */
+  private flush(): void {
+    const segment = this.segment;
+    if (!segment) return;
+    if (segment.flushing) clearImmediate(segment.flushing);
+    segment.flushing = undefined;
+    if (segment.pending.length === 0) return;
+    const chunk = segment.pending.length === 1 ? (segment.pending[0] as Buffer) : Buffer.concat(segment.pending, segment.pendingBytes);
+    segment.pending = [];
+    segment.pendingBytes = 0;
+    for (let written = 0; written < chunk.length; ) written += writeSync(segment.fd, chunk, written);
+  }
+
+  /** Writes what is pending and closes the files this store opened (the segment it wrote, the ones it read). */
   close(): void {
+    this.flush();
     for (const fd of [...this.readers.values(), ...(this.segment ? [this.segment.fd] : [])]) {
       try {
         closeSync(fd);
@@ -164,6 +191,8 @@ export class CacheStore implements ResponseStore {
   }
 
   private readEntry(key: string, place: { file: string; start: number; end: number }): StoredResponse | undefined {
+    // An entry this run put may not be written yet.
+    if (place.file === this.segment?.path) this.flush();
     try {
       let fd = this.readers.get(place.file);
       if (fd === undefined) {

@@ -3,7 +3,7 @@
  * the next finds; a torn or corrupt line is a miss, never an error; runs writing at once never mix;
  * entries of the earlier one-file-per-entry layout are still read, counted and cleared.
  */
-import { appendFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { CacheStore, type StoredResponse } from "../../src/run/response-store.js";
@@ -38,6 +38,22 @@ describe("CacheStore", () => {
     expect(second.clear()).toBe(50);
     expect(existsSync(join(dir, "segments"))).toBe(false);
     expect(second.get(entry(50).key)).toBeUndefined();
+  });
+
+  test("entries put in one event-loop turn are on disk, in one write, when the turn ends", async () => {
+    const dir = folder();
+    const store = new CacheStore(dir);
+    for (let n = 1; n <= 3; n++) store.put(entry(n));
+    const segment = join(dir, "segments", readdirSync(join(dir, "segments"))[0] as string);
+    expect(readFileSync(segment, "utf8")).toBe(""); // still this turn
+    await new Promise((resolve) => setImmediate(resolve));
+    // Another process (a concurrent run, or the next run after a kill -9) finds them without a close().
+    const other = new CacheStore(dir);
+    expect([1, 2, 3].map((n) => other.get(entry(n).key)?.response.text)).toEqual(["answer 1", "answer 2", "answer 3"]);
+    store.put(entry(4));
+    expect(store.get(entry(4).key)?.response.text).toBe("answer 4"); // its own pending entry, read back
+    store.close();
+    other.close();
   });
 
   test("a torn last line (kill -9 mid-write) and a corrupt line are misses; the other entries stay", () => {
