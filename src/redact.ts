@@ -18,7 +18,8 @@ const credentialName = /(?:^|_)(?:API_?KEY|KEY|TOKEN|SECRET|PASSWORD|PASSWD|PASS
 const minSecretLength = 8;
 
 const keyShaped = /\b(sk-(?:ant-|proj-)?|xai-|AIza)[A-Za-z0-9_-]{12,}/g;
-const authScheme = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/gi;
+// The whitespace may be JSON-escaped (`\n`, `\t`): most text is masked after it is serialised.
+const authScheme = /\b(Bearer|Basic)(?:\s|\\[nrt])+[A-Za-z0-9._~+/=-]{8,}/gi;
 // Bounded repeats: an output like "a.a.a.a…" must not make this quadratic (each start scans ≤ 32 + 256 chars).
 const urlUserinfo = /\b([a-z][a-z0-9+.-]{0,31}:\/\/)[^\s/?#@"'<>\\]{1,256}@/gi;
 
@@ -91,7 +92,11 @@ export function redactSecrets(text: string, env?: NodeJS.ProcessEnv): string {
   return result;
 }
 
-/** JSON with every string value masked (keys and structure untouched, so the result still parses). */
+/**
+ * JSON with secrets masked; it still parses: exact secrets are also matched in their JSON-escaped form,
+ * and no pattern reaches past a string's closing quote. Masking the serialised text, as the reports and
+ * the case log do, is several times cheaper than a replacer called on every value.
+ */
 export function redactedJson(value: unknown): string {
-  return JSON.stringify(value, (_key, item: unknown) => (typeof item === "string" ? redactSecrets(item) : item));
+  return redactSecrets(JSON.stringify(value));
 }

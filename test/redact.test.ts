@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { redactSecrets } from "../src/redact.js";
+import { redactedJson, redactSecrets, rememberSecret } from "../src/redact.js";
 
 describe("redactSecrets", () => {
   test.each([
@@ -12,6 +12,11 @@ describe("redactSecrets", () => {
     ["Anthropic-shaped key", "sk-ant-api03-abcdefghijklmnop", "sk-ant-***"],
     ["xAI-shaped key", "xai-abcdefghijklmnop1234", "xai-***"],
     ["Google-shaped key", "AIzaSyA1234567890abcdefgh", "AIza***"],
+    [
+      "bearer token after an escaped newline, in JSON",
+      JSON.stringify({ e: "Authorization: Bearer\nabcdefgh12345678" }),
+      '{"e":"Authorization: Bearer ***"}',
+    ],
   ])("masks %s", (_name, text, masked) => {
     expect(redactSecrets(text)).toBe(masked);
   });
@@ -23,5 +28,27 @@ describe("redactSecrets", () => {
     ["ordinary prose", "The reference is REF-1-billing. Basic plan, bearer bonds."],
   ])("leaves %s alone", (_name, text) => {
     expect(redactSecrets(text)).toBe(text);
+  });
+});
+
+describe("redactedJson", () => {
+  test("masks secrets anywhere in the value, and the result still parses to the same shape", () => {
+    const secret = 'pa"ss\\word-0123456789';
+    rememberSecret(secret);
+    const value = {
+      text: `echo: ${secret} and sk-proj-abcdefghijklmnop1234`,
+      nested: [{ url: "https://alice:hunter22@example.com/x", auth: "Bearer\tabcdefgh12345678" }],
+      n: 3,
+    };
+    const json = redactedJson(value);
+    expect(json).not.toContain("hunter22");
+    expect(json).not.toContain("abcdefgh12345678");
+    expect(json).not.toContain("abcdefghijklmnop1234");
+    expect(json).not.toContain(JSON.stringify(secret).slice(1, -1)); // the secret as JSON writes it
+    expect(JSON.parse(json)).toEqual({
+      text: "echo: *** and sk-proj-***",
+      nested: [{ url: "https://***@example.com/x", auth: "Bearer ***" }],
+      n: 3,
+    });
   });
 });
