@@ -4,6 +4,40 @@
  */
 const initialWindow = 8;
 
+/** Gives a slot back; calling it again does nothing. */
+export type Release = () => void;
+
+/**
+ * At most `size` holders at once, the rest served in arrival order: the run's `--concurrency` ceiling
+ * across every endpoint. Like AdaptiveLimit, a free slot is taken without a promise.
+ */
+export class Slots {
+  private active = 0;
+  private readonly waiting: Array<() => void> = [];
+
+  constructor(private readonly size: number) {}
+
+  acquire(): Release | Promise<Release> {
+    if (this.waiting.length === 0 && this.active < this.size) {
+      this.active++;
+      return this.releaser();
+    }
+    return new Promise<Release>((resolve) => this.waiting.push(() => resolve(this.releaser())));
+  }
+
+  private releaser(): Release {
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const next = this.waiting.shift();
+      // The slot passes straight to the next in line (active stays the same).
+      if (next) next();
+      else this.active--;
+    };
+  }
+}
+
 /**
  * Adaptive concurrency for one endpoint, as TCP does it: slow start (from a small window, one more
  * request allowed per success, so the window doubles each round trip up to the ceiling), then on a 429
@@ -30,16 +64,23 @@ export class AdaptiveLimit {
     return Math.floor(this.allowed);
   }
 
-  /** Waits for a slot; resolves with the function that gives it back. */
-  async acquire(): Promise<() => void> {
-    if (this.waiting.length === 0 && this.canStart()) this.active++;
-    else {
-      // The waker reserves the slot (active++) before resolving, so a woken task never re-queues.
-      await new Promise<void>((resolve) => {
-        this.waiting.push(resolve);
-        this.wake();
-      });
+  /**
+   * A slot: the function that gives it back, at once when one is free (no promise, no await: this runs
+   * for every request), else a promise of it, served in arrival order.
+   */
+  acquire(): Release | Promise<Release> {
+    if (this.waiting.length === 0 && this.canStart()) {
+      this.active++;
+      return this.releaser();
     }
+    // The waker reserves the slot (active++) before resolving, so a woken task never re-queues.
+    return new Promise<Release>((resolve) => {
+      this.waiting.push(() => resolve(this.releaser()));
+      this.wake();
+    });
+  }
+
+  private releaser(): Release {
     let released = false;
     return () => {
       if (released) return;

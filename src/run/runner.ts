@@ -1,10 +1,9 @@
 import { setMaxListeners } from "node:events";
-import pLimit from "p-limit";
 import { ExitCode, UserError } from "../errors.js";
 import { costOf } from "../pricing.js";
 import type { Provider } from "../providers/types.js";
 import type { ModelRequest, Pricing, RequestOutcome } from "../types.js";
-import { AdaptiveLimit } from "./adaptive-limit.js";
+import { AdaptiveLimit, type Release, Slots } from "./adaptive-limit.js";
 import { backoffMs, sleep } from "./backoff.js";
 import type { ResponseStore, StoredResponse } from "./response-store.js";
 
@@ -66,7 +65,8 @@ function endpointKey(call: Pick<Call, "endpoint">): string {
  * meaningless (cassette miss, repeated auth failure), which abort the run.
  */
 export class Runner {
-  private readonly limit: ReturnType<typeof pLimit>;
+  /** the --concurrency ceiling across every endpoint and the judge */
+  private readonly slots: Slots;
   private readonly authFailures = new Map<string, number>();
   private readonly unreachableFailures = new Map<string, number>();
   /** endpoints that have answered at least once */
@@ -87,7 +87,7 @@ export class Runner {
   private readonly liveAttempts = new Set<AbortController>();
 
   constructor(private readonly options: RunnerOptions) {
-    this.limit = pLimit(options.concurrency);
+    this.slots = new Slots(options.concurrency);
     this.signal = AbortSignal.any([options.signal, this.fatalController.signal]);
     // One listener for every attempt, rather than one added and removed per attempt: cheaper, and the
     // SDKs never see the long-lived run signal (they leave a listener on whatever signal they get).
@@ -145,12 +145,19 @@ export class Runner {
       if (this.signal.aborted) return this.report(call, aborted(attempts, this.fatal ? "run stopped" : "interrupted"));
       attempts++;
       const endpointLimit = this.limitFor(call);
-      const release = await endpointLimit.acquire();
+      // The endpoint's window first, then the run's ceiling (a request held back by a throttled endpoint
+      // takes no slot from the others). Both are taken without awaiting when free.
+      const endpointSlot = endpointLimit.acquire();
+      const release = typeof endpointSlot === "function" ? endpointSlot : await endpointSlot;
       const sentAt = Date.now();
       let attempt: Awaited<ReturnType<Runner["attempt"]>>;
+      let releaseSlot: Release | undefined;
       try {
-        attempt = await this.limit(() => this.attempt(call));
+        const slot = this.slots.acquire();
+        releaseSlot = typeof slot === "function" ? slot : await slot;
+        attempt = await this.attempt(call);
       } finally {
+        releaseSlot?.();
         release();
       }
       if (attempt.status === "ok") {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { AdaptiveLimit } from "../../src/run/adaptive-limit.js";
+import { AdaptiveLimit, Slots } from "../../src/run/adaptive-limit.js";
 
 describe("AdaptiveLimit (AIMD per endpoint)", () => {
   test("admits up to the ceiling, queues the rest in order", async () => {
@@ -8,7 +8,7 @@ describe("AdaptiveLimit (AIMD per endpoint)", () => {
     const b = await limit.acquire();
     const order: string[] = [];
     const queued = (name: string) =>
-      limit.acquire().then((release) => {
+      Promise.resolve(limit.acquire()).then((release) => {
         order.push(name);
         return release;
       });
@@ -58,5 +58,53 @@ describe("AdaptiveLimit (AIMD per endpoint)", () => {
     const release = await limit.acquire();
     expect(Date.now() - started).toBeGreaterThanOrEqual(100);
     release();
+  });
+});
+
+describe("Slots (the run's ceiling across endpoints)", () => {
+  test("a free slot is taken at once, without a promise; the rest wait in arrival order", async () => {
+    const slots = new Slots(2);
+    const a = slots.acquire();
+    const b = slots.acquire();
+    expect(typeof a).toBe("function");
+    expect(typeof b).toBe("function");
+    const order: string[] = [];
+    const waiting = ["c", "d", "e"].map((name) => {
+      const slot = slots.acquire();
+      expect(slot).toBeInstanceOf(Promise);
+      return Promise.resolve(slot).then((release) => {
+        order.push(name);
+        return release;
+      });
+    });
+    await Promise.resolve();
+    expect(order).toEqual([]);
+    (a as () => void)();
+    (a as () => void)(); // a second release gives nothing back
+    const c = await waiting[0];
+    expect(order).toEqual(["c"]);
+    (b as () => void)();
+    c?.();
+    await Promise.all(waiting);
+    expect(order).toEqual(["c", "d", "e"]);
+  });
+
+  test("never more holders than the size", async () => {
+    const slots = new Slots(3);
+    let holding = 0;
+    let most = 0;
+    await Promise.all(
+      Array.from({ length: 40 }, async (_, i) => {
+        const slot = slots.acquire();
+        const release = typeof slot === "function" ? slot : await slot;
+        holding++;
+        most = Math.max(most, holding);
+        await new Promise((resolve) => setTimeout(resolve, i % 3));
+        holding--;
+        release();
+      }),
+    );
+    expect(most).toBe(3);
+    expect(typeof slots.acquire()).toBe("function"); // all given back
   });
 });
