@@ -438,6 +438,12 @@ function printRows(header: string[], rows: string[][]): void {
   for (const row of rows) console.log(pad(row, widths));
 }
 
+/** --promptfoo-node as given: a path is made absolute (promptfoo runs in its own folder), a bare name is looked up on PATH. */
+function nodePath(given: string | undefined): string {
+  if (!given) return process.execPath;
+  return given.includes("/") ? resolve(given) : given;
+}
+
 function buildIfStale(): void {
   if (values["no-build"]) return;
   const newest = (dir: string): number =>
@@ -453,7 +459,7 @@ function buildIfStale(): void {
 async function main(): Promise<void> {
   buildIfStale();
   const promptfoo = values.promptfoo
-    ? { main: promptfooMain(resolve(values.promptfoo)), node: values["promptfoo-node"] ?? process.execPath }
+    ? { main: promptfooMain(resolve(values.promptfoo)), node: nodePath(values["promptfoo-node"]) }
     : undefined;
   const scratch = mkdtempSync(join(tmpdir(), "modelgate-bench-"));
   if (values["cpu-prof"]) {

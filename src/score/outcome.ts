@@ -19,14 +19,26 @@ export function drawPassed(run: Pick<RunRecord, "error" | "checks">, filter?: (c
 
 /** Per-case pass rate over the scored draws of one side, or null when no draw was scored. */
 export function casePassRate(runs: RunRecord[]): number | null {
-  const scored = runs.map((run) => drawPassed(run)).filter((pass): pass is boolean => pass !== null);
-  return scored.length === 0 ? null : scored.filter(Boolean).length / scored.length;
+  const { passed, failed } = tallyDraws(runs);
+  return passed + failed === 0 ? null : passed / (passed + failed);
 }
 
 /** Passes in some draws, fails in others. */
 export function isFlaky(runs: RunRecord[]): boolean {
-  const scored = runs.map((run) => drawPassed(run)).filter((pass): pass is boolean => pass !== null);
-  return scored.includes(true) && scored.includes(false);
+  const { passed, failed } = tallyDraws(runs);
+  return passed > 0 && failed > 0;
+}
+
+/** Scored draws that passed and that failed (this runs for every case, in the run and in the statistics). */
+function tallyDraws(runs: RunRecord[]): { passed: number; failed: number } {
+  let passed = 0;
+  let failed = 0;
+  for (const run of runs) {
+    const pass = drawPassed(run);
+    if (pass === true) passed++;
+    else if (pass === false) failed++;
+  }
+  return { passed, failed };
 }
 
 /**
