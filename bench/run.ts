@@ -458,9 +458,7 @@ function buildIfStale(): void {
 
 async function main(): Promise<void> {
   buildIfStale();
-  const promptfoo = values.promptfoo
-    ? { main: promptfooMain(resolve(values.promptfoo)), node: nodePath(values["promptfoo-node"]) }
-    : undefined;
+  const promptfoo = values.promptfoo ? { main: promptfooMain(resolve(values.promptfoo)), node: nodePath(values["promptfoo-node"]) } : undefined;
   const scratch = mkdtempSync(join(tmpdir(), "modelgate-bench-"));
   if (values["cpu-prof"]) {
     const unbundled = join(root, "bench", ".unbundled", "dist");
