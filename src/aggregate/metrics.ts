@@ -22,9 +22,23 @@ export interface AggregateOptions {
   includeCachedLatency?: boolean;
 }
 
+/**
+ * The clusters most cases have — one draw scoring 0 or 1, or nothing — shared rather than built per case
+ * per metric per side (clusters are only ever read). Frozen, so a write would throw.
+ */
+const noValues: number[] = Object.freeze([]) as unknown as number[];
+const justZero: number[] = Object.freeze([0]) as unknown as number[];
+const justOne: number[] = Object.freeze([1]) as unknown as number[];
+
 const perDraw = (pick: (run: RunRecord) => number | null | undefined) => (testCase: CaseRecord, side: Side) => {
+  const runs = testCase[side];
+  if (runs.length === 1) {
+    const value = pick(runs[0] as RunRecord);
+    if (value === null || value === undefined || !Number.isFinite(value)) return noValues;
+    return Object.is(value, 0) ? justZero : value === 1 ? justOne : [value];
+  }
   const values: number[] = [];
-  for (const run of testCase[side]) {
+  for (const run of runs) {
     const value = pick(run);
     if (value !== null && value !== undefined && Number.isFinite(value)) values.push(value);
   }
