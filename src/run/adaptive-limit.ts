@@ -7,6 +7,15 @@ const initialWindow = 8;
 /** Gives a slot back; calling it again does nothing. */
 export type Release = () => void;
 
+function releaseOnce(giveBack: () => void): Release {
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    giveBack();
+  };
+}
+
 /**
  * At most `size` holders at once, the rest served in arrival order: the run's `--concurrency` ceiling
  * across every endpoint. Like AdaptiveLimit, a free slot is taken without a promise.
@@ -20,21 +29,16 @@ export class Slots {
   acquire(): Release | Promise<Release> {
     if (this.waiting.length === 0 && this.active < this.size) {
       this.active++;
-      return this.releaser();
+      return releaseOnce(() => this.giveBack());
     }
-    return new Promise<Release>((resolve) => this.waiting.push(() => resolve(this.releaser())));
+    return new Promise<Release>((resolve) => this.waiting.push(() => resolve(releaseOnce(() => this.giveBack()))));
   }
 
-  private releaser(): Release {
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      const next = this.waiting.shift();
-      // The slot passes straight to the next in line (active stays the same).
-      if (next) next();
-      else this.active--;
-    };
+  /** The slot passes straight to the next in line (active stays the same), else becomes free. */
+  private giveBack(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.active--;
   }
 }
 
@@ -71,23 +75,18 @@ export class AdaptiveLimit {
   acquire(): Release | Promise<Release> {
     if (this.waiting.length === 0 && this.canStart()) {
       this.active++;
-      return this.releaser();
+      return releaseOnce(() => this.giveBack());
     }
     // The waker reserves the slot (active++) before resolving, so a woken task never re-queues.
     return new Promise<Release>((resolve) => {
-      this.waiting.push(() => resolve(this.releaser()));
+      this.waiting.push(() => resolve(releaseOnce(() => this.giveBack())));
       this.wake();
     });
   }
 
-  private releaser(): Release {
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      this.active--;
-      this.wake();
-    };
+  private giveBack(): void {
+    this.active--;
+    this.wake();
   }
 
   /** A success grows the window by 1 in slow start, else by 1/window (≈ +1 per window of successes). */

@@ -73,6 +73,8 @@ export class CacheStore implements ResponseStore {
     | { path: string; fd: number; size: number; pending: Buffer[]; pendingBytes: number; flushing: NodeJS.Immediate | undefined }
     | undefined;
   private readonly readers = new Map<string, number>();
+  /** a write at the end of an event-loop turn that failed, thrown by the next put or close */
+  private writeFailure: { error: unknown } | undefined;
 
   constructor(readonly directory: string) {}
 
@@ -88,10 +90,12 @@ export class CacheStore implements ResponseStore {
 
   /**
    * Appends the entry. Entries put during one turn of the event loop go out in one write at the end of
-   * that turn (before any further I/O is handled): a write per entry was a third of the cache's cost,
-   * and a response is still on disk before the run moves on from the moment it arrived.
+   * that turn, before the run handles any further I/O: a write per entry was a third of the cache's cost.
+   * A write that fails then (a full disk) is thrown by the next `put` or by `close`, so it ends the run
+   * as a failed synchronous write did, rather than as an uncaught exception.
    */
   put(entry: StoredResponse): void {
+    this.throwWriteFailure();
     const index = this.indexed();
     if (!this.segment) {
       mkdirSync(this.segmentsDir, { recursive: true });
@@ -106,7 +110,19 @@ export class CacheStore implements ResponseStore {
     segment.pending.push(line);
     segment.pendingBytes += line.length;
     if (segment.pendingBytes >= maxPendingBytes) this.flush();
-    else segment.flushing ??= setImmediate(() => this.flush());
+    else segment.flushing ??= setImmediate(() => this.flushLater());
+  }
+
+  private flushLater(): void {
+    try {
+      this.flush();
+    } catch (error) {
+      this.writeFailure ??= { error };
+    }
+  }
+
+  private throwWriteFailure(): void {
+    if (this.writeFailure) throw this.writeFailure.error;
   }
 
   /** Writes the entries put since the last write. */
@@ -122,18 +138,25 @@ export class CacheStore implements ResponseStore {
     for (let written = 0; written < chunk.length; ) written += writeSync(segment.fd, chunk, written);
   }
 
-  /** Writes what is pending and closes the files this store opened (the segment it wrote, the ones it read). */
+  /**
+   * Writes what is pending and closes the files this store opened (the segment it wrote, the ones it
+   * read); throws if an entry could not be written.
+   */
   close(): void {
-    this.flush();
-    for (const fd of [...this.readers.values(), ...(this.segment ? [this.segment.fd] : [])]) {
-      try {
-        closeSync(fd);
-      } catch {
-        // already closed
+    try {
+      this.flush();
+    } finally {
+      for (const fd of [...this.readers.values(), ...(this.segment ? [this.segment.fd] : [])]) {
+        try {
+          closeSync(fd);
+        } catch {
+          // already closed
+        }
       }
+      this.readers.clear();
+      this.segment = undefined;
     }
-    this.readers.clear();
-    this.segment = undefined;
+    this.throwWriteFailure();
   }
 
   /** Entry count (distinct keys) and bytes on disk. */

@@ -3,7 +3,7 @@
  * the next finds; a torn or corrupt line is a miss, never an error; runs writing at once never mix;
  * entries of the earlier one-file-per-entry layout are still read, counted and cleared.
  */
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, closeSync, existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { CacheStore, type StoredResponse } from "../../src/run/response-store.js";
@@ -54,6 +54,26 @@ describe("CacheStore", () => {
     expect(store.get(entry(4).key)?.response.text).toBe("answer 4"); // its own pending entry, read back
     store.close();
     other.close();
+  });
+
+  test.skipIf(!existsSync("/proc/self/fd"))("a write that fails at the end of the turn is thrown by the next put, and by close", async () => {
+    const dir = folder();
+    const store = new CacheStore(dir);
+    store.put(entry(1));
+    const segment = join(dir, "segments", readdirSync(join(dir, "segments"))[0] as string);
+    // Close the segment's descriptor behind the store's back, so its deferred write fails (EBADF).
+    const fd = readdirSync("/proc/self/fd").find((n) => {
+      try {
+        return readlinkSync(`/proc/self/fd/${n}`) === segment;
+      } catch {
+        return false;
+      }
+    });
+    expect(fd).toBeDefined();
+    closeSync(Number(fd));
+    await new Promise((resolve) => setImmediate(resolve)); // no uncaught exception here
+    expect(() => store.put(entry(2))).toThrow(/EBADF/);
+    expect(() => store.close()).toThrow(/EBADF/);
   });
 
   test("a torn last line (kill -9 mid-write) and a corrupt line are misses; the other entries stay", () => {
