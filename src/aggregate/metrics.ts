@@ -140,11 +140,13 @@ export function metricValue(definition: MetricDefinition, clusters: number[][], 
   if (definition.statistic === "count") return side === "baseline" ? null : clusters.reduce((sum, c) => sum + c.reduce((a, b) => a + b, 0), 0);
   if (definition.nullable && cases.some((testCase) => testCase[side].some((run) => definition.nullable?.(run)))) return null;
   // Values are added in case order, then draw order: the order of the flattened list, so the same sum
-  // to the last bit, without building that list (this runs for every metric × segment × side).
+  // to the last bit, without building that list (this runs for every metric × segment × side). Index
+  // loops: this runs too few times to be optimised, and unoptimised for…of allocates per element.
   let count = 0;
   let total = 0;
-  for (const cluster of clusters) {
-    for (const value of cluster) total += value;
+  for (let i = 0; i < clusters.length; i++) {
+    const cluster = clusters[i] as number[];
+    for (let j = 0; j < cluster.length; j++) total += cluster[j] as number;
     count += cluster.length;
   }
   if (count === 0) return null;
@@ -152,7 +154,10 @@ export function metricValue(definition: MetricDefinition, clusters: number[][], 
   if (definition.statistic === "quantile") {
     const values = new Float64Array(count);
     let k = 0;
-    for (const cluster of clusters) for (const value of cluster) values[k++] = value;
+    for (let i = 0; i < clusters.length; i++) {
+      const cluster = clusters[i] as number[];
+      for (let j = 0; j < cluster.length; j++) values[k++] = cluster[j] as number;
+    }
     return quantile(values.sort(), definition.q ?? 0.5);
   }
   return total / count;
@@ -194,8 +199,18 @@ export function computeMetrics(
       result.candidate[`${subset.prefix}${definition.name}`] = null;
     }
   }
+  // Definitions that read the same values (latency p50, p95, p99 and mean) come one after another and
+  // share their clusters; only the current ones are kept.
+  let built: { values: MetricDefinition["values"]; baseline: number[][]; candidate: number[][] } | undefined;
   for (const definition of definitions) {
-    const all = { baseline: clustersOf(definition, cases, "baseline"), candidate: clustersOf(definition, cases, "candidate") };
+    if (built?.values !== definition.values) {
+      built = {
+        values: definition.values,
+        baseline: clustersOf(definition, cases, "baseline"),
+        candidate: clustersOf(definition, cases, "candidate"),
+      };
+    }
+    const all = built;
     for (const subset of subsets) {
       const name = `${subset.prefix}${definition.name}`;
       const pick = (clusters: number[][]) => (subset.indices ? subset.indices.map((i) => clusters[i] ?? []) : clusters);

@@ -80,7 +80,10 @@ function pack(clusters: Clusters): Packed {
   const lengths = Uint32Array.from(clusters, (cluster) => cluster.length);
   const values = new Float64Array(lengths.reduce((total, m) => total + m, 0));
   let k = 0;
-  for (const cluster of clusters) for (const v of cluster) values[k++] = v;
+  for (let i = 0; i < clusters.length; i++) {
+    const cluster = clusters[i] as readonly number[];
+    for (let j = 0; j < cluster.length; j++) values[k++] = cluster[j] as number;
+  }
   return { lengths, values };
 }
 

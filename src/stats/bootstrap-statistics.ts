@@ -62,12 +62,13 @@ export function pooledQuantileOf(q: number): StatisticFactory<readonly number[]>
     const owner = new Uint32Array(total);
     const flat = new Float64Array(total);
     let k = 0;
-    cases.forEach((values, i) => {
-      for (const v of values) {
-        flat[k] = v;
+    for (let i = 0; i < cases.length; i++) {
+      const values = cases[i] as readonly number[];
+      for (let j = 0; j < values.length; j++) {
+        flat[k] = values[j] as number;
         owner[k++] = i;
       }
-    });
+    }
     const order = Uint32Array.from({ length: total }, (_, j) => j).sort((x, y) => (flat[x] ?? 0) - (flat[y] ?? 0));
     const sortedValues = Float64Array.from(order, (j) => flat[j] ?? Number.NaN);
     const sortedOwner = Uint32Array.from(order, (j) => owner[j] ?? 0);

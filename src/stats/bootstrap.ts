@@ -170,7 +170,8 @@ function summarise(item: PreparedBootstrap, resampled: Resampled | null, confide
   const alpha = 1 - confidence;
   let atOrBelow = 0;
   let atOrAbove = 0;
-  for (const d of sorted) {
+  for (let i = 0; i < valid; i++) {
+    const d = sorted[i] as number;
     if (d <= 0) atOrBelow++;
     if (d >= 0) atOrAbove++;
   }
