@@ -40,7 +40,7 @@ if (unbundledDir) {
     sourcemap: "linked",
     sourcesContent: false,
     metafile: true,
-    plugins: [precompiledMetaValidators(metaSources)],
+    plugins: [precompiledMetaValidators(metaSources), yamlAsModules()],
   });
   writeThirdPartyLicenses(Object.keys(result.metafile.inputs));
 }
@@ -100,4 +100,18 @@ function writeThirdPartyLicenses(inputs) {
     join("dist", "THIRD-PARTY-LICENSES.txt"),
     `dist/ bundles code from these packages, under these licences.\n\n${sections.join(`\n${"-".repeat(72)}\n\n`)}`,
   );
+}
+
+/**
+ * yaml's ES module build (its "browser" entry: the same code; its warnings go to console.warn, and we
+ * parse with `logLevel: "error"`) instead of its CommonJS one: esbuild then keeps only what the CLI
+ * uses, and the CLI does not run every CommonJS module body of the library at start-up.
+ */
+function yamlAsModules() {
+  return {
+    name: "yaml-as-modules",
+    setup(build) {
+      build.onResolve({ filter: /^yaml$/ }, () => ({ path: resolve("node_modules", "yaml", "browser", "index.js") }));
+    },
+  };
 }

@@ -26,7 +26,8 @@ export function readStructuredFile(path: string, displayPath: string, what: stri
     throw new UserError(`${displayPath}: cannot read ${what}: ${code === "ENOENT" ? "file not found" : (code ?? (error as Error).message)}`);
   }
   const lineCounter = new LineCounter();
-  const document = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  // logLevel "error": the library's own warnings never reach the console (stdout carries only reports).
+  const document = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, logLevel: "error" });
   if (document.errors.length > 0) {
     // prettyErrors stays off: its messages quote the source, which may hold a secret. The line comes
     // from the error's offset instead.
