@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { displayName } from "../load/dataset.js";
-import { expected, isObject, jsonErrorMessage, readErrorMessage, safeJson } from "../load/fields.js";
+import { expected, isObject, jsonErrorMessage, parseJson, readErrorMessage } from "../load/fields.js";
 import type { CheckFactory, JsonObject } from "../types.js";
 import { checkOptions, noOutput } from "./common.js";
 import { parseOutputJson } from "./output-json.js";
@@ -21,7 +21,7 @@ export const jsonSchema: CheckFactory = (spec, context) => {
     let text: string | undefined;
     try {
       text = readFileSync(path, "utf8").replace(/^\uFEFF/, "");
-      const parsed = safeJson(JSON.parse(text));
+      const parsed = parseJson(text);
       if (isObject(parsed)) rubricSchema = parsed;
       else context.issue("schema", `${displayName(path)}: ${expected("a JSON Schema object", parsed)}`);
     } catch (error) {

@@ -14,6 +14,11 @@ function valuesFor(value: JsonValue | undefined, testCase: EvalCase): string[] |
   return list.map((item) => applyVars(typeof item === "string" ? item : JSON.stringify(item), testCase.vars));
 }
 
+/** Whether `valuesFor` has values for the case, without substituting them. */
+function hasValuesFor(value: JsonValue | undefined, testCase: EvalCase): boolean {
+  return value !== undefined || testCase.expected.output !== undefined;
+}
+
 function readTextOptions(spec: CheckSpec, context: CheckBuildContext) {
   const options = checkOptions(spec, context, textOptions);
   const value = options.value;
@@ -36,7 +41,7 @@ export const equals: CheckFactory = (spec, context) => {
     id: spec.id,
     type: spec.type,
     category: spec.category,
-    appliesTo: (testCase) => valuesFor(value, testCase) !== undefined,
+    appliesTo: (testCase) => hasValuesFor(value, testCase),
     score: ({ output, case: testCase }) => {
       if (output === null) return noOutput;
       const wanted = valuesFor(value, testCase) ?? [];
@@ -53,7 +58,7 @@ export const contains: CheckFactory = (spec, context) => {
     id: spec.id,
     type: spec.type,
     category: spec.category,
-    appliesTo: (testCase) => valuesFor(value, testCase) !== undefined,
+    appliesTo: (testCase) => hasValuesFor(value, testCase),
     score: ({ output, case: testCase }) => {
       if (output === null) return noOutput;
       const wanted = valuesFor(value, testCase) ?? [];

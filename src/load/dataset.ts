@@ -23,9 +23,9 @@ import {
   jsonErrorMessage,
   optionalString,
   optionalStringArray,
+  parseJson,
   type Report,
   readErrorMessage,
-  safeJson,
 } from "./fields.js";
 import { readLines } from "./read-lines.js";
 
@@ -57,7 +57,7 @@ export async function loadDataset(path: string, displayPath = displayName(path))
       const warn: Report = (field, message) => warnings.push(`${displayPath}:${lineNumber}: ${field}: ${message}`);
       let raw: unknown;
       try {
-        raw = safeJson(JSON.parse(text));
+        raw = parseJson(text);
       } catch (error) {
         // A SyntaxError is broken JSON; a RangeError is valid JSON nested too deeply to take in.
         if (error instanceof SyntaxError) report("", `not valid JSON (${jsonErrorMessage(error)}); expected one JSON object per line`);
@@ -219,7 +219,7 @@ function parseLoggedToolCall(call: JsonValue, at: string, report: Report): ToolC
   let args: JsonValue = fn.arguments ?? {};
   if (typeof args === "string") {
     try {
-      args = safeJson(JSON.parse(args));
+      args = parseJson(args);
     } catch {
       report(`${isObject(call.function) ? `${at}.function` : at}.arguments`, "expected a JSON object (or its JSON text); this text does not parse");
       return undefined;
@@ -360,7 +360,7 @@ function readSchemaFile(path: string): JsonObject | string {
   let text: string | undefined;
   try {
     text = readFileSync(path, "utf8").replace(/^\uFEFF/, "");
-    const parsed = safeJson(JSON.parse(text));
+    const parsed = parseJson(text);
     result = isObject(parsed) ? parsed : expected("a JSON Schema object", parsed);
   } catch (error) {
     if (text !== undefined) result = `not valid JSON (${jsonErrorMessage(error)}); expected a JSON Schema file`;

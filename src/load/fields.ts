@@ -138,9 +138,33 @@ export function jsonErrorMessage(error: unknown): string {
     .trim();
 }
 
-/** Copies a parsed JSON value into objects with no prototype games: `__proto__` stays a plain key. */
+/** Nesting deeper than this is refused: code that walks values recursively would overflow the stack. */
+const maxNesting = 200;
+
+/**
+ * `JSON.parse` for text from users and models, refusing nesting deeper than 200 levels. Its objects need
+ * no copy: JSON.parse creates every key as a plain own property, `__proto__` included (the copy
+ * `safeJson` makes is for values built by other parsers, which may assign keys).
+ */
+export function parseJson(text: string): JsonValue {
+  const value = JSON.parse(text) as JsonValue;
+  checkNesting(value, 0);
+  return value;
+}
+
+function checkNesting(value: unknown, depth: number): void {
+  if (depth > maxNesting) throw new RangeError(`nesting deeper than ${maxNesting} levels`);
+  if (typeof value !== "object" || value === null) return;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) checkNesting(value[i], depth + 1);
+    return;
+  }
+  for (const key in value) checkNesting((value as Record<string, unknown>)[key], depth + 1);
+}
+
+/** Copies a parsed value into objects with no prototype games: `__proto__` stays a plain key. */
 export function safeJson(value: unknown, depth = 0): JsonValue {
-  if (depth > 200) throw new RangeError("nesting deeper than 200 levels");
+  if (depth > maxNesting) throw new RangeError(`nesting deeper than ${maxNesting} levels`);
   if (Array.isArray(value)) return value.map((item) => safeJson(item, depth + 1));
   if (isObject(value)) {
     const copy: JsonObject = {};
