@@ -49,6 +49,11 @@ interface CellResult extends Cell, Usage {
   marginalCpuMs?: number;
   /** CPU of bench/sdk-floor.mjs sending the same requests through the bare official client */
   floorCpuMs?: number;
+  /**
+   * modelgate's CPU beyond the floor: the median over repeats of (run − the floor run right after it).
+   * Pairing cancels a slow spell of the machine that hits both; with one repeat it is run − floor.
+   */
+  ownCpuMs?: number;
   /** the same cell run by promptfoo (--promptfoo) */
   promptfoo?: PromptfooResult;
   /** modelgate's pass_rate per side, to set beside promptfoo's */
@@ -376,7 +381,7 @@ function printTable(results: CellResult[]): void {
     (r.cpuMs / (r.n * 2)).toFixed(2),
     r.marginalCpuMs === undefined ? "-" : r.marginalCpuMs.toFixed(2),
     r.floorCpuMs === undefined ? "-" : (r.floorCpuMs / (r.n * 2)).toFixed(2),
-    r.floorCpuMs === undefined ? "-" : ((r.cpuMs - r.floorCpuMs) / (r.n * 2)).toFixed(2),
+    r.ownCpuMs === undefined ? "-" : (r.ownCpuMs / (r.n * 2)).toFixed(2),
     r.peakRssMb.toFixed(0),
     String(r.maxInFlight),
     String(r.throttled),
@@ -500,7 +505,7 @@ async function main(): Promise<void> {
       const dataset = datasets.get(cell.n) as string;
       const withFloor = !values["no-floor"] && !values["cpu-prof"] && cell.throttleAt === undefined;
       // --repeat k: k runs of modelgate, each followed by its floor (so a busy spell hits both); the
-      // row is the run with the median CPU, the floor the median floor.
+      // row is the run with the median CPU, the floor the median floor, own the median of the pairs' differences.
       const runs: CellResult[] = [];
       const floors: number[] = [];
       for (let r = 0; r < repeat; r++) {
@@ -509,7 +514,13 @@ async function main(): Promise<void> {
         if (withFloor) floors.push(await runFloor(cell, dataset, scratch));
       }
       const result = median(runs, (run) => run.cpuMs);
-      if (floors.length > 0) result.floorCpuMs = median(floors, (cpu) => cpu);
+      if (floors.length > 0) {
+        result.floorCpuMs = median(floors, (cpu) => cpu);
+        result.ownCpuMs = median(
+          floors.map((floor, r) => (runs[r] as CellResult).cpuMs - floor),
+          (own) => own,
+        );
+      }
       if (!values["cpu-prof"] && cell.n > baseN) {
         // The same configuration on a few cases: what the run costs whatever its size (start-up, loading,
         // the SDK's import, the report's fixed parts) comes out of the difference.
