@@ -110,7 +110,8 @@ export class AdaptiveLimit {
   }
 
   private canStart(): boolean {
-    return this.active < Math.floor(this.allowed) && Date.now() >= this.pausedUntil;
+    // The clock is read only while a Retry-After pause is set (this runs several times per request).
+    return this.active < Math.floor(this.allowed) && (this.pausedUntil === 0 || Date.now() >= this.pausedUntil);
   }
 
   /** Hands free slots to waiters in arrival order, or schedules a wake-up for when a pause ends. */
@@ -123,6 +124,7 @@ export class AdaptiveLimit {
   }
 
   private wakeAfterPause(): void {
+    if (this.pausedUntil === 0) return;
     const delay = this.pausedUntil - Date.now();
     if (delay <= 0 || this.timer) return;
     this.timer = setTimeout(() => {
