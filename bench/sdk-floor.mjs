@@ -9,6 +9,8 @@
  * The bench bundles it with esbuild first (as dist/ is bundled), so it loads the client as cheaply as
  * modelgate does and needs no TypeScript loader.
  */
+// The same V8 settings as the CLI (src/jit.ts), so the floor is the requests' cost in the same runtime.
+import "../src/tune-jit.ts";
 import { readFileSync } from "node:fs";
 import OpenAI from "openai";
 import { createHttpFetch } from "../src/providers/http-fetch.ts";
