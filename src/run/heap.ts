@@ -31,8 +31,12 @@ function userTunedHeap(env: NodeJS.ProcessEnv, execArgv: string[]): boolean {
  */
 export function limitHeapGrowth(env: NodeJS.ProcessEnv = process.env, execArgv: string[] = process.execArgv): boolean {
   if (userTunedHeap(env, execArgv)) return false;
-  setFlagsFromString(`--heap-growing-percent=${heapGrowingPercent}`);
+  setGrowthLimit();
   return true;
+}
+
+function setGrowthLimit(): void {
+  setFlagsFromString(`--heap-growing-percent=${heapGrowingPercent}`);
 }
 
 /** The watch `limitHeapGrowthOnceLarge` keeps on the heap. */
@@ -63,7 +67,8 @@ export function limitHeapGrowthOnceLarge(
   if (userTunedHeap(env, execArgv)) return watch;
   const check = (): void => {
     if (getHeapStatistics().used_heap_size <= thresholdBytes) return;
-    limited = limitHeapGrowth(env, execArgv);
+    setGrowthLimit();
+    limited = true;
     clearInterval(timer);
   };
   check();
