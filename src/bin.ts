@@ -1,5 +1,4 @@
 #!/usr/bin/env node
-import "./tune-jit.js";
 import { runCli } from "./cli.js";
 
 // Ctrl-C: the first one stops new requests and writes what finished (exit 130); a second one quits now.

@@ -19,7 +19,6 @@ import { loadBaselineReport } from "../run/baseline-report.js";
 import { CaseLog } from "../run/case-log.js";
 import { enforceCostLimit, estimateRunCost } from "../run/cost-estimate.js";
 import { type EvaluationPlan, evaluateCases, type LiveVariant } from "../run/evaluate-cases.js";
-import { limitHeapGrowthOnceLarge } from "../run/heap.js";
 import { requestKey } from "../run/request-key.js";
 import { CacheStore, CassetteStore, type ResponseStore } from "../run/response-store.js";
 import { Runner } from "../run/runner.js";
@@ -76,25 +75,18 @@ export interface EvalResult {
 /** load → expand → run → score → aggregate → compare → gate → report; returns the exit code. */
 export async function runEval(given: EvalOptions, io: CliIO): Promise<EvalResult> {
   const startedAt = new Date();
-  const heapWatch = limitHeapGrowthOnceLarge();
-  try {
-    const inputs = await loadInputs({
-      ...loadOptions(given, io),
-    });
-    const defaults = inputs.config.defaults;
-    const options = {
-      ...given,
-      concurrency: given.concurrency ?? defaults.concurrency ?? runDefaults.concurrency,
-      repeat: given.repeat ?? defaults.repeat ?? runDefaults.repeat,
-      timeout: given.timeout ?? defaults.timeout ?? runDefaults.timeout,
-      maxRetries: given.maxRetries ?? defaults.max_retries ?? runDefaults.maxRetries,
-    };
-    const files = inputFiles(inputs);
-    const result = await runLoaded(inputs, options, io, startedAt);
-    return { ...result, inputs: files };
-  } finally {
-    heapWatch.stop();
-  }
+  const inputs = await loadInputs(loadOptions(given, io));
+  const defaults = inputs.config.defaults;
+  const options = {
+    ...given,
+    concurrency: given.concurrency ?? defaults.concurrency ?? runDefaults.concurrency,
+    repeat: given.repeat ?? defaults.repeat ?? runDefaults.repeat,
+    timeout: given.timeout ?? defaults.timeout ?? runDefaults.timeout,
+    maxRetries: given.maxRetries ?? defaults.max_retries ?? runDefaults.maxRetries,
+  };
+  const files = inputFiles(inputs);
+  const result = await runLoaded(inputs, options, io, startedAt);
+  return { ...result, inputs: files };
 }
 
 function inputFiles(inputs: Inputs): string[] {

@@ -8,7 +8,6 @@ import { paramsSignature } from "../load/variants.js";
 import { emitOptions, emitReport } from "../report/emit.js";
 import { type OpenedReport, openedWhole, openReport } from "../report/read-report.js";
 import { CaseLog } from "../run/case-log.js";
-import { limitHeapGrowth } from "../run/heap.js";
 import type { CaseRecord, GateRule, RunReport, RunSummary, VariantInfo } from "../types.js";
 import { modelgateVersion } from "../version.js";
 
@@ -27,7 +26,6 @@ export interface MergeOptions {
  */
 export function runMerge(paths: string[], options: MergeOptions, io: CliIO): number {
   if (paths.length === 0) throw new UserError("merge: give at least one report.json");
-  limitHeapGrowth();
   const outDir = resolve(io.cwd, options.out ?? resolve(dirname(resolve(io.cwd, paths[0] ?? ".")), "..", "merged"));
   prepareFolder(outDir);
   // Shards are read a case at a time into a case log, as `eval` keeps its own cases: merging the

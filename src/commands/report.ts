@@ -8,7 +8,6 @@ import { writeReportFiles } from "../report/emit.js";
 import { type OpenedReport, openedWhole, openReport } from "../report/read-report.js";
 import { renderTerminal } from "../report/terminal.js";
 import { CaseLog, recordOf } from "../run/case-log.js";
-import { limitHeapGrowth } from "../run/heap.js";
 import type { CaseRecord, Issue, RunReport, RunSummary } from "../types.js";
 
 /** `modelgate report` options, normalised by the CLI layer. */
@@ -28,7 +27,6 @@ export interface ReportOptions {
  * so a pipeline can gate on a report produced elsewhere.
  */
 export function runReport(options: ReportOptions, io: CliIO): number {
-  limitHeapGrowth();
   const source = resolve(io.cwd, options.file);
   const saved = openSaved(source);
   const outDir = resolve(io.cwd, options.out ?? dirname(source));
