@@ -92,7 +92,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     .option("--replay <file>", "serve every response from a cassette: no network, no key")
     .option("--no-cache", "don't read or write the response cache")
     .option("--cache-dir <dir>", "where the response cache lives", ".modelgate/cache")
-    .option("--cached-latency", "count cached responses in latency metrics")
+    .option("--no-cached-latency", "leave responses served from the cache or a cassette out of latency metrics")
     .option("--baseline-report <file>", "reuse the baseline side of an earlier report.json instead of calling the baseline")
     .option("--force", "use --baseline-report even when the dataset, rubric or baseline variant changed")
     .option("--max-cost <usd>", "refuse a run estimated above this cost, and stop one that crosses it (exit 3)", positiveNumber("--max-cost"))

@@ -313,8 +313,10 @@ export interface RunReport {
     shard?: { index: number; count: number };
     /** the rubric's `segments:` when it names them (else every tag is a segment) */
     segments?: string[];
-    /** --cached-latency was on */
+    /** latencies of responses served from the cache or a cassette counted in latency metrics (off: --no-cached-latency) */
     cached_latency?: boolean;
+    /** how many draws' latencies in the metrics came from the cache or a cassette (measured when first received) */
+    cached_latencies?: number;
     warnings: string[];
     requests: { total: number; reused: number };
     /** requests that still failed after retries, by error kind, per side (every kind present, 0 when none) */

@@ -16,7 +16,7 @@ export function resolveRunDefaults(raw: Record<string, unknown>, _io: CliIO): Ev
     formats: (raw.format as string[] | undefined) ?? ["table", "json"],
     cache: raw.cache !== false,
     cacheDir: str("cacheDir") ?? ".modelgate/cache",
-    cachedLatency: raw.cachedLatency === true,
+    cachedLatency: raw.cachedLatency !== false,
     strict: raw.strict === true,
     quiet: raw.quiet === true,
     json: raw.json === true,

@@ -215,6 +215,7 @@ async function runLoaded(inputs: Inputs, options: ResolvedOptions, io: CliIO, st
 
     const report = buildReport({ runId: id, inputs, options, startedAt, caseRecords, runner, warnings, baselineSpec, candidateSpec, io });
     emitReport(report, emitOptions(outDir, options), io, caseLog);
+    for (const note of runNotes(report, runner)) io.stderr.write(`${note}\n`);
 
     if (fatal) {
       io.stderr.write(`error: ${plainText(fatal.message, true)}\n`);
@@ -357,6 +358,7 @@ function buildReport(parts: ReportParts): RunSummary {
       ...(options.shard ? { shard: options.shard } : {}),
       ...(inputs.rubric.segments ? { segments: inputs.rubric.segments } : {}),
       cached_latency: options.cachedLatency,
+      cached_latencies: options.cachedLatency ? countCachedLatencies(caseRecords) : 0,
       warnings: parts.warnings,
       requests: { total: runner.requests, reused: runner.reused },
       errors: { baseline: errorCounts(caseRecords, "baseline"), candidate: errorCounts(caseRecords, "candidate") },
@@ -383,6 +385,26 @@ function buildReport(parts: ReportParts): RunSummary {
     regressions: caseRecords.filter((c) => c.outcome === "regression").map((c) => c.id),
     improvements: caseRecords.filter((c) => c.outcome === "improvement").map((c) => c.id),
   };
+}
+
+/** What the user should know about where the run's numbers came from (printed after the reports). */
+function runNotes(report: RunSummary, runner: Runner): string[] {
+  const notes: string[] = [];
+  if (runner.cacheEntriesWithoutLatency > 0) {
+    notes.push(
+      `warning: ${runner.cacheEntriesWithoutLatency} cache entries from an earlier modelgate were without a recorded latency; they were requested again`,
+    );
+  }
+  const cached = report.run.cached_latencies ?? 0;
+  if (cached > 0) notes.push(`note: ${cached} latencies from the cache (measured when first received); --no-cached-latency leaves them out`);
+  return notes;
+}
+
+/** Successful draws whose latency was measured by an earlier run (cache or cassette). */
+function countCachedLatencies(cases: CaseRecord[]): number {
+  let count = 0;
+  for (const testCase of cases) for (const run of [...testCase.baseline, ...testCase.candidate]) if (run.cached && !run.error) count++;
+  return count;
 }
 
 function variantInfo(spec: VariantSpec, env: NodeJS.ProcessEnv): VariantInfo {

@@ -50,10 +50,47 @@ describe("response cache", () => {
     expect(b.run.requests).toEqual({ total: 24, reused: 24 });
     expect(b.cases.every((c) => c.candidate[0]?.cached)).toBe(true);
     expect(second.stdout).toContain("24 of 24 requests reused");
-    // cached latencies are shown but kept out of latency metrics unless asked
-    expect(b.metrics.candidate["latency.p95_ms"]).toBeNull();
-    await run(dir, "three", ["--cached-latency"]);
-    expect(report(dir, "three").metrics.candidate["latency.p95_ms"]).toBeGreaterThan(0);
+    // SPEC §5: a cached response counts with the latency measured when it first arrived
+    for (const metric of ["latency.p50_ms", "latency.p95_ms", "latency.p99_ms"]) {
+      expect(b.metrics.candidate[metric]).toBe(a.metrics.candidate[metric]);
+      expect(b.metrics.baseline[metric]).toBe(a.metrics.baseline[metric]);
+    }
+    expect(b.run.cached_latencies).toBe(24);
+    expect(a.run.cached_latencies).toBe(0);
+    expect(second.stderr + second.stdout).toMatch(/24 latencies from the cache/);
+    await run(dir, "three", ["--no-cached-latency"]);
+    expect(report(dir, "three").metrics.candidate["latency.p95_ms"]).toBeNull();
+    expect(report(dir, "three").run.cached_latencies).toBe(0);
+  });
+
+  test("a latency rule gives the same exit code on an identical re-run from the warm cache", async () => {
+    server = await fakeServerForTest({ respond: scriptedModel(), latencyMs: 5 });
+    const dir = makeProject({
+      "data.jsonl": scenarioCases(10),
+      "rubric.yaml": `${scenarioRubric.replace(/gate:[\s\S]*$/, "")}gate:\n  - { metric: latency.p95_ms, max: 5000 }\n  - { metric: pass_rate, max_drop: 0.5 }\n`,
+    });
+    const first = await run(dir, "one");
+    expect(first.exitCode).toBe(0);
+    const second = await run(dir, "two");
+    expect(server.stats.requests).toBe(20);
+    expect(second.exitCode).toBe(0);
+    expect(report(dir, "two").gate.rules.map((r) => r.verdict)).toEqual(report(dir, "one").gate.rules.map((r) => r.verdict));
+  });
+
+  test("cache entries written without a latency are requested again, and the run says so once", async () => {
+    server = await fakeServerForTest({ respond: scriptedModel(), latencyMs: 2 });
+    const dir = project(4);
+    await run(dir, "one");
+    // Strip the latency from every stored entry, as an older modelgate would have left them.
+    for (const file of cacheEntries(dir).files) {
+      const text = readFileSync(file, "utf8");
+      writeFileSync(file, text.replace(/,"latency_ms":\d+/g, ""));
+    }
+    server.reset();
+    const second = await run(dir, "two");
+    expect(server.stats.requests).toBe(8);
+    expect(second.stderr.match(/without a recorded latency/g)?.length).toBe(1);
+    expect(report(dir, "two").metrics.candidate["latency.p95_ms"]).toBeGreaterThan(0);
   });
 
   test("changing one case re-requests only that case; --no-cache bypasses the cache", async () => {
