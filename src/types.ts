@@ -282,8 +282,11 @@ export interface GateRuleResult extends Comparison {
 }
 
 export interface GateResult {
-  verdict: "pass" | "fail";
+  /** `error`: the run could not complete (exit 3), so there is no verdict on the candidate */
+  verdict: "pass" | "fail" | "inconclusive" | "error";
   rules: GateRuleResult[];
+  /** with `error`: what broke */
+  error?: string;
 }
 
 // ---------------------------------------------------------------- report

@@ -21,6 +21,7 @@ import { enforceCostLimit, estimateRunCost } from "../run/cost-estimate.js";
 import { type EvaluationPlan, evaluateCases, type LiveVariant } from "../run/evaluate-cases.js";
 import { requestKey } from "../run/request-key.js";
 import { CacheStore, CassetteStore, type ResponseStore } from "../run/response-store.js";
+import { whyRunBroke } from "../run/run-health.js";
 import { Runner } from "../run/runner.js";
 import type { CaseRecord, EvalCase, JudgeCaller, RunSummary, VariantInfo, VariantSpec } from "../types.js";
 import { modelgateVersion } from "../version.js";
@@ -212,21 +213,17 @@ async function runLoaded(inputs: Inputs, options: ResolvedOptions, io: CliIO, st
     // still writes what finished before it exits 3.
     const fatal = runner.fatalError;
     if (fatal && fatal.exitCode !== ExitCode.runFailed) throw fatal;
+    const broken = fatal?.message ?? (io.signal.aborted ? undefined : whyRunBroke(caseRecords, inputs.rubric.checks, inputs.rubric.errorBudget));
 
-    const report = buildReport({ runId: id, inputs, options, startedAt, caseRecords, runner, warnings, baselineSpec, candidateSpec, io });
+    const report = buildReport({ runId: id, inputs, options, startedAt, caseRecords, runner, warnings, baselineSpec, candidateSpec, io, broken });
     emitReport(report, emitOptions(outDir, options), io, caseLog);
     for (const note of runNotes(report, runner)) io.stderr.write(`${note}\n`);
 
-    if (fatal) {
-      io.stderr.write(`error: ${plainText(fatal.message, true)}\n`);
-      return { exitCode: fatal.exitCode, report };
-    }
-    if (report.run.interrupted) return { exitCode: ExitCode.interrupted, report };
-    const unusable = unusableSide(caseRecords);
-    if (unusable) {
-      io.stderr.write(`error: ${plainText(unusable, true)}\n`);
+    if (broken !== undefined) {
+      io.stderr.write(`error: the run could not complete, so there is no verdict on the candidate: ${plainText(broken, true)}\n`);
       return { exitCode: ExitCode.runFailed, report };
     }
+    if (report.run.interrupted) return { exitCode: ExitCode.interrupted, report };
     return { exitCode: report.gate.verdict === "pass" ? ExitCode.ok : ExitCode.gateFailed, report };
   } finally {
     caseLog.dispose();
@@ -330,6 +327,8 @@ interface ReportParts {
   baselineSpec: VariantSpec;
   candidateSpec: VariantSpec;
   io: CliIO;
+  /** why the run could not complete (its verdict is then `error`) */
+  broken: string | undefined;
 }
 
 function buildReport(parts: ReportParts): RunSummary {
@@ -381,7 +380,11 @@ function buildReport(parts: ReportParts): RunSummary {
     cases: caseRecords,
     metrics,
     comparison,
-    gate: interrupted ? { ...gate, verdict: "fail" } : gate,
+    // A run that broke or was interrupted has no verdict on the candidate (SPEC §6: `error`, never "not safe").
+    gate:
+      parts.broken !== undefined || interrupted
+        ? { ...gate, verdict: "error", error: parts.broken ?? "interrupted before every case finished" }
+        : gate,
     regressions: caseRecords.filter((c) => c.outcome === "regression").map((c) => c.id),
     improvements: caseRecords.filter((c) => c.outcome === "improvement").map((c) => c.id),
   };
@@ -433,21 +436,4 @@ function prepareFolder(path: string, flag: string): void {
 
 function runId(startedAt: Date): string {
   return `${startedAt.toISOString().replace(/[:.]/g, "-").slice(0, 19)}-${randomBytes(2).toString("hex")}`;
-}
-
-/** A side none of whose requests succeeded, for reasons that say the provider is unusable (exit 3). */
-function unusableSide(cases: CaseRecord[]): string | undefined {
-  for (const side of ["baseline", "candidate"] as const) {
-    const runs = cases.flatMap((testCase) => testCase[side]);
-    if (runs.length === 0 || runs.some((run) => !run.error)) continue;
-    const kinds = new Set(runs.map((run) => run.error?.kind));
-    if (
-      [...kinds].every(
-        (kind) => kind === "network" || kind === "timeout" || kind === "auth" || kind === "server" || kind === "overloaded" || kind === "rate_limit",
-      )
-    ) {
-      return `the ${side} provider is unusable: every request failed after retries (${[...kinds].join(", ")}); first error: ${runs[0]?.error?.message}`;
-    }
-  }
-  return undefined;
 }

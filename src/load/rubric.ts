@@ -5,7 +5,7 @@ import { throwIfIssues } from "../errors.js";
 import { parseGateRules } from "../gate/rules.js";
 import type { Check, GateRule, Issue, JsonValue } from "../types.js";
 import { displayName } from "./dataset.js";
-import { checkKeys, optionalString, optionalStringArray, type Report } from "./fields.js";
+import { checkKeys, expected, isObject, optionalString, optionalStringArray, type Report } from "./fields.js";
 import { readStructuredFile } from "./structured-file.js";
 import { sha256 } from "./variants.js";
 
@@ -21,9 +21,20 @@ export interface Rubric {
   segments?: string[];
   /** raw `judge:` entry; resolved with the config's variants */
   judge?: JsonValue;
+  /** SPEC §5/§6: past these shares of transient request failures or judge errors, the run could not complete */
+  errorBudget: ErrorBudget;
 }
 
-const rubricFields = ["name", "description", "dataset", "checks", "gate", "segments", "judge"];
+export interface ErrorBudget {
+  /** share of a side's requests that may fail transiently after retries (default 5%) */
+  requests: number;
+  /** share of judged draws whose judge failed (default 10%) */
+  judge: number;
+}
+
+const defaultErrorBudget: ErrorBudget = { requests: 0.05, judge: 0.1 };
+
+const rubricFields = ["name", "description", "dataset", "checks", "gate", "segments", "judge", "error_budget"];
 
 /**
  * Loads a rubric (SPEC §4): builds every check once and parses the gate. `fallbackGate` is the config's
@@ -44,6 +55,7 @@ export function loadRubric(path: string, fallbackGate?: { rules: JsonValue; repo
       ? parseGateRules(fallbackGate.rules, known, fallbackGate.report)
       : parseGateRules(data.gate, known, report);
   const segments = optionalStringArray(data, "segments", "segments", report);
+  const errorBudget = parseErrorBudget(data.error_budget, report);
   throwIfIssues(issues, "rubric");
   return {
     path,
@@ -54,5 +66,26 @@ export function loadRubric(path: string, fallbackGate?: { rules: JsonValue; repo
     gate,
     ...(segments !== undefined ? { segments } : {}),
     ...(data.judge !== undefined ? { judge: data.judge } : {}),
+    errorBudget,
   };
+}
+
+/** `error_budget: { requests: 0.05, judge: "10%" }`: shares between 0 and 1, or percentages. */
+function parseErrorBudget(raw: JsonValue | undefined, report: Report): ErrorBudget {
+  const budget = { ...defaultErrorBudget };
+  if (raw === undefined) return budget;
+  if (!isObject(raw)) {
+    report("error_budget", expected("an object { requests, judge }", raw));
+    return budget;
+  }
+  checkKeys(raw, ["requests", "judge"], "error_budget", report);
+  for (const key of ["requests", "judge"] as const) {
+    const value = raw[key];
+    if (value === undefined) continue;
+    const share = typeof value === "string" && /^\s*\d+(\.\d+)?\s*%\s*$/.test(value) ? Number.parseFloat(value) / 100 : value;
+    if (typeof share !== "number" || !Number.isFinite(share) || share < 0 || share > 1) {
+      report(`error_budget.${key}`, expected('a share between 0 and 1, or a percentage like "5%"', value));
+    } else budget[key] = share;
+  }
+  return budget;
 }

@@ -165,6 +165,9 @@ export function gateCounts(report: RunSummary): { total: number; failed: number;
 /** One sentence for the verdict: `candidate NOT safe to roll out — 2 of 7 gate rules failed`. */
 export function verdictSentence(report: RunSummary): string {
   const { total, failed } = gateCounts(report);
+  // SPEC §6: a run that could not complete says what broke, never "safe" or "not safe".
+  if (report.gate.verdict === "error") return `no verdict — the run could not complete${report.gate.error ? `: ${report.gate.error}` : ""}`;
+  if (report.gate.verdict === "inconclusive") return "inconclusive — not enough evidence yet either way";
   if (report.gate.verdict === "fail") {
     const detail = failed > 0 ? `${failed} of ${total} gate ${total === 1 ? "rule" : "rules"} failed` : "the gate failed";
     return `candidate NOT safe to roll out — ${detail}`;

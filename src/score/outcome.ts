@@ -1,11 +1,25 @@
-import type { CaseOutcome, CheckResult, RunRecord } from "../types.js";
+import type { CaseOutcome, CheckResult, RequestError, RunRecord } from "../types.js";
 
 /**
- * Whether a draw passed: every applicable check passed. `null` = not scored (the request failed, a check
- * could not be scored and none failed, or no check applied).
+ * A request that failed for a reason of the request itself (HTTP 400/404/413/422: context length,
+ * invalid request, content refused) is a failed case on that side (SPEC §5); anything else that failed
+ * after its retries (429, 5xx, timeout, network, a malformed body) is transient: not scored.
+ */
+export function isRequestFault(error: Pick<RequestError, "kind">): boolean {
+  return error.kind === "bad_request" || error.kind === "not_found";
+}
+
+/** A failure that says nothing about the model (SPEC §5): counted against `error_budget.requests`. */
+export function isTransientFailure(error: Pick<RequestError, "kind">): boolean {
+  return !isRequestFault(error) && error.kind !== "aborted" && error.kind !== "cassette_miss";
+}
+
+/**
+ * Whether a draw passed: every applicable check passed. `null` = not scored (the request failed
+ * transiently, a check could not be scored and none failed, or no check applied).
  */
 export function drawPassed(run: Pick<RunRecord, "error" | "checks">, filter?: (checkId: string) => boolean): boolean | null {
-  if (run.error) return null;
+  if (run.error && !isRequestFault(run.error)) return null;
   let passes = 0;
   let unscored = false;
   // for…in, not Object.entries: this runs several times per draw in the statistics, and needs no array.

@@ -1,4 +1,5 @@
 import type { Check, CheckResult, EvalCase, JudgeCaller, RequestOutcome, ScoreInput } from "../types.js";
+import { isRequestFault } from "./outcome.js";
 
 /** What each check sees of a draw; `output: null` when the request failed. */
 export function scoreInput(testCase: EvalCase, outcome: RequestOutcome, judge: JudgeCaller | undefined): ScoreInput {
@@ -14,8 +15,9 @@ export function scoreInput(testCase: EvalCase, outcome: RequestOutcome, judge: J
 }
 
 /**
- * Runs every pointwise check on one draw. A check that does not apply is `skipped`; a failed request
- * makes every applicable check `error` (not scored is not wrong); a check that throws is an `error` of that check.
+ * Runs every pointwise check on one draw. A check that does not apply is `skipped`; a request that failed
+ * by its own fault fails every applicable check, one that failed transiently makes them `error` (not
+ * scored is not wrong); a check that throws is an `error` of that check.
  */
 export async function scoreDraw(checks: Check[], input: ScoreInput, outcome: RequestOutcome): Promise<Record<string, CheckResult>> {
   const results: Record<string, CheckResult> = {};
@@ -30,7 +32,12 @@ export async function scoreDraw(checks: Check[], input: ScoreInput, outcome: Req
 
 async function runCheck(check: Check, input: ScoreInput, outcome: RequestOutcome): Promise<CheckResult> {
   if (!check.appliesTo(input.case)) return { status: "skipped", score: null, reason: "does not apply to this case" };
-  if (outcome.status === "error") return { status: "error", score: null, reason: `request failed: ${outcome.error.message}` };
+  if (outcome.status === "error") {
+    // SPEC §5: the request's own fault (context length, invalid request) fails the case; a transient one is not scored.
+    return isRequestFault(outcome.error)
+      ? { status: "fail", score: 0, reason: `request failed: ${outcome.error.message}` }
+      : { status: "error", score: null, reason: `request failed: ${outcome.error.message}` };
+  }
   try {
     return await check.score(input);
   } catch (error) {

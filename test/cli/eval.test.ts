@@ -118,7 +118,11 @@ describe("modelgate eval against the loopback server (OpenAI-compatible path)", 
     expect(hung?.candidate[0]?.attempts).toBe(2);
     expect(report.cases).toHaveLength(9);
     expect(report.metrics.candidate.error_rate).toBeCloseTo(1 / 9);
-    expect(result.exitCode).toBe(1); // error_rate max 0.05 fails
+    // 1 of 9 requests failed transiently: over the default error_budget.requests (5%), so no verdict (SPEC §5).
+    expect(result.exitCode).toBe(3);
+    expect(report.gate.verdict).toBe("error");
+    expect(result.stderr).toMatch(/could not complete.*1 of 9 candidate requests failed after every retry.*error_budget\.requests 5%/);
+    expect(result.stdout + result.stderr).not.toMatch(/not safe/i);
   });
 
   test("a 400 on one case is recorded on that case, not retried, and the rest run", async () => {
@@ -137,6 +141,29 @@ describe("modelgate eval against the loopback server (OpenAI-compatible path)", 
     expect(bad?.candidate[0]?.error?.kind).toBe("bad_request");
     expect(bad?.candidate[0]?.attempts).toBe(1);
     expect(report.cases.filter((c) => c.outcome === "pass")).toHaveLength(5);
+    expect(report.regressions).toEqual(["json-001"]);
+  });
+
+  test("a candidate that answers 400 'maximum context length' on half the cases is not safe: those cases fail", async () => {
+    const server = await fakeServerForTest({
+      respond: scriptedModel(),
+      fault: (request) =>
+        request.model.includes("candidate") && Number(/-(\d+)\]/.exec(request.lastUser)?.[1]) % 2 === 0
+          ? { kind: "status", status: 400, body: JSON.stringify({ error: { message: "This model's maximum context length is 8192 tokens" } }) }
+          : undefined,
+    });
+    const dir = project(10);
+    const result = await runModelgate([...openaiArgs, "--candidate", "openai-compatible:candidate-2024-02-01"], {
+      cwd: dir,
+      env: { OPENAI_BASE_URL: server.openaiBaseUrl },
+    });
+    expect(result.exitCode).toBe(1);
+    const report = readReport(dir);
+    expect(report.metrics.candidate.pass_rate).toBeCloseTo(0.5);
+    expect(report.metrics.baseline.pass_rate).toBe(1);
+    expect(report.regressions).toHaveLength(5);
+    const failed = report.cases.find((c) => c.id === "tool-000")?.candidate[0];
+    expect(Object.values(failed?.checks ?? {}).find((check) => check.status === "fail")?.reason).toMatch(/maximum context length/);
   });
 
   test("--json prints the machine-readable summary on stdout", async () => {

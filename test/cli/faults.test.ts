@@ -28,8 +28,9 @@ function envFor(api: Api, fake: FakeServer, key = "sk-test-faults-000000000000")
   return api === "openai" ? { OPENAI_BASE_URL: fake.openaiBaseUrl } : { ANTHROPIC_BASE_URL: fake.anthropicBaseUrl, ANTHROPIC_API_KEY: key };
 }
 
-function project(cases: number): string {
-  return makeProject({ "data.jsonl": scenarioCases(cases), "rubric.yaml": scenarioRubric });
+function project(cases: number, errorBudget?: string): string {
+  const rubric = errorBudget ? `${scenarioRubric}error_budget: ${errorBudget}\n` : scenarioRubric;
+  return makeProject({ "data.jsonl": scenarioCases(cases), "rubric.yaml": rubric });
 }
 
 function readReport(dir: string): RunReport {
@@ -203,7 +204,7 @@ describe("permanent faults stay on their case, counted by kind", () => {
       respond: scriptedModel(),
       fault: (request) => (request.model.includes("candidate") ? byCase[caseIdOf(request)] : undefined),
     });
-    const dir = project(6);
+    const dir = project(6, "{ requests: 0.6 }");
     const result = await runModelgate(evalArgs("openai", "--max-retries", "1", "--timeout", "300"), {
       cwd: dir,
       env: envFor("openai", server),
@@ -211,6 +212,10 @@ describe("permanent faults stay on their case, counted by kind", () => {
     expect(result.stderr).not.toContain("crashed");
     expect(result.exitCode).toBe(1);
     const report = readReport(dir);
+    // SPEC §5: the 404 is the request's own fault, a failed case (a regression); the transient ones are not scored.
+    expect(report.regressions).toEqual(["tool-003"]);
+    expect(report.cases.find((c) => c.id === "tool-003")?.candidate[0]?.checks.tools).toMatchObject({ status: "fail", score: 0 });
+    expect(report.cases.find((c) => c.id === "tool-000")?.outcome).toBe("error");
     const kinds = Object.fromEntries(report.cases.map((c) => [c.id, c.candidate[0]?.error?.kind ?? null]));
     expect(kinds).toEqual({
       "tool-000": "server",
@@ -254,7 +259,7 @@ describe("permanent faults stay on their case, counted by kind", () => {
       fault: (request) =>
         request.model.includes("candidate") && /\[tool-00[03]\]|\[json-001\]/.test(request.lastUser) ? { kind: "reset" } : undefined,
     });
-    const dir = project(9);
+    const dir = project(9, "{ requests: 0.5 }");
     const result = await runModelgate(evalArgs("openai", "--max-retries", "1", "--concurrency", "1"), {
       cwd: dir,
       env: { OPENAI_BASE_URL: server.openaiBaseUrl },

@@ -190,8 +190,12 @@ gate:
     const dir = project(server, rubric);
     const result = await runModelgate(eval_(), { cwd: dir });
     expect(result.stderr).not.toMatch(/crashed|please report/);
-    expect(result.exitCode).toBe(0);
+    // SPEC §6: a judge beyond error_budget.judge means the run could not complete — never "not safe".
+    expect(result.exitCode).toBe(3);
+    expect(result.stderr).toMatch(/the judge failed on \d+ of \d+ judged draws .*over error_budget\.judge 10%/);
+    expect(result.stdout + result.stderr).not.toMatch(/not safe/i);
     const report = readReport(dir);
+    expect(report.gate.verdict).toBe("error");
     for (const testCase of report.cases) {
       for (const side of ["baseline", "candidate"] as const) {
         const check = testCase[side][0]?.checks.helpful;
@@ -231,6 +235,7 @@ checks:
 gate:
   - { metric: regressions, max: 0 }
   - { metric: judge.error_rate, max: 0 }
+error_budget: { judge: 0.2 }
 `;
     const dir = project(server, rubric);
     const result = await runModelgate(eval_(), { cwd: dir });
@@ -246,7 +251,7 @@ gate:
     ]);
   });
 
-  test("the judge provider down (500 on every request) makes judge errors; the run completes and the gate decides", async () => {
+  test("the judge provider down (500 on every request) makes judge errors; with the budget allowing it, the gate decides", async () => {
     const server = await serve({ outputs: { [BASE]: () => GOOD, [CAND]: () => GOOD }, judgeDown: true });
     const rubric = (gate: string) => `
 dataset: data.jsonl
@@ -255,6 +260,7 @@ checks:
   - { id: window, type: contains, value: "30 days", category: facts }
 gate:
 ${gate}
+error_budget: { judge: 1 }
 `;
     const onFacts = project(server, rubric("  - { metric: facts.pass_rate, max_drop: 0 }"));
     const passed = await runModelgate(eval_(["--max-retries", "1"]), { cwd: onFacts });
