@@ -4,18 +4,25 @@ import type { CliIO } from "./cli-io.js";
 import { ExitCode, UserError } from "./errors.js";
 import { redactSecrets, rememberSecrets } from "./redact.js";
 import { plainText } from "./report/plain-text.js";
+import { runLimits } from "./run/settings.js";
 import { modelgateVersion } from "./version.js";
 
 const formatNames = ["table", "json", "md", "html", "junit"];
 
-function positiveInt(flag: string, min = 1) {
+function positiveInt(flag: string, min = 1, max = Number.MAX_SAFE_INTEGER) {
   return (value: string): number => {
     const parsed = Number(value);
-    if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(parsed) || parsed < min) {
-      throw new InvalidArgumentError(`${flag} expects an integer >= ${min}, got ${JSON.stringify(value)}`);
+    if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(parsed) || parsed < min || parsed > max) {
+      const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `from ${min} to ${max}`;
+      throw new InvalidArgumentError(`${flag} expects an integer ${range}, got ${JSON.stringify(value)}`);
     }
     return parsed;
   };
+}
+
+/** A flag bounded by `runLimits` (commands/defaults.ts), the same range the config file is held to. */
+function limitedInt(flag: string, limit: { min: number; max: number }) {
+  return positiveInt(flag, limit.min, limit.max);
 }
 
 function positiveNumber(flag: string) {
@@ -78,10 +85,10 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     .option("--rubric <file>", "rubric (evals/*.yaml or .json); default from the config")
     .option("--dataset <file>", "golden dataset JSONL; overrides the rubric's dataset")
     .option("--config <file>", "config file (default modelgate.config.yaml/.json in the working directory)")
-    .option("--concurrency <n>", "requests in flight at once, across both variants", positiveInt("--concurrency"))
-    .option("--repeat <n>", "run every case N times per variant", positiveInt("--repeat"))
-    .option("--timeout <ms>", "per-request timeout in ms", positiveInt("--timeout"))
-    .option("--max-retries <n>", "retries on 429/5xx/timeouts/network errors", positiveInt("--max-retries", 0))
+    .option("--concurrency <n>", "requests in flight at once, across both variants", limitedInt("--concurrency", runLimits.concurrency))
+    .option("--repeat <n>", "run every case N times per variant", limitedInt("--repeat", runLimits.repeat))
+    .option("--timeout <ms>", "per-request timeout in ms", limitedInt("--timeout", runLimits.timeout))
+    .option("--max-retries <n>", "retries on 429/5xx/timeouts/network errors", limitedInt("--max-retries", runLimits.maxRetries))
     .option("--filter <tag>", "only cases with this tag (repeatable)", collect, [])
     .option("--case <id>", "only this case (repeatable)", collect, [])
     .option("--limit <n>", "first N cases only", positiveInt("--limit"))

@@ -1,9 +1,6 @@
 import type { CliIO } from "../cli-io.js";
 import type { EvalOptions } from "./eval.js";
 
-/** Defaults of SPEC §2, used when neither the flag nor the config sets a value. */
-export const runDefaults = { concurrency: 8, repeat: 1, timeout: 60_000, maxRetries: 4 } as const;
-
 /** Commander's raw options → the typed options `runEval` takes (config defaults are applied after loading). */
 export function resolveRunDefaults(raw: Record<string, unknown>, _io: CliIO): EvalOptions {
   const str = (key: string) => (typeof raw[key] === "string" ? (raw[key] as string) : undefined);

@@ -23,9 +23,9 @@ import { requestKey } from "../run/request-key.js";
 import { CacheStore, CassetteStore, type ResponseStore } from "../run/response-store.js";
 import { whyRunBroke } from "../run/run-health.js";
 import { Runner } from "../run/runner.js";
+import { runDefaults } from "../run/settings.js";
 import type { CaseRecord, EvalCase, JudgeCaller, RunSummary, VariantInfo, VariantSpec } from "../types.js";
 import { modelgateVersion } from "../version.js";
-import { runDefaults } from "./defaults.js";
 
 /** `modelgate eval` options, normalised by the CLI layer. */
 export interface EvalOptions {
@@ -84,6 +84,7 @@ export async function runEval(given: EvalOptions, io: CliIO): Promise<EvalResult
     repeat: given.repeat ?? defaults.repeat ?? runDefaults.repeat,
     timeout: given.timeout ?? defaults.timeout ?? runDefaults.timeout,
     maxRetries: given.maxRetries ?? defaults.max_retries ?? runDefaults.maxRetries,
+    timeoutGiven: given.timeout !== undefined || defaults.timeout !== undefined,
   };
   const files = inputFiles(inputs);
   const result = await runLoaded(inputs, options, io, startedAt);
@@ -100,7 +101,10 @@ function inputFiles(inputs: Inputs): string[] {
   return [...new Set(files)];
 }
 
-type ResolvedOptions = EvalOptions & Required<Pick<EvalOptions, "concurrency" | "repeat" | "timeout" | "maxRetries">>;
+type ResolvedOptions = EvalOptions & Required<Pick<EvalOptions, "concurrency" | "repeat" | "timeout" | "maxRetries">> & { timeoutGiven: boolean };
+
+/** Per-attempt timeout until an endpoint first answers, when no --timeout was given (see Runner). */
+const defaultFirstAnswerTimeoutMs = 15_000;
 
 function loadOptions(options: EvalOptions, io: CliIO) {
   return {
@@ -172,6 +176,8 @@ async function runLoaded(inputs: Inputs, options: ResolvedOptions, io: CliIO, st
   const runner = new Runner({
     concurrency: options.concurrency,
     timeoutMs: options.timeout,
+    // Unless a timeout was asked for, an endpoint that never answers is given up on in ~30 s, not 60 s × every retry.
+    ...(options.timeoutGiven ? {} : { firstAnswerTimeoutMs: defaultFirstAnswerTimeoutMs }),
     maxRetries: options.maxRetries,
     signal: io.signal,
     ...(replay ? { replay } : {}),

@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { throwIfIssues } from "../errors.js";
+import { runLimits } from "../run/settings.js";
 import type { Issue, JsonValue, VariantSpec } from "../types.js";
 import { displayName } from "./dataset.js";
 import { checkKeys, expected, isObject, optionalNumber, optionalString } from "./fields.js";
@@ -58,10 +59,10 @@ export function loadConfig(path: string | undefined): Config {
     if (judge) config.judge = judge;
   }
   if (data.gate !== undefined) config.gate = data.gate;
-  const concurrency = optionalNumber(data, "concurrency", "concurrency", report, { min: 1, integer: true });
-  const repeat = optionalNumber(data, "repeat", "repeat", report, { min: 1, integer: true });
-  const timeout = optionalNumber(data, "timeout", "timeout", report, { min: 1 });
-  const maxRetries = optionalNumber(data, "max_retries", "max_retries", report, { min: 0, integer: true });
+  const concurrency = optionalNumber(data, "concurrency", "concurrency", report, { ...runLimits.concurrency, integer: true });
+  const repeat = optionalNumber(data, "repeat", "repeat", report, { ...runLimits.repeat, integer: true });
+  const timeout = optionalNumber(data, "timeout", "timeout", report, { ...runLimits.timeout, integer: true });
+  const maxRetries = optionalNumber(data, "max_retries", "max_retries", report, { ...runLimits.maxRetries, integer: true });
   config.defaults = {
     ...(concurrency !== undefined ? { concurrency } : {}),
     ...(repeat !== undefined ? { repeat } : {}),

@@ -66,7 +66,7 @@ export function optionalNumber(
   key: string,
   field: string,
   report: Report,
-  range: { min?: number; integer?: boolean } = {},
+  range: { min?: number; max?: number; integer?: boolean } = {},
 ): number | undefined {
   const value = object[key];
   if (value === undefined) return undefined;
@@ -75,8 +75,9 @@ export function optionalNumber(
     report(field, expected(what, value));
     return undefined;
   }
-  if (range.min !== undefined && value < range.min) {
-    report(field, `expected ${what} >= ${range.min}, got ${value}`);
+  if ((range.min !== undefined && value < range.min) || (range.max !== undefined && value > range.max)) {
+    const bounds = range.max === undefined ? `>= ${range.min}` : range.min === undefined ? `<= ${range.max}` : `from ${range.min} to ${range.max}`;
+    report(field, `expected ${what} ${bounds}, got ${value}`);
     return undefined;
   }
   return value;

@@ -10,7 +10,7 @@ function header(headers: unknown, name: string): string | undefined {
   return record[name] ?? record[name.toLowerCase()];
 }
 
-/** `Retry-After` in seconds or as an HTTP date, or `retry-after-ms`; capped so a bad header cannot stall a run. */
+/** `Retry-After` in seconds or as an HTTP date, or `retry-after-ms`. */
 export function retryAfterMs(headers: unknown, now = Date.now()): number | undefined {
   const ms = header(headers, "retry-after-ms");
   if (ms !== undefined && Number.isFinite(Number(ms))) return clamp(Number(ms));
@@ -22,8 +22,9 @@ export function retryAfterMs(headers: unknown, now = Date.now()): number | undef
   return Number.isNaN(date) ? undefined : clamp(date - now);
 }
 
+/** Not capped here: the runner decides what is too long to wait (runner.ts `maxRetryAfterMs`) and stops the run. */
 function clamp(ms: number): number {
-  return Math.min(Math.max(ms, 0), 120_000);
+  return Math.max(ms, 0);
 }
 
 function kindForStatus(status: number): { kind: ErrorKind; retryable: boolean } {

@@ -11,6 +11,8 @@ export interface ClassifiedError extends RequestError {
   retryable: boolean;
   /** from `Retry-After` / `retry-after-ms`, when the server sent one */
   retryAfterMs?: number;
+  /** the server asked to wait longer than modelgate ever waits: the endpoint is unusable for this run */
+  retryAfterBeyondCap?: boolean;
 }
 
 /** Where a provider gets its key and endpoint; only ever from the environment. */

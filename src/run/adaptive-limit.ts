@@ -109,6 +109,15 @@ export class AdaptiveLimit {
     if (retryAfterMs !== undefined && retryAfterMs > 0) this.pausedUntil = Math.max(this.pausedUntil, now + retryAfterMs);
   }
 
+  /** The run is stopping: lift any pause and let every waiter through (each then sees the run is over). */
+  openForShutdown(): void {
+    this.pausedUntil = 0;
+    this.allowed = Number.POSITIVE_INFINITY;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.wake();
+  }
+
   private canStart(): boolean {
     // The clock is read only while a Retry-After pause is set (this runs several times per request).
     return this.active < Math.floor(this.allowed) && (this.pausedUntil === 0 || Date.now() >= this.pausedUntil);

@@ -28,6 +28,11 @@ export interface Call {
 export interface RunnerOptions {
   concurrency: number;
   timeoutMs: number;
+  /**
+   * Per-attempt timeout at an endpoint until it first answers (≤ timeoutMs): an endpoint that accepts
+   * connections and never answers is found out in one wave of attempts rather than after every retry.
+   */
+  firstAnswerTimeoutMs?: number;
   maxRetries: number;
   /** aborted on Ctrl-C: no new attempts start, in-flight ones are cancelled */
   signal: AbortSignal;
@@ -51,8 +56,12 @@ export type RunnerEvent =
 
 /** Auth failures tolerated per endpoint before the run is declared unusable (exit 3). */
 const authFailuresBeforeAbort = 3;
-/** Requests that exhausted their retries on connection errors, at an endpoint that never answered, before the run stops. */
+/** Attempts that failed to connect or timed out, at an endpoint that never answered, before the run stops. */
 const unreachableFailuresBeforeAbort = 3;
+/** How many recent requests are remembered for reuse by identical ones (a few MB of responses at most). */
+const recentRequests = 4096;
+/** The longest Retry-After the runner honours; an endpoint asking for more is unusable for this run. */
+export const maxRetryAfterMs = 120_000;
 
 function endpointKey(call: Pick<Call, "endpoint">): string {
   return `${call.endpoint.provider}:${call.endpoint.model}`;
@@ -69,6 +78,8 @@ export class Runner {
   private readonly slots: Slots;
   private readonly authFailures = new Map<string, number>();
   private readonly unreachableFailures = new Map<string, number>();
+  /** when each endpoint was first sent a request */
+  private readonly firstSentAt = new Map<string, number>();
   /** endpoints that have answered at least once */
   private readonly reachable = new Set<string>();
   private fatal: UserError | undefined;
@@ -84,6 +95,8 @@ export class Runner {
   spentUsd = 0;
   private readonly costBySide = new Map<string, { usd: number; unpriced: number }>();
   private readonly endpointLimits = new Map<string, AdaptiveLimit>();
+  /** recent requests' outcomes (in flight or finished) by request key, so identical ones share one call */
+  private readonly recentByKey = new Map<string, Promise<RequestOutcome>>();
 
   /** the controllers of the attempts in flight, aborted together when the run stops */
   private readonly liveAttempts = new Set<AbortController>();
@@ -95,6 +108,8 @@ export class Runner {
     // SDKs never see the long-lived run signal (they leave a listener on whatever signal they get).
     this.signal.addEventListener("abort", () => {
       for (const controller of this.liveAttempts) controller.abort(this.signal.reason);
+      // Requests held back by an endpoint's Retry-After pause must not outlive the run.
+      for (const limit of this.endpointLimits.values()) limit.openForShutdown();
     });
     // Backoff sleeps listen on the run signal too (up to `concurrency` at once): not a leak, so no warning.
     setMaxListeners(0, this.signal);
@@ -126,11 +141,38 @@ export class Runner {
     return this.fatal;
   }
 
+  /**
+   * One request's outcome. Identical requests (same request key: byte-identical outputs sent to the
+   * judge, duplicate cases) share one call, so a noisy endpoint cannot answer the same question two ways
+   * within a run.
+   */
   async send(call: Call): Promise<RequestOutcome> {
     this.requests++;
-    const { replay, cache, record } = this.options;
-    // Hashing the canonical request costs CPU on every call; a run without a store never needs it.
-    const key = replay || cache || record ? call.key() : "";
+    const key = call.key();
+    const earlier = this.recentByKey.get(key);
+    if (earlier) {
+      const outcome = await earlier;
+      this.reused++;
+      // Reused as a cache hit would be: the same response and latency, no attempt of its own.
+      return this.report(call, outcome.status === "ok" ? { ...outcome, attempts: 0, cached: true } : outcome);
+    }
+    const sent = this.sendFirst(call, key);
+    this.remember(key, sent);
+    return sent;
+  }
+
+  /**
+   * Keeps the last `recentRequests` requests' outcomes by key, in flight or finished: the baseline's and
+   * the candidate's judge requests for byte-identical outputs arrive moments apart, not always together.
+   * A failure is remembered too (it already had every retry), so the outcome never depends on timing.
+   */
+  private remember(key: string, sent: Promise<RequestOutcome>): void {
+    this.recentByKey.set(key, sent);
+    if (this.recentByKey.size > recentRequests) this.recentByKey.delete(this.recentByKey.keys().next().value as string);
+  }
+
+  private async sendFirst(call: Call, key: string): Promise<RequestOutcome> {
+    const { cache, record } = this.options;
     const stored = this.lookUp(key);
     if (stored) {
       this.reused++;
@@ -217,10 +259,20 @@ export class Runner {
           );
         }
       }
+      if (error.retryAfterBeyondCap || (error.retryAfterMs ?? 0) > maxRetryAfterMs) {
+        this.stopRun(
+          new UserError(
+            `${endpointKey(call)} asked to wait ${Math.round((error.retryAfterMs ?? 0) / 1000)} s before retrying (${error.message}), longer than modelgate waits (${maxRetryAfterMs / 1000} s): stopped; re-run once its quota resets`,
+            ExitCode.runFailed,
+          ),
+        );
+      }
+      if (error.kind === "timeout" && !this.signal.aborted) this.noteTimeout(call, error.message);
       if (!error.retryable || attempts > this.options.maxRetries || this.signal.aborted) {
-        const { retryable: _retryable, retryAfterMs: _after, ...plain } = error;
+        const { retryable: _retryable, retryAfterMs: _after, retryAfterBeyondCap: _beyond, ...plain } = error;
         const outcome = this.report(call, { status: "error", error: plain, latency_ms: attempt.latency_ms, attempts, cached: false });
-        if (error.kind === "network" && !this.signal.aborted) this.noteUnreachable(call, error.message);
+        if (error.kind === "network" && !this.signal.aborted)
+          this.noteUnreachable(call, `${this.unreachableCount(call) + 1} requests failed to connect after every retry`, error.message);
         return outcome;
       }
       lastDelay = backoffMs(attempts, error.retryAfterMs, this.options.retryBaseMs);
@@ -233,19 +285,48 @@ export class Runner {
    * An endpoint that has never answered and whose requests keep failing to connect after every retry is
    * unreachable: stop the run (exit 3) rather than retry hundreds of requests into the void.
    */
-  private noteUnreachable(call: Call, message: string): void {
+  private noteUnreachable(call: Call, what: string, message: string): void {
     const key = endpointKey(call);
     if (this.reachable.has(key)) return;
-    const count = (this.unreachableFailures.get(key) ?? 0) + 1;
+    const count = this.unreachableCount(call) + 1;
     this.unreachableFailures.set(key, count);
     if (count >= unreachableFailuresBeforeAbort) {
+      const slow =
+        this.firstAnswerTimeoutMs < this.options.timeoutMs
+          ? `, or set --timeout if the model is slow to answer (until an endpoint first answers, attempts wait at most ${this.firstAnswerTimeoutMs / 1000} s unless --timeout is given)`
+          : "";
       this.stopRun(
         new UserError(
-          `${key} is unreachable: ${count} requests failed to connect after every retry (${message}); check base_url / the network`,
+          `${key} is unreachable: it has not answered once, and ${what} (${message}); check base_url and the network${slow}`,
           ExitCode.runFailed,
         ),
       );
     }
+  }
+
+  private unreachableCount(call: Call): number {
+    return this.unreachableFailures.get(endpointKey(call)) ?? 0;
+  }
+
+  /**
+   * Attempts that time out at an endpoint that has never answered: once it has been silent for two
+   * timeouts since its first request (so a slow first wave whose retries get through is not it), each
+   * further timeout counts toward unreachable — a hanging endpoint ends the run in about two timeouts.
+   */
+  private noteTimeout(call: Call, message: string): void {
+    const key = endpointKey(call);
+    if (this.reachable.has(key)) return;
+    const since = this.firstSentAt.get(key) ?? Date.now();
+    if (Date.now() - since < 2 * this.firstAnswerTimeoutMs * 0.95) return;
+    this.noteUnreachable(
+      call,
+      `${this.unreachableCount(call) + 1} attempts timed out after ${Math.round((Date.now() - since) / 1000)} s of silence`,
+      message,
+    );
+  }
+
+  private get firstAnswerTimeoutMs(): number {
+    return Math.min(this.options.firstAnswerTimeoutMs ?? this.options.timeoutMs, this.options.timeoutMs);
   }
 
   /** The adaptive in-flight limit of the call's endpoint (provider + model). */
@@ -268,10 +349,13 @@ export class Runner {
     // (577 → 498 MB at 10,000 cases).
     const controller = new AbortController();
     let timerFired = false;
+    const endpoint = endpointKey(call);
+    if (!this.firstSentAt.has(endpoint)) this.firstSentAt.set(endpoint, Date.now());
+    const timeoutMs = this.reachable.has(endpoint) ? this.options.timeoutMs : this.firstAnswerTimeoutMs;
     const timer = setTimeout(() => {
       timerFired = true;
       controller.abort(new DOMException("The operation was aborted due to timeout", "TimeoutError"));
-    }, this.options.timeoutMs);
+    }, timeoutMs);
     // The run may have stopped while the provider was being created.
     if (this.signal.aborted) controller.abort(this.signal.reason);
     else this.liveAttempts.add(controller);
@@ -285,7 +369,7 @@ export class Runner {
     } catch (thrown) {
       const timedOut = timerFired && !this.signal.aborted;
       const error = provider.classify(thrown, timedOut);
-      if (timedOut) Object.assign(error, { kind: "timeout", message: `no response within ${this.options.timeoutMs} ms`, retryable: true });
+      if (timedOut) Object.assign(error, { kind: "timeout", message: `no response within ${timeoutMs} ms`, retryable: true });
       return { status: "error" as const, error, latency_ms: Math.round(performance.now() - started) };
     } finally {
       clearTimeout(timer);

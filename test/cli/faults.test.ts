@@ -246,7 +246,7 @@ describe("permanent faults stay on their case, counted by kind", () => {
     expect(result.stderr).not.toContain("crashed");
     expect(result.exitCode).toBe(3);
     expect(result.stderr).toMatch(
-      /openai-compatible:(baseline|candidate)-\S+ is unreachable: 3 requests failed to connect after every retry \(network error: ECONNREFUSED/,
+      /openai-compatible:(baseline|candidate)-\S+ is unreachable: it has not answered once, and 3 requests failed to connect after every retry \(network error: ECONNREFUSED/,
     );
     expect(Date.now() - started).toBeLessThan(5_000); // not 120 requests × retries
     expect(readReport(dir).run.interrupted).toBe(true);

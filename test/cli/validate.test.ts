@@ -445,7 +445,7 @@ const usageRows: Row[] = [
     files: withData(good),
     args: [...evalInline, "--concurrency", "0"],
     env: {},
-    expect: [/--concurrency expects an integer >= 1, got "0"/],
+    expect: [/--concurrency expects an integer from 1 to 1024, got "0"/],
   },
   {
     name: "--format pdf",
@@ -476,7 +476,7 @@ usageRows.push(
     files: withData(good),
     args: [...evalInline, "--repeat", "two"],
     env: {},
-    expect: [/--repeat expects an integer >= 1, got "two"/],
+    expect: [/--repeat expects an integer from 1 to 1000, got "two"/],
   },
 );
 
