@@ -9,8 +9,10 @@
 /** How far into the reply a decline is looked for: refusals open the reply; a later "I can't" is a caveat. */
 const headLength = 400;
 
-const cant = String.raw`(?:can't|cannot|can not|won't|will not|am unable to|'m unable to|am not able to|'m not able to|won't be able to|will not be able to|am not going to|'m not going to|am not allowed to|'m not allowed to|am not permitted to|'m not permitted to|must decline to|have to decline to)`;
-const verbs = String.raw`(?:help|assist|provide|comply|fulfil|fulfill|support|answer|share|complete|process|engage|give|access|create|write|generate|disclose|reveal|discuss|continue|do (?:that|this|so)|go (?:along|through) with|participate|produce|offer|change|cancel|waive|modify|remove|delete|refund|reset|book|send|see|view|look up|check)`;
+const cant =
+  "(?:can't|cannot|can not|won't|will not|am unable to|'m unable to|am not able to|'m not able to|won't be able to|will not be able to|am not going to|'m not going to|am not allowed to|'m not allowed to|am not permitted to|'m not permitted to|must decline to|have to decline to)";
+const verbs =
+  "(?:help|assist|provide|comply|fulfil|fulfill|support|answer|share|complete|process|engage|give|access|create|write|generate|disclose|reveal|discuss|continue|do (?:that|this|so)|go (?:along|through) with|participate|produce|offer|change|cancel|waive|modify|remove|delete|refund|reset|book|send|see|view|look up|check)";
 
 /** Phrases that decline. Apostrophes are normalised to `'` before matching. */
 const declines: RegExp[] = [
