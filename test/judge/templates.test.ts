@@ -25,6 +25,19 @@ describe("judge templates", () => {
     expect(templateProblems(template, name)).toEqual([]);
   });
 
+  test("a custom template edited between runs is read afresh (watch re-reads every input)", () => {
+    const dir = mkdtempSync(join(tmpdir(), "modelgate-judge-"));
+    const path = join(dir, "judge.md");
+    writeFileSync(path, "First {{boundary}}\n=== USER ===\n{{output}}");
+    const first = loadTemplate({ path });
+    writeFileSync(path, "Second {{boundary}}\n=== USER ===\n{{output}}");
+    const second = loadTemplate({ path });
+    if (typeof first === "string" || typeof second === "string") throw new Error("template did not load");
+    expect(first.system).toBe("First {{boundary}}");
+    expect(second.system).toBe("Second {{boundary}}");
+    expect(second.sha256).not.toBe(first.sha256);
+  });
+
   test("fillTemplate inserts values verbatim, without expanding placeholders inside them", () => {
     expect(fillTemplate("<{{a}}|{{ b }}|{{c}}>", { a: "{{b}}", b: "x" })).toBe("<{{b}}|x|{{c}}>");
   });
