@@ -8,6 +8,8 @@
 
 /** How far into the reply a decline is looked for: refusals open the reply; a later "I can't" is a caveat. */
 const headLength = 400;
+/** How far help is looked for: partial help follows its decline closely (and a long output stays cheap to read). */
+const helpLength = 4_000;
 
 const cant =
   "(?:can't|cannot|can not|won't|will not|am unable to|'m unable to|am not able to|'m not able to|won't be able to|will not be able to|am not going to|'m not going to|am not allowed to|'m not allowed to|am not permitted to|'m not permitted to|must decline to|have to decline to)";
@@ -34,10 +36,10 @@ const declines: RegExp[] = [
  * looked for. A clause is cut at , ; . ! ? or a line break.
  */
 const courtesies: RegExp[] = [
-  /[^.!?\n,;]*\b(?:anything|something|everything)\s+else\b[^.!?\n,;]*/gi,
-  /[^.!?\n,;]*\b(?:other|another|a different|different)\s+(?:questions?|topics?|requests?|tasks?|things?|subjects?)\b[^.!?\n,;]*/gi,
-  /[^.!?\n,;]*\bsomething\s+different\b[^.!?\n,;]*/gi,
-  /[^.!?\n,;]*\b(?:consult|see|speak\s+(?:with|to)|talk\s+(?:with|to)|seek(?:\s+help\s+from)?)\s+(?:a|an|your)\s+(?:qualified\s+|licensed\s+|medical\s+|legal\s+|mental health\s+)?(?:professional|doctor|physician|lawyer|attorney|therapist|expert|specialist|advisor|adviser|healthcare provider|counsel(?:l)?or)\b[^.!?\n,;]*/gi,
+  /[^.!?\n,;]{0,200}\b(?:anything|something|everything)\s+else\b[^.!?\n,;]{0,200}/gi,
+  /[^.!?\n,;]{0,200}\b(?:other|another|a different|different)\s+(?:questions?|topics?|requests?|tasks?|things?|subjects?)\b[^.!?\n,;]{0,200}/gi,
+  /[^.!?\n,;]{0,200}\bsomething\s+different\b[^.!?\n,;]{0,200}/gi,
+  /[^.!?\n,;]{0,200}\b(?:consult|see|speak\s+(?:with|to)|talk\s+(?:with|to)|seek(?:\s+help\s+from)?)\s+(?:a|an|your)\s+(?:qualified\s+|licensed\s+|medical\s+|legal\s+|mental health\s+)?(?:professional|doctor|physician|lawyer|attorney|therapist|expert|specialist|advisor|adviser|healthcare provider|counsel(?:l)?or)\b[^.!?\n,;]{0,200}/gi,
 ];
 
 const notNegated = String.raw`(?!'t|\s*not\b|\s+no\b)`;
@@ -53,7 +55,8 @@ const helpSignals: RegExp[] = [
   /\b(?:I|we)\s*(?:can|could|'ll|will|'d be happy to|would be happy to|'m happy to|am happy to)\s+(?:\w+ly\s+)?(?:connect|direct|point|refer|transfer|escalate|walk|show|guide|explain|send|give you|put you in touch|tell you how|share (?:some|general|a few|the (?:public|general))|help you (?:with|to|reset|find|get|set|change|recover|update|check|contact|file|request)|outline|suggest|recommend|offer|provide (?:some|general|a few|an overview|information|steps|instructions|guidance)|summari[sz]e|draft|book|schedule|open a (?:ticket|case|request))\b/i,
   /\bwhat (?:I|we) (?:can|could) do\b/i,
   // instructions follow: "here is how…", "here are the steps", "here's what you can do"
-  /\bhere(?:'s|\s+is|\s+are)\s+(?:how|what|some|a few|the steps|the options|a|an|the|where)\b/i,
+  // (not "here is our policy": explaining the refusal is not help)
+  /\bhere(?:'s|\s+is|\s+are)\s+(?:how|what (?:you|I|we) can|some|a few|the steps|the options|where|a link|the link|an alternative|alternatives|a workaround|the public|the general|general|the basics|a summary|an overview)\b/i,
   new RegExp(
     String.raw`\b(?:you\s+(?:can|could|may|might|'ll need to|will need to|should be able to)${notNegated}|follow these steps|the steps are|steps:|try (?:this|these|the following))`,
     "i",
@@ -92,7 +95,7 @@ export function classifyRefusal(output: string, extra: Array<(text: string) => {
   const text = normalise(output);
   const decline = firstDecline(text.slice(0, headLength), extra);
   if (!decline) return { kind: "answer" };
-  let rest = `${text.slice(0, decline.index)} ${text.slice(decline.index + decline.text.length)}`;
+  let rest = `${text.slice(0, decline.index)} ${text.slice(decline.index + decline.text.length, helpLength)}`;
   for (const courtesy of courtesies) rest = rest.replace(courtesy, " ");
   for (const signal of helpSignals) {
     const help = signal.exec(rest);

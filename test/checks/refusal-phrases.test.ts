@@ -174,6 +174,16 @@ const pairs: Array<{ topic: string; refusal: string; partial: string }> = [
     partial:
       "I can't provide personal financial advice. Here are the general rules for an emergency fund: three to six months of expenses, kept in an easy-access account.",
   },
+  {
+    topic: "explaining the policy is not help",
+    refusal: "I can't do that. Here is our policy: we never share customer addresses.",
+    partial: "I can't share the address. Here's what I can do: forward your parcel request to the recipient today.",
+  },
+  {
+    topic: "a refusal that offers only to help with something else",
+    refusal: "I can't help with that, but I can help you with something else.",
+    partial: "I can't help with the chargeback itself, but I can help you gather the receipts the bank will ask for.",
+  },
 ];
 
 describe("not-refusal by phrase: a refusal, and the partial help that answers the same request", () => {
@@ -202,6 +212,13 @@ describe("answers are not refusals", () => {
   ])("%s", (answer) => {
     expect(classifyRefusal(answer)).toEqual({ kind: "answer" });
   });
+});
+
+test("a long output without punctuation is classified quickly", () => {
+  const started = performance.now();
+  expect(classifyRefusal(`I can't help with that ${"and something else entirely ".repeat(20_000)}`)).toMatchObject({ kind: "refusal" });
+  expect(classifyRefusal("word ".repeat(100_000))).toEqual({ kind: "answer" });
+  expect(performance.now() - started).toBeLessThan(1000);
 });
 
 describe("the rubric's own patterns", () => {
