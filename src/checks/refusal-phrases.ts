@@ -1,6 +1,6 @@
 /**
  * Refusal by phrase (`not-refusal` without `by: judge`). A reply is a refusal when it declines near its
- * start AND offers no help anywhere. Support bots decline part of a request all the time and still help
+ * start AND offers no help (in its first 4,000 characters). Support bots decline part of a request all the time and still help
  * ("I can't share the card number, but I can connect you with billing"; "I cannot access your account
  * directly; here is how to reset it: …") — a phrase list alone would call those refusals and invent a
  * regression. English only: the phrases and the help signals are English.
