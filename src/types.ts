@@ -180,6 +180,8 @@ export interface CheckResult {
   reason: string;
   /** pairwise judge: the agreed verdict for the candidate */
   pairwise?: "win" | "loss" | "tie" | "inconsistent";
+  /** a judge check that decided without asking the judge (identical pairwise outputs): not a judge call in judge.* metrics */
+  judge_asked?: false;
 }
 
 export type Side = "baseline" | "candidate";

@@ -259,7 +259,7 @@ function judgeMetrics(checks: CheckInfo[]): MetricDefinition[] {
       values: perDrawMany((run) =>
         judged.flatMap((id) => {
           const result = run.checks[id];
-          if (!result || result.status === "skipped" || run.error) return [];
+          if (!result || result.status === "skipped" || result.judge_asked === false || run.error) return [];
           return [result.status === "error" ? 1 : 0];
         }),
       ),
@@ -270,7 +270,13 @@ function judgeMetrics(checks: CheckInfo[]): MetricDefinition[] {
     definitions.push({
       name: "judge.inconsistency_rate",
       statistic: "mean",
-      values: perDrawMany((run) => pairwise.flatMap((id) => (run.checks[id]?.pairwise ? [run.checks[id]?.pairwise === "inconsistent" ? 1 : 0] : []))),
+      // Over the pairs the judge was asked about: identical outputs are ties nobody judged (SPEC §5).
+      values: perDrawMany((run) =>
+        pairwise.flatMap((id) => {
+          const result = run.checks[id];
+          return result?.pairwise && result.judge_asked !== false ? [result.pairwise === "inconsistent" ? 1 : 0] : [];
+        }),
+      ),
     });
   }
   return definitions;

@@ -83,8 +83,17 @@ export const judge: CheckFactory = (spec, context) => {
         if (!candidate.judge || typeof template === "string") return noJudge;
         const base = outputText(baseline.output ?? "", baseline.tool_calls);
         const cand = outputText(candidate.output ?? "", candidate.tool_calls);
-        // Nothing to prefer: asking would only measure the judge's position bias, at the price of two calls.
-        if (base === cand) return { status: "pass", score: 0.5, reason: "tie: the outputs are identical (the judge was not asked)", pairwise: "tie" };
+        // Nothing to prefer: asking would only measure the judge's position bias (and a noisy judge could
+        // invent a regression between identical outputs), at the price of two calls. Marked as not asked,
+        // so judge.inconsistency_rate and judge.error_rate count only the pairs the judge was asked about.
+        if (base.trim() === cand.trim())
+          return {
+            status: "pass",
+            score: 0.5,
+            reason: "tie: the outputs are identical (the judge was not asked)",
+            pairwise: "tie",
+            judge_asked: false,
+          };
         const boundary = boundaryFor(base, cand, conversationText(testCase), testCase.expected.output ?? "");
         const ask = (a: string, b: string) =>
           askJudge(

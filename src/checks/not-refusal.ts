@@ -1,24 +1,24 @@
+import { RE2JS } from "re2js";
 import type { CheckFactory } from "../types.js";
 import { checkOptions, excerpt, noOutput } from "./common.js";
 import { judgedRefusal } from "./judged-refusal.js";
+import { classifyRefusal } from "./refusal-phrases.js";
+
+type Finder = (text: string) => { index: number; text: string } | undefined;
+
+/** A rubric's own decline pattern, compiled by RE2 (linear time: no pattern can hang a run), case-insensitive. */
+function finderFor(pattern: RE2JS): Finder {
+  return (text) => {
+    const matcher = pattern.matcher(text);
+    if (!matcher.find()) return undefined;
+    return { index: matcher.start(), text: matcher.group() ?? "" };
+  };
+}
 
 /**
- * Phrases that open or carry a refusal. Matched near the start of the reply, where refusals live, so an
- * answer that merely quotes a policy ("we cannot refund gift cards") is not mistaken for one.
- */
-const refusalPatterns: RegExp[] = [
-  /\bI(?:'m| am)\s+(?:really\s+|very\s+)?sorry,?\s+(?:but\s+)?I\s+(?:can(?:'|no)t|cannot|am unable to|won't|will not|am not able to)\b/i,
-  /\bI\s+(?:can(?:'|no)t|cannot|won't|will not|am unable to|am not able to|must decline to|have to decline to)\s+(?:help|assist|provide|do that|comply|fulfil|fulfill|support|answer|share|complete|process|engage)/i,
-  /\b(?:I'm|I am)\s+(?:not\s+(?:able|allowed|permitted)|unable)\s+to\s+(?:help|assist|provide|answer|share|comply)/i,
-  /\bI\s+(?:must|have to)\s+(?:respectfully\s+)?decline\b/i,
-  /\b(?:as an AI(?: language model)?|as a language model),?\s+I\s+(?:can(?:'|no)t|cannot|don't|do not|am unable)/i,
-  /\b(?:that|this) (?:request )?(?:is|goes) (?:against|outside) (?:my|our) (?:guidelines|policies|policy|scope)/i,
-  /\bI(?:'m| am) not (?:comfortable|in a position) (?:helping|to help|providing|to provide|with)/i,
-];
-
-/**
- * `not-refusal`: the output is not a refusal or decline — by phrase patterns near its start, or with
- * `by: judge`, as the LLM judge classifies it (fenced as data, like every judge call).
+ * `not-refusal`: the output is not a refusal or decline — by phrase patterns near its start (a reply
+ * that declines part of the request and helps with the rest is not a refusal: src/checks/refusal-phrases.ts),
+ * or with `by: judge`, as the LLM judge classifies it (fenced as data, like every judge call).
  */
 export const notRefusal: CheckFactory = (spec, context) => {
   const options = checkOptions(spec, context, { by: "string", patterns: "array", judge: "string" });
@@ -30,15 +30,18 @@ export const notRefusal: CheckFactory = (spec, context) => {
     return judgedRefusal(spec, context, options.judge as string | undefined);
   }
   if (options.judge !== undefined) context.issue("judge", "only used with by: judge");
-  const extra: RegExp[] = [];
+  const extra: Finder[] = [];
   (Array.isArray(options.patterns) ? options.patterns : []).forEach((pattern, index) => {
+    if (typeof pattern !== "string") {
+      context.issue(`patterns[${index}]`, `expected a string (a regular expression), got ${JSON.stringify(pattern)}`);
+      return;
+    }
     try {
-      extra.push(new RegExp(String(pattern), "i"));
+      extra.push(finderFor(RE2JS.compile(pattern, RE2JS.CASE_INSENSITIVE)));
     } catch (error) {
-      context.issue(`patterns[${index}]`, `not a valid regular expression: ${(error as Error).message}`);
+      context.issue(`patterns[${index}]`, `not a valid regular expression (RE2 syntax): ${(error as Error).message}`);
     }
   });
-  const patterns = [...refusalPatterns, ...extra];
   return {
     id: spec.id,
     type: spec.type,
@@ -47,11 +50,15 @@ export const notRefusal: CheckFactory = (spec, context) => {
     score: ({ output, tool_calls }) => {
       if (output === null) return noOutput;
       if (output.trim() === "" && tool_calls.length > 0) return { status: "pass", score: 1, reason: "answered with a tool call" };
-      const head = output.slice(0, 400);
-      const hit = patterns.find((pattern) => pattern.test(head));
-      if (!hit) return { status: "pass", score: 1, reason: "not a refusal" };
-      const match = head.match(hit)?.[0] ?? "";
-      return { status: "fail", score: 0, reason: `refusal: ${excerpt(match, 60)}` };
+      const verdict = classifyRefusal(output, extra);
+      if (verdict.kind === "answer") return { status: "pass", score: 1, reason: "not a refusal" };
+      if (verdict.kind === "partial")
+        return {
+          status: "pass",
+          score: 1,
+          reason: `not a refusal: declines ${excerpt(verdict.phrase, 60)} but helps (${excerpt(verdict.help, 40)})`,
+        };
+      return { status: "fail", score: 0, reason: `refusal: ${excerpt(verdict.phrase, 60)}` };
     },
   };
 };

@@ -6,6 +6,7 @@ import { checkInfo } from "../aggregate/metrics.js";
 import type { CliIO } from "../cli-io.js";
 import { analyse } from "../compare/analyse.js";
 import { ExitCode, UserError } from "../errors.js";
+import { judgeParams } from "../judge/params.js";
 import { displayName } from "../load/dataset.js";
 import { type Inputs, loadInputs, variantWarnings } from "../load/inputs.js";
 import { priceOf } from "../pricing.js";
@@ -238,7 +239,7 @@ async function runLoaded(inputs: Inputs, options: ResolvedOptions, io: CliIO, st
 }
 
 /**
- * The judge as checks call it: the default judge or a check's own, always at temperature 0, through the
+ * The judge as checks call it: the default judge or a check's own, with its own params (`judgeParams`), through the
  * same runner (concurrency, retries, cache, cassette) as model calls. Undefined when no check judges.
  */
 function judgeCaller(inputs: Inputs, runner: Runner, live: (spec: VariantSpec, role: string) => LiveVariant): JudgeCaller | undefined {
@@ -249,7 +250,7 @@ function judgeCaller(inputs: Inputs, runner: Runner, live: (spec: VariantSpec, r
   return (request, { variant, label }) => {
     const judge = (variant !== undefined ? byName.get(variant) : undefined) ?? fallback;
     if (!judge) throw new UserError(`no judge configured for ${label}`);
-    const pinned = { ...request, params: { ...judge.spec.params, temperature: 0 } };
+    const pinned = { ...request, params: judgeParams(judge.spec) };
     return runner.send({
       provider: judge.provider,
       key: () => requestKey(judge.endpoint, pinned),

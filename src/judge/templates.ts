@@ -22,30 +22,23 @@ function builtInPath(name: BuiltInTemplate): string {
   return join(packageRoot(), "src", "judge", "prompts", `${name}.md`);
 }
 
-const cache = new Map<string, JudgeTemplate | string>();
-
 /**
  * Reads a template file: the part before `=== USER ===` is the system message, the rest the user
- * message. Returns a problem string when the file cannot be used.
+ * message. Returns a problem string when the file cannot be used. Read afresh on every call (once per
+ * check, when a rubric loads): `watch` re-reads every input on each run, an edited prompt included.
  */
 export function loadTemplate(source: { builtIn: BuiltInTemplate } | { path: string }): JudgeTemplate | string {
   const path = "builtIn" in source ? builtInPath(source.builtIn) : resolve(source.path);
-  const hit = cache.get(path);
-  if (hit !== undefined) return hit;
-  let result: JudgeTemplate | string;
+  let text: string;
   try {
-    const text = readFileSync(path, "utf8");
-    const parts = text.split(separator);
-    if (parts.length !== 2) result = `${path}: expected a system part, a line "=== USER ===", then the user part`;
-    else {
-      const name = "builtIn" in source ? source.builtIn : path;
-      result = { name, path, sha256: sha256(text), system: (parts[0] ?? "").trim(), user: (parts[1] ?? "").trim() };
-    }
+    text = readFileSync(path, "utf8");
   } catch (error) {
-    result = `${path}: cannot read judge prompt: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`;
+    return `${path}: cannot read judge prompt: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`;
   }
-  cache.set(path, result);
-  return result;
+  const parts = text.split(separator);
+  if (parts.length !== 2) return `${path}: expected a system part, a line "=== USER ===", then the user part`;
+  const name = "builtIn" in source ? source.builtIn : path;
+  return { name, path, sha256: sha256(text), system: (parts[0] ?? "").trim(), user: (parts[1] ?? "").trim() };
 }
 
 /** Fills `{{name}}` placeholders; values are inserted verbatim (they are fenced by the template). */

@@ -25,6 +25,19 @@ describe("judge templates", () => {
     expect(templateProblems(template, name)).toEqual([]);
   });
 
+  test("a custom template edited between runs is read afresh (watch re-reads every input)", () => {
+    const dir = mkdtempSync(join(tmpdir(), "modelgate-judge-"));
+    const path = join(dir, "judge.md");
+    writeFileSync(path, "First {{boundary}}\n=== USER ===\n{{output}}");
+    const first = loadTemplate({ path });
+    writeFileSync(path, "Second {{boundary}}\n=== USER ===\n{{output}}");
+    const second = loadTemplate({ path });
+    if (typeof first === "string" || typeof second === "string") throw new Error("template did not load");
+    expect(first.system).toBe("First {{boundary}}");
+    expect(second.system).toBe("Second {{boundary}}");
+    expect(second.sha256).not.toBe(first.sha256);
+  });
+
   test("fillTemplate inserts values verbatim, without expanding placeholders inside them", () => {
     expect(fillTemplate("<{{a}}|{{ b }}|{{c}}>", { a: "{{b}}", b: "x" })).toBe("<{{b}}|x|{{c}}>");
   });
@@ -63,21 +76,37 @@ describe("the pairwise check", () => {
     judge: caller,
   });
 
-  test("identical outputs are a tie without asking the judge", async () => {
-    let calls = 0;
-    const caller: JudgeCaller = async () => {
-      calls++;
+  const countingCaller = () => {
+    const calls: string[] = [];
+    const caller: JudgeCaller = async (request) => {
+      calls.push(request.messages.map((m) => m.content).join("\n"));
       return { status: "ok", response: { text: '{"winner": "A"}', tool_calls: [], usage: null }, latency_ms: 1, attempts: 1, cached: false };
     };
+    return { calls, caller };
+  };
+
+  test.each([
+    { name: "byte-identical", baseline: "same", candidate: "same" },
+    { name: "identical after trimming", baseline: "  same\n", candidate: "same" },
+    { name: "both empty", baseline: "", candidate: " " },
+  ])("identical outputs ($name) are a tie without asking the judge, marked as not asked", async ({ baseline, candidate }) => {
+    const { calls, caller } = countingCaller();
     const { check } = build({ mode: "pairwise" });
-    expect(await check.scorePair?.({ case: testCase, baseline: side("same", caller), candidate: side("same", caller) })).toMatchObject({
-      pairwise: "tie",
-      score: 0.5,
-    });
-    expect(calls).toBe(0);
-    expect(await check.scorePair?.({ case: testCase, baseline: side("one", caller), candidate: side("two", caller) })).toMatchObject({
-      pairwise: "inconsistent",
-    });
-    expect(calls).toBe(2);
+    const result = await check.scorePair?.({ case: testCase, baseline: side(baseline, caller), candidate: side(candidate, caller) });
+    expect(result).toMatchObject({ pairwise: "tie", score: 0.5, status: "pass", judge_asked: false });
+    expect(calls).toHaveLength(0);
+  });
+
+  test.each([
+    { name: "different text", baseline: "one", candidate: "two" },
+    { name: "different inner whitespace", baseline: "a  b", candidate: "a b" },
+    { name: "different case", baseline: "Yes", candidate: "yes" },
+  ])("different outputs ($name) are asked about, in both orders", async ({ baseline, candidate }) => {
+    const { calls, caller } = countingCaller();
+    const { check } = build({ mode: "pairwise" });
+    const result = await check.scorePair?.({ case: testCase, baseline: side(baseline, caller), candidate: side(candidate, caller) });
+    expect(result).toMatchObject({ pairwise: "inconsistent" });
+    expect(result?.judge_asked).toBeUndefined();
+    expect(calls).toHaveLength(2);
   });
 });
