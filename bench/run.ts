@@ -183,7 +183,8 @@ function passes(target: Target): boolean {
 
 /** The one table: each target, what was measured, the bound, PASS or FAIL. */
 function printTargets(targets: Target[]): void {
-  const figure = (value: number, unit: string) => `${value.toFixed(value < 10 ? (unit === "×" ? 1 : 2) : 0)}${unit === "×" ? "×" : ` ${unit}`}`;
+  const digits = (value: number, unit: string) => (unit === "×" ? 1 : value < 10 ? 2 : unit === "s" ? 1 : 0);
+  const figure = (value: number, unit: string) => `${value.toFixed(digits(value, unit))}${unit === "×" ? "×" : ` ${unit}`}`;
   const rows = targets.map((t) => [
     t.name,
     figure(t.measured, t.unit),
