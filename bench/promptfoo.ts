@@ -8,15 +8,15 @@
  */
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { runNode, type ServerShape, startServer, type Usage } from "./processes.js";
+import { runNode, startServer, type Usage } from "./processes.js";
 
-export interface PromptfooCell extends ServerShape {
+export interface PromptfooCell {
   n: number;
   c: number;
+  latencyMs: number;
 }
 
 export interface PromptfooResult extends Usage {
-  wallS: number;
   /** share of each model's cases promptfoo scored as passing (both assertions), to compare with modelgate's pass_rate */
   passRate: { baseline: number; candidate: number };
   errors: number;
@@ -38,7 +38,7 @@ export async function runPromptfoo(
   const work = join(options.scratch, `promptfoo-${cell.n}-${cell.c}-${cell.latencyMs}`);
   const tests = join(options.scratch, `promptfoo-tests-${cell.n}.jsonl`);
   if (!existsSync(tests)) writeFileSync(tests, promptfooTests(files.dataset));
-  const server = await startServer(cell);
+  const server = await startServer(cell.latencyMs);
   const output = join(options.scratch, `promptfoo-out-${cell.n}-${cell.c}-${cell.latencyMs}.json`);
   let run: Awaited<ReturnType<typeof runNode>>;
   try {

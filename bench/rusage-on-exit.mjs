@@ -1,8 +1,8 @@
-// Preloaded into the CLI under test (`--import`) when GNU time is missing: writes the process's own
-// rusage (CPU µs, peak RSS KiB) at exit to $BENCH_RUSAGE_FILE, for bench/run.ts.
+// Preloaded (`--import`) into each measured run by bench/processes.ts: writes the process's own
+// process.resourceUsage() (CPU µs, peak RSS KiB) to $BENCH_RUSAGE_FILE at exit. It takes the variable
+// out of the environment at load, so a child process the tool starts does not overwrite the file.
 import { writeFileSync } from "node:fs";
 
-process.on("exit", () => {
-  const usage = process.resourceUsage();
-  writeFileSync(process.env.BENCH_RUSAGE_FILE, JSON.stringify(usage));
-});
+const file = process.env.BENCH_RUSAGE_FILE;
+delete process.env.BENCH_RUSAGE_FILE;
+if (file) process.on("exit", () => writeFileSync(file, JSON.stringify(process.resourceUsage())));

@@ -1,6 +1,6 @@
 /**
- * The benchmark's model server, in its own process so its CPU is not counted as modelgate's:
- * `node --import tsx bench/server.ts --latency 50 [--max-in-flight 24] [--output-chars 500]`.
+ * The bench's model server, in its own process so its CPU and memory are not counted as the tool's:
+ * `node --import tsx bench/server.ts --latency 50 [--output-chars 500]`.
  * Prints `URL <url>` on stdout once listening; on SIGTERM prints `STATS <json>` and exits.
  */
 import { createHash } from "node:crypto";
@@ -10,13 +10,11 @@ import { type FakeReply, type FakeRequest, startFakeLlmServer } from "../test/su
 const { values } = parseArgs({
   options: {
     latency: { type: "string", default: "0" },
-    "max-in-flight": { type: "string" },
     "output-chars": { type: "string", default: "500" },
   },
 });
 const latencyMs = Number(values.latency);
 const outputChars = Number(values["output-chars"]);
-const maxInFlight = values["max-in-flight"] === undefined ? undefined : Number(values["max-in-flight"]);
 
 const filler =
   "Thanks for reaching out. I checked the account history, the order timeline and the policy that applies to this request. " +
@@ -51,7 +49,7 @@ function respond(req: FakeRequest): FakeReply {
   return { text: JSON.stringify(reply) };
 }
 
-const server = await startFakeLlmServer({ respond, latencyMs, ...(maxInFlight !== undefined ? { maxInFlight } : {}) });
+const server = await startFakeLlmServer({ respond, latencyMs });
 
 // The fake server keeps every request for tests; a benchmark of 200,000 requests must not.
 const trim = setInterval(() => {
@@ -62,14 +60,8 @@ process.stdout.write(`URL ${server.url}\n`);
 
 process.once("SIGTERM", () => {
   clearInterval(trim);
-  const { log: _log, ...stats } = server.stats;
-  const cpu = process.cpuUsage();
-  const line = JSON.stringify({
-    ...stats,
-    cpuMs: Math.round((cpu.user + cpu.system) / 1000),
-    rssMb: Math.round(process.memoryUsage().rss / 2 ** 20),
-  });
-  process.stdout.write(`STATS ${line}\n`, () => {
+  const { requests, maxInFlight } = server.stats;
+  process.stdout.write(`STATS ${JSON.stringify({ requests, maxInFlight })}\n`, () => {
     void server.close().then(() => process.exit(0));
   });
 });

@@ -3,16 +3,10 @@
 // imports so `--version` loads only what it needs. One bundle instead of ~270 modules cuts ~150 ms of
 // CPU from every run (module resolution and compilation; `npm run bench`). Type checking is
 // `npm run check` (tsc); this only transpiles.
-//
-//   node scripts/build.mjs             dist/ (bundled; what `bin` runs and what is published)
-//   node scripts/build.mjs --unbundled DIR   one .js per src/ file (for CPU profiles that name source files)
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { build } from "esbuild";
-
-const unbundledIndex = process.argv.indexOf("--unbundled");
-const unbundledDir = unbundledIndex >= 0 ? process.argv[unbundledIndex + 1] : undefined;
 
 const common = { platform: "node", format: "esm", target: "node20", logLevel: "warning" };
 // CommonJS libraries (ajv, cli-table3, …) call require() for Node's built-ins; an ES module has none.
@@ -20,13 +14,7 @@ const requireBanner = {
   js: 'import { createRequire as __modelgateCreateRequire } from "node:module"; const require = __modelgateCreateRequire(import.meta.url);',
 };
 
-if (unbundledDir) {
-  const files = readdirSync("src", { recursive: true })
-    .filter((file) => file.endsWith(".ts"))
-    .map((file) => `src/${file}`);
-  rmSync(unbundledDir, { recursive: true, force: true });
-  await build({ ...common, entryPoints: files, outdir: unbundledDir, outbase: "src", bundle: false });
-} else {
+{
   rmSync("dist", { recursive: true, force: true });
   const metaSources = await metaValidatorSources();
   const result = await build({
