@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { dirname, relative, resolve } from "node:path";
-import { compileSchema } from "../checks/schema-compiler.js";
+import { createSchemaCompiler, type SchemaCompiler } from "../checks/schema-compiler.js";
 import { validateExpectedToolCalls } from "../checks/tool-calls.js";
 import { describeValue, suggest, throwIfIssues, UserError } from "../errors.js";
 import type {
@@ -41,8 +41,8 @@ const expectedFields = ["output", "schema", "schema_ref", "tool_calls"];
 const roles: readonly Role[] = ["system", "user", "assistant", "tool"];
 const toolNamePattern = /^[A-Za-z0-9_-]{1,64}$/;
 
-/** Loads and validates a golden dataset (SPEC §3), reporting every problem at once. */
-export async function loadDataset(path: string, displayPath = displayName(path)): Promise<Dataset> {
+/** Loads and validates a golden dataset (SPEC §3), reporting every problem at once; `schemas` is the run's compiler. */
+export async function loadDataset(path: string, displayPath = displayName(path), schemas: SchemaCompiler = createSchemaCompiler()): Promise<Dataset> {
   const absolute = resolve(path);
   const issues: Issue[] = [];
   const warnings: string[] = [];
@@ -64,7 +64,7 @@ export async function loadDataset(path: string, displayPath = displayName(path))
         else report("", `cannot take in this line: ${(error as Error).message}`);
         return;
       }
-      const parsed = parseCase(raw, lineNumber, dirname(absolute), report, warn);
+      const parsed = parseCase(raw, lineNumber, dirname(absolute), schemas, report, warn);
       if (!parsed) return;
       const firstLine = seen.get(parsed.id);
       if (firstLine !== undefined) report("id", `duplicate id "${parsed.id}" (first used on line ${firstLine})`);
@@ -80,7 +80,7 @@ export async function loadDataset(path: string, displayPath = displayName(path))
   return { path: absolute, sha256, cases, warnings };
 }
 
-function parseCase(raw: unknown, line: number, baseDir: string, report: Report, warn: Report): EvalCase | undefined {
+function parseCase(raw: unknown, line: number, baseDir: string, schemas: SchemaCompiler, report: Report, warn: Report): EvalCase | undefined {
   if (!isObject(raw)) {
     report("", expected("a JSON object", raw));
     return undefined;
@@ -108,9 +108,9 @@ function parseCase(raw: unknown, line: number, baseDir: string, report: Report, 
     if (isObject(raw.vars)) vars = raw.vars;
     else before.report("vars", expected("an object of values", raw.vars));
   }
-  const tools = raw.tools === undefined ? undefined : parseTools(raw.tools, before.report);
+  const tools = raw.tools === undefined ? undefined : parseTools(raw.tools, schemas, before.report);
   const toolChoice = parseToolChoice(raw.tool_choice, tools, before.report);
-  const expectedBlock = parseExpected(raw.expected, tools, baseDir, before.report, warn);
+  const expectedBlock = parseExpected(raw.expected, tools, baseDir, schemas, before.report, warn);
   const criteria = optionalString(raw, "criteria", "criteria", before.report);
   const tags = optionalStringArray(raw, "tags", "tags", before.report) ?? [];
   if (before.count() > 0 || typeof id !== "string") return undefined;
@@ -228,7 +228,7 @@ function parseLoggedToolCall(call: JsonValue, at: string, report: Report): ToolC
   return { name: fn.name, arguments: args, ...(typeof call.id === "string" ? { id: call.id } : {}) };
 }
 
-function parseTools(value: JsonValue, report: Report): ToolDefinition[] | undefined {
+function parseTools(value: JsonValue, schemas: SchemaCompiler, report: Report): ToolDefinition[] | undefined {
   if (!Array.isArray(value)) {
     report("tools", expected("an array of {name, description, parameters}", value));
     return undefined;
@@ -258,7 +258,7 @@ function parseTools(value: JsonValue, report: Report): ToolDefinition[] | undefi
       report(`${at}.parameters`, expected("a JSON Schema object", parameters));
       return;
     }
-    const compiled = compileSchema(parameters);
+    const compiled = schemas.compile(parameters);
     if (!compiled.ok) report(`${at}.parameters`, `invalid JSON Schema: ${compiled.error}`);
     tools.push({ name, parameters, ...(description !== undefined ? { description } : {}) });
   });
@@ -287,6 +287,7 @@ function parseExpected(
   value: JsonValue | undefined,
   tools: ToolDefinition[] | undefined,
   baseDir: string,
+  schemas: SchemaCompiler,
   report: Report,
   warn: Report,
 ): Expected | undefined {
@@ -302,10 +303,13 @@ function parseExpected(
     else result.output = JSON.stringify(value.output);
   }
   if (value.schema !== undefined && value.schema_ref !== undefined) report("expected.schema", "give either schema or schema_ref, not both");
+  // A case's schema must be valid for its dialect here; whether unknown keywords are errors is the
+  // json-schema check's `strict_schema`, which compiles it again before the run (its validateCase).
   if (value.schema !== undefined) {
-    if (!isObject(value.schema)) report("expected.schema", expected("a JSON Schema object", value.schema));
+    if (!isObject(value.schema) && typeof value.schema !== "boolean")
+      report("expected.schema", expected("a JSON Schema (an object or a boolean)", value.schema));
     else {
-      const compiled = compileSchema(value.schema);
+      const compiled = schemas.compile(value.schema, { strict: false });
       if (compiled.ok) result.schema = value.schema;
       else report("expected.schema", `invalid JSON Schema: ${compiled.error}`);
     }
@@ -317,7 +321,7 @@ function parseExpected(
       const loaded = readSchemaFile(schemaPath);
       if (typeof loaded === "string") report("expected.schema_ref", `${displayName(schemaPath)}: ${loaded}`);
       else {
-        const compiled = compileSchema(loaded);
+        const compiled = schemas.compile(loaded, { strict: false });
         if (compiled.ok) {
           result.schema = loaded;
           result.schema_path = schemaPath;
@@ -340,7 +344,7 @@ function parseExpected(
         }
         parsed.push({ name: call.name, ...(call.arguments !== undefined ? { arguments: call.arguments as JsonObject } : {}) });
       });
-      for (const problem of validateExpectedToolCalls(parsed, tools, "expected.tool_calls")) {
+      for (const problem of validateExpectedToolCalls(parsed, tools, "expected.tool_calls", schemas)) {
         const [field, ...rest] = problem.split(": ");
         report(field ?? "expected.tool_calls", rest.join(": "));
       }

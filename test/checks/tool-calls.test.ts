@@ -1,4 +1,5 @@
 import { describe, expect, test } from "vitest";
+import { createSchemaCompiler } from "../../src/checks/schema-compiler.js";
 import { f1, longestOrderedMatching, maximumMatching, toolCalls, validateExpectedToolCalls } from "../../src/checks/tool-calls.js";
 import type { Check, CheckResult, CheckSpec, EvalCase, ExpectedToolCall, JsonValue, ToolCall, ToolDefinition } from "../../src/types.js";
 
@@ -48,7 +49,11 @@ function expect_(name: string, args?: ExpectedToolCall["arguments"]): ExpectedTo
 function build(options: Record<string, JsonValue> = {}): { check: Check; issues: string[] } {
   const issues: string[] = [];
   const spec = { id: "tools", type: "tool-calls", category: "tools", ...options } as CheckSpec;
-  const check = toolCalls(spec, { rubricPath: "/rubric.yaml", issue: (field, message) => issues.push(`${field}: ${message}`) });
+  const check = toolCalls(spec, {
+    rubricPath: "/rubric.yaml",
+    schemas: createSchemaCompiler(),
+    issue: (field, message) => issues.push(`${field}: ${message}`),
+  });
   return { check, issues };
 }
 
@@ -521,10 +526,10 @@ describe("validateExpectedToolCalls", () => {
       tools: defaultTools,
       problems: [
         `${at}[0].name: "nope" is not one of this case's tools (issue_refund, track_order, send_email)`,
-        `${at}[1].arguments.order_id: $regex does not compile: Invalid regular expression: /(/u: Unterminated group`,
+        `${at}[1].arguments.order_id: $regex "(": not a valid RE2 pattern: missing closing ): \`(\``,
       ],
     },
   ])("$name", ({ expected, tools, problems }) => {
-    expect(validateExpectedToolCalls(expected, tools, at)).toEqual(problems);
+    expect(validateExpectedToolCalls(expected, tools, at, createSchemaCompiler())).toEqual(problems);
   });
 });
