@@ -29,6 +29,13 @@ import {
 } from "./fields.js";
 import { readLines } from "./read-lines.js";
 
+/** What one load of a dataset shares between its lines. */
+interface LoadState {
+  schemas: SchemaCompiler;
+  /** `schema_ref` targets read so far, by absolute path (a string is the problem) */
+  schemaFiles: Map<string, JsonObject | string>;
+}
+
 export interface Dataset {
   path: string;
   sha256: string;
@@ -48,6 +55,8 @@ export async function loadDataset(path: string, displayPath = displayName(path),
   const warnings: string[] = [];
   const cases: EvalCase[] = [];
   const seen = new Map<string, number>();
+  // Per load, never per process: `watch` re-reads every schema file on each run.
+  const state: LoadState = { schemas, schemaFiles: new Map() };
   let sha256: string;
   try {
     sha256 = await readLines(absolute, (line, lineNumber) => {
@@ -64,7 +73,7 @@ export async function loadDataset(path: string, displayPath = displayName(path),
         else report("", `cannot take in this line: ${(error as Error).message}`);
         return;
       }
-      const parsed = parseCase(raw, lineNumber, dirname(absolute), schemas, report, warn);
+      const parsed = parseCase(raw, lineNumber, dirname(absolute), state, report, warn);
       if (!parsed) return;
       const firstLine = seen.get(parsed.id);
       if (firstLine !== undefined) report("id", `duplicate id "${parsed.id}" (first used on line ${firstLine})`);
@@ -80,7 +89,7 @@ export async function loadDataset(path: string, displayPath = displayName(path),
   return { path: absolute, sha256, cases, warnings };
 }
 
-function parseCase(raw: unknown, line: number, baseDir: string, schemas: SchemaCompiler, report: Report, warn: Report): EvalCase | undefined {
+function parseCase(raw: unknown, line: number, baseDir: string, state: LoadState, report: Report, warn: Report): EvalCase | undefined {
   if (!isObject(raw)) {
     report("", expected("a JSON object", raw));
     return undefined;
@@ -108,9 +117,9 @@ function parseCase(raw: unknown, line: number, baseDir: string, schemas: SchemaC
     if (isObject(raw.vars)) vars = raw.vars;
     else before.report("vars", expected("an object of values", raw.vars));
   }
-  const tools = raw.tools === undefined ? undefined : parseTools(raw.tools, schemas, before.report);
+  const tools = raw.tools === undefined ? undefined : parseTools(raw.tools, state.schemas, before.report);
   const toolChoice = parseToolChoice(raw.tool_choice, tools, before.report);
-  const expectedBlock = parseExpected(raw.expected, tools, baseDir, schemas, before.report, warn);
+  const expectedBlock = parseExpected(raw.expected, tools, baseDir, state, before.report, warn);
   const criteria = optionalString(raw, "criteria", "criteria", before.report);
   const tags = optionalStringArray(raw, "tags", "tags", before.report) ?? [];
   if (before.count() > 0 || typeof id !== "string") return undefined;
@@ -287,7 +296,7 @@ function parseExpected(
   value: JsonValue | undefined,
   tools: ToolDefinition[] | undefined,
   baseDir: string,
-  schemas: SchemaCompiler,
+  { schemas, schemaFiles }: LoadState,
   report: Report,
   warn: Report,
 ): Expected | undefined {
@@ -318,7 +327,7 @@ function parseExpected(
     if (typeof value.schema_ref !== "string") report("expected.schema_ref", expected("a path relative to the dataset file", value.schema_ref));
     else {
       const schemaPath = resolve(baseDir, value.schema_ref);
-      const loaded = readSchemaFile(schemaPath);
+      const loaded = readSchemaFile(schemaPath, schemaFiles);
       if (typeof loaded === "string") report("expected.schema_ref", `${displayName(schemaPath)}: ${loaded}`);
       else {
         const compiled = schemas.compile(loaded, { strict: false });
@@ -354,10 +363,8 @@ function parseExpected(
   return result;
 }
 
-const schemaFiles = new Map<string, JsonObject | string>();
-
 /** Reads a `schema_ref` target once per run; a string result is the problem. */
-function readSchemaFile(path: string): JsonObject | string {
+function readSchemaFile(path: string, schemaFiles: Map<string, JsonObject | string>): JsonObject | string {
   const cached = schemaFiles.get(path);
   if (cached !== undefined) return cached;
   let result: JsonObject | string;

@@ -3,7 +3,7 @@
  * patterns against hostile outputs, `extra_calls: allow` against an invented tool, and dataset schemas
  * under `strict_schema: false` (unknown keywords, a boolean schema, `$anchor`, embedded `$id`).
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import type { RunReport } from "../../src/types.js";
@@ -132,5 +132,20 @@ describe("deterministic checks through the CLI", () => {
     );
     expect(result.stderr).not.toContain("    at ");
     expect(server.stats.requests).toBe(0);
+  });
+
+  test("a second run in the same process reads the schema files again (nothing cached between runs, as under watch)", async () => {
+    const dir = makeProject({
+      "data.jsonl": [{ id: "c1", input: "x", expected: { schema_ref: "ticket.json" } }],
+      "ticket.json": { type: "object" },
+      "rubric.yaml": rubric(true),
+    });
+    expect((await runModelgate(["validate", "--rubric", "rubric.yaml"], { cwd: dir })).exitCode).toBe(0);
+    writeFileSync(join(dir, "ticket.json"), JSON.stringify({ type: "object", requird: ["a"] }));
+    const second = await runModelgate(["validate", "--rubric", "rubric.yaml"], { cwd: dir });
+    expect(second.exitCode).toBe(2);
+    expect(second.stderr).toMatch(
+      /data\.jsonl:1: check format: expected\.schema_ref: \S*ticket\.json: invalid JSON Schema: unknown keyword "requird"/,
+    );
   });
 });
