@@ -1,7 +1,9 @@
 import { Ajv, type ErrorObject, type Options, type ValidateFunction } from "ajv";
 import { Ajv2020 } from "ajv/dist/2020.js";
+import type { RegExpEngine, RegExpLike } from "ajv/dist/types/index.js";
 import addFormatsModule from "ajv-formats";
 import { suggest } from "../errors.js";
+import { compilePattern } from "./pattern.js";
 
 // ajv-formats is CommonJS (`module.exports = plugin; exports.default = plugin`). Under NodeNext the
 // default import is `module.exports`, typed as the whole module, so the plugin is its `.default`
@@ -55,6 +57,24 @@ const metaSchemaIds: Record<SchemaDialect, string> = {
   "2020-12": "https://json-schema.org/draft/2020-12/schema",
 };
 
+/**
+ * `pattern` and `patternProperties` run on RE2 (pattern.ts) like every other pattern, so a schema cannot
+ * hang a run on a hostile output either. JSON Schema patterns are ECMA-262 regular expressions; the few
+ * RE2 cannot run (lookaround, backreferences, long Unicode property names such as `\p{Letter}`) fall back
+ * to JavaScript's engine, so every valid schema still loads. One difference remains: RE2's `\s` is ASCII
+ * whitespace, ECMA-262's also Unicode spaces (the suite's optional ecmascript-regex tests: 10 of 74 differ).
+ */
+const schemaPatterns: RegExpEngine = Object.assign(
+  (pattern: string, flags: string): RegExpLike => {
+    const compiled = compilePattern(pattern, flags);
+    if (!compiled.ok) return new RegExp(pattern, flags);
+    // ajv keys compiled patterns by toString(): it must name the pattern, as a RegExp's does.
+    const re2: RegExpLike & { toString(): string } = { test: compiled.test, toString: () => `/${pattern}/${flags}` };
+    return re2;
+  },
+  { code: "re2" },
+);
+
 /** ajv's options for a dialect: formats asserted, every error collected, nothing logged. */
 function createAjv(dialect: SchemaDialect, strict: boolean): Ajv | Ajv2020 {
   const options: Options = {
@@ -71,6 +91,7 @@ function createAjv(dialect: SchemaDialect, strict: boolean): Ajv | Ajv2020 {
     // A schema is checked against its meta-schema by the compiler's one meta ajv per dialect (below),
     // so the ajv that compiles it need not compile the meta-schema again.
     validateSchema: false,
+    code: { regExp: schemaPatterns },
   };
   const ajv = dialect === "draft-07" ? new Ajv(options) : new Ajv2020(options);
   addFormats(ajv as Ajv);

@@ -176,6 +176,23 @@ describe("compileSchema", () => {
     expect(verdict(embedded("number"), "x")).toBe("invalid");
   });
 
+  test("schema patterns run on RE2: a catastrophic pattern on a long string answers in milliseconds", () => {
+    const started = performance.now();
+    expect(verdict({ type: "string", pattern: "^(a+)+$" }, `${"a".repeat(50_000)}!`)).toBe("invalid");
+    expect(verdict({ type: "object", patternProperties: { "^(a|aa)+$": { type: "number" } } }, { [`${"a".repeat(50_000)}!`]: "x" })).toBe("valid");
+    expect(performance.now() - started).toBeLessThan(500);
+  });
+
+  test("distinct schema patterns stay distinct, and patterns RE2 cannot run still load (JavaScript's engine)", () => {
+    const schema = { type: "object", patternProperties: { "^a": { type: "string" }, "^b": { type: "number" } } };
+    expect(verdict(schema, { a1: "x", b1: 1 })).toBe("valid");
+    expect(verdict(schema, { a1: 1 })).toBe("invalid");
+    expect(verdict(schema, { b1: "x" })).toBe("invalid");
+    expect(verdict({ type: "string", pattern: "^(?!admin).+$" }, "user")).toBe("valid");
+    expect(verdict({ type: "string", pattern: "^(?!admin).+$" }, "admin")).toBe("invalid");
+    expect(verdict({ type: "string", pattern: "^\\p{Letter}+$" }, "café")).toBe("valid");
+  });
+
   test("a validator that throws on a value is an error, not a pass or a fail", () => {
     // ajv follows this $dynamicRef cycle without end (the JSON-Schema-Test-Suite's
     // "unevaluatedItems with $dynamicRef" case): the stack overflows.
