@@ -112,6 +112,11 @@ export interface SchemaCompiler {
    * draft-07 or 2020-12 by `$schema` (default 2020-12), formats asserted, all errors collected.
    */
   compile(schema: unknown, options?: CompileOptions): CompileResult;
+  /**
+   * Why a schema is not valid for its dialect (a supported `$schema`, its meta-schema), or undefined.
+   * Compiles nothing: for schemas that only a check may use, which compiles them under its own strictness.
+   */
+  dialectProblem(schema: unknown): string | undefined;
 }
 
 /**
@@ -135,19 +140,25 @@ export function createSchemaCompiler(): SchemaCompiler {
     return ajv.validate(metaSchemaIds[dialect], schema) ? null : [...(ajv.errors ?? [])];
   };
 
-  const compileUncached = (schema: unknown, strict: boolean): CompileResult => {
+  const dialectProblem = (schema: unknown): { dialect: SchemaDialect } | { error: string } => {
     if (typeof schema !== "boolean" && (typeof schema !== "object" || schema === null || Array.isArray(schema))) {
-      return { ok: false, error: `a schema must be an object or a boolean, got ${JSON.stringify(schema)}` };
+      return { error: `a schema must be an object or a boolean, got ${JSON.stringify(schema)}` };
     }
     const dialect = schemaDialect(schema);
     if (!dialect.ok) return dialect;
     // Validate against the meta-schema first so the message lists problems, not ajv's one-line dump.
     const problems = typeof schema === "boolean" ? null : metaSchemaProblems(schema, dialect.dialect);
-    if (problems) return { ok: false, error: `schema is invalid: ${formatAjvErrors(problems)}` };
-    const ajv = createAjv(dialect.dialect, strict);
+    if (problems) return { error: `schema is invalid: ${formatAjvErrors(problems)}` };
+    return { dialect: dialect.dialect };
+  };
+
+  const compileUncached = (schema: unknown, strict: boolean): CompileResult => {
+    const checked = dialectProblem(schema);
+    if ("error" in checked) return { ok: false, error: checked.error };
+    const ajv = createAjv(checked.dialect, strict);
     let validate: ValidateFunction;
     try {
-      validate = ajv.compile(schema);
+      validate = ajv.compile(schema as object | boolean);
     } catch (error) {
       return { ok: false, error: explainCompileError(errorMessage(error), ajv) };
     }
@@ -155,6 +166,10 @@ export function createSchemaCompiler(): SchemaCompiler {
   };
 
   return {
+    dialectProblem(schema) {
+      const checked = dialectProblem(schema);
+      return "error" in checked ? checked.error : undefined;
+    },
     compile(schema, options = {}) {
       const strict = options.strict ?? true;
       const isObject = typeof schema === "object" && schema !== null;

@@ -312,15 +312,15 @@ function parseExpected(
     else result.output = JSON.stringify(value.output);
   }
   if (value.schema !== undefined && value.schema_ref !== undefined) report("expected.schema", "give either schema or schema_ref, not both");
-  // A case's schema must be valid for its dialect here; whether unknown keywords are errors is the
-  // json-schema check's `strict_schema`, which compiles it again before the run (its validateCase).
+  // A case's schema must be valid for its dialect here; the json-schema check compiles it before the run
+  // (its validateCase), under its `strict_schema`, which decides whether unknown keywords are errors.
   if (value.schema !== undefined) {
     if (!isObject(value.schema) && typeof value.schema !== "boolean")
       report("expected.schema", expected("a JSON Schema (an object or a boolean)", value.schema));
     else {
-      const compiled = schemas.compile(value.schema, { strict: false });
-      if (compiled.ok) result.schema = value.schema;
-      else report("expected.schema", `invalid JSON Schema: ${compiled.error}`);
+      const problem = schemas.dialectProblem(value.schema);
+      if (problem === undefined) result.schema = value.schema;
+      else report("expected.schema", `invalid JSON Schema: ${problem}`);
     }
   }
   if (value.schema_ref !== undefined) {
@@ -330,11 +330,11 @@ function parseExpected(
       const loaded = readSchemaFile(schemaPath, schemaFiles);
       if (typeof loaded === "string") report("expected.schema_ref", `${displayName(schemaPath)}: ${loaded}`);
       else {
-        const compiled = schemas.compile(loaded, { strict: false });
-        if (compiled.ok) {
+        const problem = schemas.dialectProblem(loaded);
+        if (problem === undefined) {
           result.schema = loaded;
           result.schema_path = schemaPath;
-        } else report("expected.schema_ref", `${displayName(schemaPath)}: invalid JSON Schema: ${compiled.error}`);
+        } else report("expected.schema_ref", `${displayName(schemaPath)}: invalid JSON Schema: ${problem}`);
       }
     }
   }

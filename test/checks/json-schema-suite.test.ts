@@ -88,12 +88,15 @@ describe.each(drafts)("JSON-Schema-Test-Suite $folder", ({ folder, uri, referenc
     const notLoaded: string[] = [];
     let referenceAgrees = 0;
     let checkAgrees = 0;
+    let ourLoaded = 0;
     let tests = 0;
     for (const [index, group] of groups.entries()) {
       const validate = referenceValidators[index];
       const testCase = loaded[index];
-      if (validate !== undefined && testCase === undefined) notLoaded.push(`${group.file}: ${group.description}`);
-      if (testCase !== undefined) expect(check.validateCase?.(testCase) ?? [], `${group.file}: ${group.description}`).toEqual([]);
+      // Loaded = what `eval` would accept: the loader takes it and the check's load-time compile too.
+      const accepted = testCase !== undefined && (check.validateCase?.(testCase) ?? []).length === 0;
+      if (accepted) ourLoaded++;
+      if (validate !== undefined && !accepted) notLoaded.push(`${group.file}: ${group.description}`);
       for (const item of group.tests) {
         tests++;
         if (validate !== undefined) {
@@ -103,14 +106,13 @@ describe.each(drafts)("JSON-Schema-Test-Suite $folder", ({ folder, uri, referenc
             // ajv overflows its stack on a few $dynamicRef cycles: no verdict, so no agreement.
           }
         }
-        if (testCase !== undefined) {
+        if (accepted && testCase !== undefined) {
           const result = await check.score({ case: testCase, output: JSON.stringify(item.data), tool_calls: [], usage: null, latency_ms: 0 });
           if ((result.status === "pass" && item.valid) || (result.status === "fail" && !item.valid)) checkAgrees++;
         }
       }
     }
     const referenceCompiled = referenceValidators.filter((validate) => validate !== undefined).length;
-    const ourLoaded = loaded.filter((testCase) => testCase !== undefined).length;
     console.info(
       `${folder}: ${groups.length} schemas, lenient ajv compiles ${referenceCompiled}, modelgate loads ${ourLoaded}; ` +
         `${tests} tests, lenient ajv agrees on ${referenceAgrees}, the json-schema check on ${checkAgrees}`,

@@ -240,6 +240,21 @@ describe("compileSchema", () => {
   });
 });
 
+describe("dialectProblem (what the dataset loader asks of a case's schema)", () => {
+  test.each([
+    { name: "a boolean schema", schema: false, problem: undefined },
+    { name: "an unknown keyword (the check decides, by strict_schema)", schema: { "x-owner": 1, type: "string" }, problem: undefined },
+    { name: "a $ref it does not resolve (compiling is the check's job)", schema: { $ref: "other.json" }, problem: undefined },
+    { name: "a bad type name", schema: { type: "strin" }, problem: /^schema is invalid: \/type: must be equal to one of the allowed values/ },
+    { name: "an unsupported $schema", schema: { $schema: "http://json-schema.org/draft-04/schema#" }, problem: /^unsupported "\$schema"/ },
+    { name: "an array", schema: [], problem: /^a schema must be an object or a boolean/ },
+  ])("$name", ({ schema, problem }) => {
+    const found = compiler.dialectProblem(schema);
+    if (problem === undefined) expect(found).toBeUndefined();
+    else expect(found).toMatch(problem);
+  });
+});
+
 describe("formatAjvErrors", () => {
   const schema = {
     type: "object",
