@@ -3,6 +3,7 @@
  * load → expand → run → score → aggregate → compare → gate → report.
  * Stages meet only through these types; SDK types never leave a provider module.
  */
+import type { SchemaCompiler } from "./checks/schema-compiler.js";
 
 // ---------------------------------------------------------------- inputs
 
@@ -50,8 +51,8 @@ export interface ExpectedToolCall {
 
 export interface Expected {
   output?: string;
-  /** inline schema, or the schema loaded from `schema_ref` */
-  schema?: JsonObject;
+  /** inline schema, or the schema loaded from `schema_ref` (a boolean schema is a schema too) */
+  schema?: JsonObject | boolean;
   /** resolved absolute path of `schema_ref`, for messages */
   schema_path?: string;
   tool_calls?: ExpectedToolCall[];
@@ -402,6 +403,8 @@ export interface Check {
 export interface CheckBuildContext {
   /** absolute path of the rubric, to resolve `schema:`/`prompt:` file paths */
   rubricPath: string;
+  /** this run's schema compiler (src/checks/schema-compiler.ts) */
+  schemas: SchemaCompiler;
   issue(field: string, message: string): void;
 }
 

@@ -6,6 +6,7 @@ import { isJson } from "./is-json.js";
 import { jsonSchema } from "./json-schema.js";
 import { judge } from "./judge.js";
 import { notRefusal } from "./not-refusal.js";
+import type { SchemaCompiler } from "./schema-compiler.js";
 import { contains, equals, notContains, regex } from "./text.js";
 import { toolCalls } from "./tool-calls.js";
 
@@ -37,8 +38,11 @@ const defaultCategory: Record<string, string> = {
 
 const checkIdPattern = /^[A-Za-z0-9_][A-Za-z0-9_:-]*$/;
 
-/** Builds every check of a rubric once (schemas and regexes compiled), reporting each problem at its field. */
-export function buildChecks(raw: JsonValue | undefined, rubricPath: string, report: Report): Check[] {
+/**
+ * Builds every check of a rubric once (schemas and regexes compiled), reporting each problem at its field.
+ * `schemas` is the run's compiler (the dataset loader's too), so each schema compiles once per run.
+ */
+export function buildChecks(raw: JsonValue | undefined, rubricPath: string, report: Report, schemas: SchemaCompiler): Check[] {
   if (raw === undefined) {
     report("checks", "required: a list of checks");
     return [];
@@ -70,7 +74,7 @@ export function buildChecks(raw: JsonValue | undefined, rubricPath: string, repo
     const when = parseWhen(entry.when, `${at}.when`, report);
     const spec = { ...entry, id, type, category } as CheckSpec;
     const factory: CheckFactory = checkTypes[type as CheckType];
-    const check = factory(spec, { rubricPath, issue: (field, message) => report(`${at}.${field}`, message) });
+    const check = factory(spec, { rubricPath, schemas, issue: (field, message) => report(`${at}.${field}`, message) });
     checks.push(when ? restrictToTags(check, when) : check);
   });
   return checks;

@@ -1,11 +1,13 @@
 import { describeValue, suggest } from "../errors.js";
 import type { JsonObject, JsonValue } from "../types.js";
-import { compileSchema, formatAjvErrors } from "./schema-compiler.js";
+import { compilePattern, type PatternCache } from "./pattern.js";
+import type { SchemaCompiler } from "./schema-compiler.js";
 
 /*
  * The argument matcher language of SPEC §3. An expected value is plain JSON (must be equal) or a
  * matcher: an object with at least one key whose keys all start with "$". Semantics fixed here:
- *  - `$regex` searches (use ^…$ to anchor) with the `u` flag, like JSON Schema's `pattern`; only strings match.
+ *  - `$regex` searches (use ^…$ to anchor) in RE2 syntax (pattern.ts: linear time, no backreferences or
+ *    lookaround); only strings match.
  *  - `$approx` matches numbers within `$tol` inclusive; floating-point noise (1e-9 × max(1, |$approx|))
  *    is always forgiven, and is the whole tolerance when `$tol` is omitted.
  *  - `$absent` / `$optional` speak about an object property, so they appear only as a property's value.
@@ -23,6 +25,10 @@ export type ExtraArguments = "allow" | "forbid";
 export interface MatchOptions {
   /** Whether objects may carry keys the expectation does not name (top level and nested). */
   extraArguments: ExtraArguments;
+  /** this run's compiled `$schema` operands */
+  schemas: SchemaCompiler;
+  /** this run's compiled `$regex` operands */
+  patterns: PatternCache;
 }
 
 export interface MatchResult {
@@ -55,26 +61,6 @@ export function floatNoise(approx: number): number {
   return 1e-9 * Math.max(1, Math.abs(approx));
 }
 
-// ---------------------------------------------------------------- compile cache
-
-type Compiled<T> = { ok: true; value: T } | { ok: false; error: string };
-
-const regexCache = new Map<string, Compiled<RegExp>>();
-
-/** Compiles a `$regex` pattern once per process. */
-export function compileRegex(pattern: string): Compiled<RegExp> {
-  let compiled = regexCache.get(pattern);
-  if (compiled === undefined) {
-    try {
-      compiled = { ok: true, value: new RegExp(pattern, "u") };
-    } catch (error) {
-      compiled = { ok: false, error: error instanceof Error ? error.message : String(error) };
-    }
-    regexCache.set(pattern, compiled);
-  }
-  return compiled;
-}
-
 // ---------------------------------------------------------------- validation
 
 /** Where an expected value sits: only an object property's value may say `$absent` / `$optional`. */
@@ -84,13 +70,19 @@ type Position = "property" | "value";
  * Every problem in an expected value (normally a call's `arguments` object), each as `path: message`,
  * recursing into objects, arrays and matcher operands.
  */
-export function validateMatcher(value: unknown, path: string): string[] {
+export function validateMatcher(value: unknown, path: string, schemas: SchemaCompiler): string[] {
   const problems: string[] = [];
-  validateValue(value, path, "value", problems);
+  validateValue(value, path, "value", { schemas, problems });
   return problems;
 }
 
-function validateValue(value: unknown, path: string, position: Position, problems: string[]): void {
+interface Validation {
+  schemas: SchemaCompiler;
+  problems: string[];
+}
+
+function validateValue(value: unknown, path: string, position: Position, validation: Validation): void {
+  const { problems } = validation;
   if (value === null || typeof value === "string" || typeof value === "boolean") return;
   if (typeof value === "number") {
     if (!Number.isFinite(value)) problems.push(`${path}: not a JSON number`);
@@ -98,7 +90,7 @@ function validateValue(value: unknown, path: string, position: Position, problem
   }
   if (Array.isArray(value)) {
     value.forEach((item, index) => {
-      validateValue(item, `${path}[${index}]`, "value", problems);
+      validateValue(item, `${path}[${index}]`, "value", validation);
     });
     return;
   }
@@ -107,7 +99,7 @@ function validateValue(value: unknown, path: string, position: Position, problem
     return;
   }
   if (isMatcher(value)) {
-    validateMatcherObject(value, path, position, problems);
+    validateMatcherObject(value, path, position, validation);
     return;
   }
   const keys = Object.keys(value);
@@ -120,11 +112,12 @@ function validateValue(value: unknown, path: string, position: Position, problem
     );
   }
   for (const key of keys) {
-    if (!key.startsWith("$")) validateValue(value[key], childPath(path, key), "property", problems);
+    if (!key.startsWith("$")) validateValue(value[key], childPath(path, key), "property", validation);
   }
 }
 
-function validateMatcherObject(matcher: Record<string, unknown>, path: string, position: Position, problems: string[]): void {
+function validateMatcherObject(matcher: Record<string, unknown>, path: string, position: Position, validation: Validation): void {
+  const { problems } = validation;
   const problem = (message: string): void => {
     problems.push(`${path}: ${message}`);
   };
@@ -150,7 +143,7 @@ function validateMatcherObject(matcher: Record<string, unknown>, path: string, p
         if (position !== "property") problem("$optional applies only to an object property");
         if (isMatcher(operand) && ("$absent" in operand || "$optional" in operand)) {
           problem("$optional cannot wrap $absent or $optional");
-        } else validateValue(operand, path, "value", problems);
+        } else validateValue(operand, path, "value", validation);
         break;
       case "$oneOf":
         if (!Array.isArray(operand) || operand.length === 0) {
@@ -159,15 +152,15 @@ function validateMatcherObject(matcher: Record<string, unknown>, path: string, p
           operand.forEach((option, index) => {
             if (isMatcher(option) && ("$absent" in option || "$optional" in option)) {
               problems.push(`${path}.$oneOf[${index}]: use {"$optional": {"$oneOf": [...]}} for an argument that may be absent`);
-            } else validateValue(option, `${path}.$oneOf[${index}]`, "value", problems);
+            } else validateValue(option, `${path}.$oneOf[${index}]`, "value", validation);
           });
         }
         break;
       case "$regex":
         if (typeof operand !== "string") problem(`$regex needs a pattern string, got ${describeValue(operand)}`);
         else {
-          const compiled = compileRegex(operand);
-          if (!compiled.ok) problem(`$regex does not compile: ${compiled.error}`);
+          const compiled = compilePattern(operand);
+          if (!compiled.ok) problem(`$regex ${JSON.stringify(operand)}: ${compiled.error}`);
         }
         break;
       case "$approx":
@@ -181,7 +174,7 @@ function validateMatcherObject(matcher: Record<string, unknown>, path: string, p
       case "$schema":
         if (typeof operand !== "boolean" && !isPlainObject(operand)) problem(`$schema needs a JSON Schema object, got ${describeValue(operand)}`);
         else {
-          const compiled = compileSchema(operand);
+          const compiled = validation.schemas.compile(operand);
           if (!compiled.ok) problem(`$schema is not a valid JSON Schema: ${compiled.error}`);
         }
         break;
@@ -265,10 +258,10 @@ function matchMatcher(matcher: Record<string, unknown>, actual: JsonValue, path:
     if (!matches) out.push(`${path}: expected one of ${describeAlternatives(alternatives)}, got ${describeValue(actual)}`);
   } else if ("$regex" in matcher) {
     const pattern = String(matcher.$regex);
-    const compiled = compileRegex(pattern);
-    if (!compiled.ok) out.push(`${path}: $regex does not compile: ${compiled.error}`);
+    const compiled = options.patterns(pattern);
+    if (!compiled.ok) out.push(`${path}: $regex ${JSON.stringify(pattern)}: ${compiled.error}`);
     else if (typeof actual !== "string") out.push(`${path}: expected a string matching /${pattern}/, got ${describeValue(actual)}`);
-    else if (!compiled.value.test(actual)) out.push(`${path}: expected a string matching /${pattern}/, got ${describeValue(actual)}`);
+    else if (!compiled.test(actual)) out.push(`${path}: expected a string matching /${pattern}/, got ${describeValue(actual)}`);
   } else if ("$approx" in matcher) {
     const target = Number(matcher.$approx);
     const tol = typeof matcher.$tol === "number" ? matcher.$tol : 0;
@@ -277,10 +270,14 @@ function matchMatcher(matcher: Record<string, unknown>, actual: JsonValue, path:
     else if (!(Math.abs(actual - target) <= tol + floatNoise(target))) out.push(`${path}: expected ${shown}, got ${actual}`);
   } else if ("$schema" in matcher) {
     const schema = matcher.$schema;
-    const compiled = typeof schema === "boolean" || isPlainObject(schema) ? compileSchema(schema) : undefined;
+    const compiled = typeof schema === "boolean" || isPlainObject(schema) ? options.schemas.compile(schema) : undefined;
     if (compiled === undefined) out.push(`${path}: $schema needs a JSON Schema object`);
     else if (!compiled.ok) out.push(`${path}: $schema is not a valid JSON Schema: ${compiled.error}`);
-    else if (!compiled.validate(actual)) out.push(`${path}: does not match $schema: ${formatAjvErrors(compiled.validate.errors)}`);
+    else {
+      const verdict = compiled.validate(actual);
+      if (verdict.status === "invalid") out.push(`${path}: does not match $schema: ${verdict.reason}`);
+      else if (verdict.status === "error") out.push(`${path}: could not be checked against $schema: ${verdict.reason}`);
+    }
   } else if ("$tol" in matcher) {
     out.push(`${path}: $tol needs $approx`);
   }

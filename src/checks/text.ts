@@ -1,6 +1,7 @@
-import { applyVars } from "../load/vars.js";
+import { applyVars, placeholders } from "../load/vars.js";
 import type { CheckBuildContext, CheckFactory, CheckSpec, EvalCase, JsonValue } from "../types.js";
 import { checkOptions, excerpt, noOutput, passFail } from "./common.js";
+import { compilePattern, createPatternCache, flagsProblem } from "./pattern.js";
 
 const textOptions = { value: "any", ignore_case: "boolean", trim: "boolean" } as const;
 
@@ -97,50 +98,47 @@ export const notContains: CheckFactory = (spec, context) => {
   };
 };
 
-/** `regex`: the output matches `pattern` (or `value`), after `{{var}}` substitution; `flags` optional. */
+/**
+ * `regex`: the output matches `pattern` (or `value`), after `{{var}}` substitution; `flags` optional.
+ * Patterns are RE2 (pattern.ts): linear time, checked at load time, for each case when they use `{{var}}`.
+ */
 export const regex: CheckFactory = (spec, context) => {
   const options = checkOptions(spec, context, { pattern: "string", value: "string", flags: "string", ignore_case: "boolean" });
+  const field = options.pattern !== undefined ? "pattern" : "value";
   const pattern = (options.pattern ?? options.value) as string | undefined;
   if (pattern === undefined) context.issue("pattern", "required for a regex check: a regular expression");
-  const flags = `${(options.flags as string | undefined) ?? ""}${options.ignore_case === true && !String(options.flags ?? "").includes("i") ? "i" : ""}`;
-  let badFlags = false;
-  try {
-    new RegExp("", flags);
-  } catch {
-    badFlags = true;
-    context.issue("flags", `expected regular expression flags from "dgimsuy", each at most once, got ${JSON.stringify(options.flags)}`);
+  const given = (options.flags as string | undefined) ?? "";
+  const flags = options.ignore_case === true && !given.includes("i") ? `${given}i` : given;
+  const badFlags = flagsProblem(given);
+  if (badFlags !== undefined) context.issue("flags", badFlags);
+  const usesVars = pattern !== undefined && placeholders(pattern).length > 0;
+  if (pattern !== undefined && badFlags === undefined && !usesVars) {
+    const compiled = compilePattern(pattern, flags);
+    if (!compiled.ok) context.issue(field, compiled.error);
   }
-  if (pattern !== undefined && !badFlags) {
-    try {
-      new RegExp(pattern.replace(/\{\{[^}]*\}\}/g, "x"), flags);
-    } catch (error) {
-      context.issue(options.pattern !== undefined ? "pattern" : "value", `not a valid regular expression: ${(error as Error).message}`);
-    }
-  }
-  const compiled = new Map<string, RegExp | string>();
-  const compile = (source: string): RegExp | string => {
-    let hit = compiled.get(source);
-    if (hit === undefined) {
-      try {
-        hit = new RegExp(source, flags);
-      } catch (error) {
-        hit = `pattern ${JSON.stringify(source)} is not a valid regular expression after substitution: ${(error as Error).message}`;
-      }
-      compiled.set(source, hit);
-    }
-    return hit;
-  };
+  const patterns = createPatternCache();
   return {
     id: spec.id,
     type: spec.type,
     category: spec.category,
     appliesTo: () => pattern !== undefined,
+    // With {{vars}}, the pattern each case will use is known only with the case: check it at load time too.
+    ...(usesVars && badFlags === undefined
+      ? {
+          validateCase: (testCase: EvalCase) => {
+            const source = applyVars(pattern ?? "", testCase.vars);
+            const compiled = patterns(source, flags);
+            return compiled.ok ? [] : [`${field} ${JSON.stringify(source)} (after {{var}} substitution): ${compiled.error}`];
+          },
+        }
+      : {}),
     score: ({ output, case: testCase }) => {
       if (output === null) return noOutput;
       const source = applyVars(pattern ?? "", testCase.vars);
-      const re = compile(source);
-      if (typeof re === "string") return { status: "error", score: null, reason: re };
-      return passFail(re.test(output), re.test(output) ? `matches /${source}/` : `does not match /${source}/: ${excerpt(output)}`);
+      const compiled = patterns(source, flags);
+      if (!compiled.ok) return { status: "error", score: null, reason: `pattern ${JSON.stringify(source)}: ${compiled.error}` };
+      const hit = compiled.test(output);
+      return passFail(hit, hit ? `matches /${source}/` : `does not match /${source}/: ${excerpt(output)}`);
     },
   };
 };

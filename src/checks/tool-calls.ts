@@ -1,16 +1,17 @@
 import { suggest } from "../errors.js";
 import type { CheckBuildContext, CheckFactory, CheckResult, CheckSpec, ExpectedToolCall, ToolCall, ToolDefinition } from "../types.js";
 import { checkOptions, noOutput } from "./common.js";
-import { type ExtraArguments, matchArguments, validateMatcher } from "./matchers.js";
-import { compileSchema, formatAjvErrors } from "./schema-compiler.js";
+import { type MatchOptions, matchArguments, validateMatcher } from "./matchers.js";
+import { createPatternCache } from "./pattern.js";
+import type { SchemaCompiler } from "./schema-compiler.js";
 
 export type OrderMode = "any" | "strict";
 export type ExtraCalls = "forbid" | "allow";
 
-export interface ToolCallsOptions {
+/** The check's modes, and the compilers its matchers and the tools' schemas use. */
+export interface ToolCallsOptions extends MatchOptions {
   order: OrderMode;
   extraCalls: ExtraCalls;
-  extraArguments: ExtraArguments;
 }
 
 /**
@@ -18,7 +19,7 @@ export interface ToolCallsOptions {
  * `extra_arguments` and the argument matchers; score = F1 of matched calls.
  */
 export const toolCalls: CheckFactory = (spec, context) => {
-  const options = readOptions(spec, context);
+  const options: ToolCallsOptions = { ...readOptions(spec, context), schemas: context.schemas, patterns: createPatternCache() };
   return {
     id: spec.id,
     type: spec.type,
@@ -31,7 +32,7 @@ export const toolCalls: CheckFactory = (spec, context) => {
   };
 };
 
-function readOptions(spec: CheckSpec, context: CheckBuildContext): ToolCallsOptions {
+function readOptions(spec: CheckSpec, context: CheckBuildContext): Pick<ToolCallsOptions, "order" | "extraCalls" | "extraArguments"> {
   const raw = checkOptions(spec, context, { order: "string", extra_calls: "string", extra_arguments: "string" });
   const pick = <T extends string>(field: string, value: unknown, allowed: readonly T[], fallback: T): T => {
     if (value === undefined) return fallback;
@@ -57,6 +58,7 @@ export function validateExpectedToolCalls(
   expected: readonly ExpectedToolCall[],
   tools: readonly ToolDefinition[] | undefined,
   path: string,
+  schemas: SchemaCompiler,
 ): string[] {
   const problems: string[] = [];
   const byName = new Map((tools ?? []).map((tool) => [tool.name, tool]));
@@ -68,7 +70,7 @@ export function validateExpectedToolCalls(
       problems.push(`${at}.name: "${call.name}" is not one of this case's tools${suggest(call.name, names) || ` (${names.join(", ") || "none"})`}`);
     }
     if (call.arguments === undefined) return;
-    problems.push(...validateMatcher(call.arguments, `${at}.arguments`));
+    problems.push(...validateMatcher(call.arguments, `${at}.arguments`, schemas));
     if (tool !== undefined) problems.push(...undeclaredArguments(call.arguments, tool, `${at}.arguments`));
   });
   return problems;
@@ -110,14 +112,14 @@ export function scoreToolCalls(
   tools: readonly ToolDefinition[] | undefined,
   options: ToolCallsOptions,
 ): CheckResult {
-  const problems = actual.map((call) => callProblem(call, tools));
+  const problems = actual.map((call) => callProblem(call, tools, options.schemas));
   const verdicts = new Map<string, string | null>();
   /** null when expected[i] and actual[j] match, else why not. */
   const verdict = (i: number, j: number): string | null => {
     const key = `${i}:${j}`;
     let result = verdicts.get(key);
     if (result === undefined) {
-      result = comparePair(expected[i], actual[j], problems[j], options.extraArguments);
+      result = comparePair(expected[i], actual[j], problems[j], options);
       verdicts.set(key, result);
     }
     return result;
@@ -133,11 +135,13 @@ export function scoreToolCalls(
   const missing = expected.map((_, i) => i).filter((i) => !matchedExpected.has(i));
   const extra = actual.map((_, j) => j).filter((j) => !matchedActual.has(j));
 
-  // `[]` means "call no tool", whatever extra_calls says.
+  // `[]` means "call no tool", whatever extra_calls says; and `allow` never covers a call to a tool the
+  // case did not offer (a model inventing tools is wrong under every mode).
   const extrasAllowed = options.extraCalls === "allow" && expected.length > 0;
-  const pass = missing.length === 0 && (extrasAllowed || extra.length === 0);
+  const unoffered = extra.filter((j) => !tools?.some((tool) => tool.name === actual[j]?.name));
+  const pass = missing.length === 0 && (extrasAllowed ? unoffered.length === 0 : extra.length === 0);
   // Allowed extra calls are not errors, so they do not lower precision: a pass always scores 1.
-  const counted = extrasAllowed ? pairs.length : actual.length;
+  const counted = extrasAllowed ? pairs.length + unoffered.length : actual.length;
   const score = f1(pairs.length, expected.length, counted);
 
   const reason = pass
@@ -146,32 +150,35 @@ export function scoreToolCalls(
         pairs.length,
         extra.map((j) => actual[j]?.name ?? "?"),
       )
-    : failReason({ expected, actual, missing, extra, pairs, extrasAllowed, verdict, compatible, options });
+    : failReason({ expected, actual, missing, extra, unoffered, pairs, extrasAllowed, verdict, compatible, options });
   return { status: pass ? "pass" : "fail", score, reason };
 }
 
 /** Why an actual call cannot match any expectation (unparseable or schema-breaking arguments), if so. */
-function callProblem(call: ToolCall, tools: readonly ToolDefinition[] | undefined): string | undefined {
+function callProblem(call: ToolCall, tools: readonly ToolDefinition[] | undefined, schemas: SchemaCompiler): string | undefined {
   if (call.arguments_error !== undefined) return `${call.name}: arguments did not parse: ${call.arguments_error}`;
   const tool = tools?.find((candidate) => candidate.name === call.name);
   if (tool === undefined) return undefined;
   // Same strictness as the dataset loader, so the schema compiles once; a schema that does not compile
   // was reported at load time, and the call is then judged by its matchers alone.
-  const compiled = compileSchema(tool.parameters);
-  if (!compiled.ok || compiled.validate(call.arguments)) return undefined;
-  return `arguments break ${call.name}'s schema: ${formatAjvErrors(compiled.validate.errors)}`;
+  const compiled = schemas.compile(tool.parameters);
+  if (!compiled.ok) return undefined;
+  const verdict = compiled.validate(call.arguments);
+  if (verdict.status === "invalid") return `arguments break ${call.name}'s schema: ${verdict.reason}`;
+  if (verdict.status === "error") return `${call.name}: arguments could not be checked against its schema: ${verdict.reason}`;
+  return undefined;
 }
 
 function comparePair(
   expected: ExpectedToolCall | undefined,
   actual: ToolCall | undefined,
   problem: string | undefined,
-  extraArguments: ExtraArguments,
+  options: MatchOptions,
 ): string | null {
   if (expected === undefined || actual === undefined) return "no such call";
   if (expected.name !== actual.name) return `called ${actual.name}, expected ${expected.name}`;
   if (problem !== undefined) return problem;
-  const { mismatches } = matchArguments(expected.arguments, actual.arguments, { extraArguments });
+  const { mismatches } = matchArguments(expected.arguments, actual.arguments, options);
   const [first] = mismatches;
   if (first === undefined) return null;
   const more = mismatches.length - 1;
@@ -253,6 +260,8 @@ interface FailContext {
   actual: readonly ToolCall[];
   missing: number[];
   extra: number[];
+  /** extra calls to tools the case does not offer */
+  unoffered: number[];
   pairs: Pair[];
   extrasAllowed: boolean;
   verdict: (i: number, j: number) => string | null;
@@ -262,12 +271,16 @@ interface FailContext {
 
 /** One line a person can act on: the first thing that is wrong, with a count when there is more. */
 function failReason(context: FailContext): string {
-  const { expected, actual, missing, extra, pairs } = context;
+  const { expected, actual, missing, extra, unoffered, pairs } = context;
   const expectedNames = expected.map((call) => call.name);
   const actualNames = actual.map((call) => call.name);
   if (expected.length === 0) return `expected no tool call, got ${listNames(actualNames)}`;
   if (actual.length === 0) return `no tool call made, expected ${listNames(expectedNames)}`;
   const [first] = missing;
+  if (first === undefined && context.extrasAllowed) {
+    const names = unoffered.map((j) => actualNames[j] ?? "?");
+    return `called ${listNames(names)}, which this case does not offer (extra_calls: allow covers only offered tools)`;
+  }
   if (first === undefined) {
     const names = extra.map((j) => actualNames[j] ?? "?");
     return `unexpected extra ${names.length === 1 ? "call" : "calls"}: ${listNames(names)} (extra_calls: forbid)`;

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { dirname, relative, resolve } from "node:path";
-import { compileSchema } from "../checks/schema-compiler.js";
+import { createSchemaCompiler, type SchemaCompiler } from "../checks/schema-compiler.js";
 import { validateExpectedToolCalls } from "../checks/tool-calls.js";
 import { describeValue, suggest, throwIfIssues, UserError } from "../errors.js";
 import type {
@@ -29,6 +29,13 @@ import {
 } from "./fields.js";
 import { readLines } from "./read-lines.js";
 
+/** What one load of a dataset shares between its lines. */
+interface LoadState {
+  schemas: SchemaCompiler;
+  /** `schema_ref` targets read so far, by absolute path (a string is the problem) */
+  schemaFiles: Map<string, JsonObject | string>;
+}
+
 export interface Dataset {
   path: string;
   sha256: string;
@@ -41,13 +48,15 @@ const expectedFields = ["output", "schema", "schema_ref", "tool_calls"];
 const roles: readonly Role[] = ["system", "user", "assistant", "tool"];
 const toolNamePattern = /^[A-Za-z0-9_-]{1,64}$/;
 
-/** Loads and validates a golden dataset (SPEC §3), reporting every problem at once. */
-export async function loadDataset(path: string, displayPath = displayName(path)): Promise<Dataset> {
+/** Loads and validates a golden dataset (SPEC §3), reporting every problem at once; `schemas` is the run's compiler. */
+export async function loadDataset(path: string, displayPath = displayName(path), schemas: SchemaCompiler = createSchemaCompiler()): Promise<Dataset> {
   const absolute = resolve(path);
   const issues: Issue[] = [];
   const warnings: string[] = [];
   const cases: EvalCase[] = [];
   const seen = new Map<string, number>();
+  // Per load, never per process: `watch` re-reads every schema file on each run.
+  const state: LoadState = { schemas, schemaFiles: new Map() };
   let sha256: string;
   try {
     sha256 = await readLines(absolute, (line, lineNumber) => {
@@ -64,7 +73,7 @@ export async function loadDataset(path: string, displayPath = displayName(path))
         else report("", `cannot take in this line: ${(error as Error).message}`);
         return;
       }
-      const parsed = parseCase(raw, lineNumber, dirname(absolute), report, warn);
+      const parsed = parseCase(raw, lineNumber, dirname(absolute), state, report, warn);
       if (!parsed) return;
       const firstLine = seen.get(parsed.id);
       if (firstLine !== undefined) report("id", `duplicate id "${parsed.id}" (first used on line ${firstLine})`);
@@ -80,7 +89,7 @@ export async function loadDataset(path: string, displayPath = displayName(path))
   return { path: absolute, sha256, cases, warnings };
 }
 
-function parseCase(raw: unknown, line: number, baseDir: string, report: Report, warn: Report): EvalCase | undefined {
+function parseCase(raw: unknown, line: number, baseDir: string, state: LoadState, report: Report, warn: Report): EvalCase | undefined {
   if (!isObject(raw)) {
     report("", expected("a JSON object", raw));
     return undefined;
@@ -108,9 +117,9 @@ function parseCase(raw: unknown, line: number, baseDir: string, report: Report, 
     if (isObject(raw.vars)) vars = raw.vars;
     else before.report("vars", expected("an object of values", raw.vars));
   }
-  const tools = raw.tools === undefined ? undefined : parseTools(raw.tools, before.report);
+  const tools = raw.tools === undefined ? undefined : parseTools(raw.tools, state.schemas, before.report);
   const toolChoice = parseToolChoice(raw.tool_choice, tools, before.report);
-  const expectedBlock = parseExpected(raw.expected, tools, baseDir, before.report, warn);
+  const expectedBlock = parseExpected(raw.expected, tools, baseDir, state, before.report, warn);
   const criteria = optionalString(raw, "criteria", "criteria", before.report);
   const tags = optionalStringArray(raw, "tags", "tags", before.report) ?? [];
   if (before.count() > 0 || typeof id !== "string") return undefined;
@@ -228,7 +237,7 @@ function parseLoggedToolCall(call: JsonValue, at: string, report: Report): ToolC
   return { name: fn.name, arguments: args, ...(typeof call.id === "string" ? { id: call.id } : {}) };
 }
 
-function parseTools(value: JsonValue, report: Report): ToolDefinition[] | undefined {
+function parseTools(value: JsonValue, schemas: SchemaCompiler, report: Report): ToolDefinition[] | undefined {
   if (!Array.isArray(value)) {
     report("tools", expected("an array of {name, description, parameters}", value));
     return undefined;
@@ -258,7 +267,7 @@ function parseTools(value: JsonValue, report: Report): ToolDefinition[] | undefi
       report(`${at}.parameters`, expected("a JSON Schema object", parameters));
       return;
     }
-    const compiled = compileSchema(parameters);
+    const compiled = schemas.compile(parameters);
     if (!compiled.ok) report(`${at}.parameters`, `invalid JSON Schema: ${compiled.error}`);
     tools.push({ name, parameters, ...(description !== undefined ? { description } : {}) });
   });
@@ -287,6 +296,7 @@ function parseExpected(
   value: JsonValue | undefined,
   tools: ToolDefinition[] | undefined,
   baseDir: string,
+  { schemas, schemaFiles }: LoadState,
   report: Report,
   warn: Report,
 ): Expected | undefined {
@@ -302,26 +312,29 @@ function parseExpected(
     else result.output = JSON.stringify(value.output);
   }
   if (value.schema !== undefined && value.schema_ref !== undefined) report("expected.schema", "give either schema or schema_ref, not both");
+  // A case's schema must be valid for its dialect here; the json-schema check compiles it before the run
+  // (its validateCase), under its `strict_schema`, which decides whether unknown keywords are errors.
   if (value.schema !== undefined) {
-    if (!isObject(value.schema)) report("expected.schema", expected("a JSON Schema object", value.schema));
+    if (!isObject(value.schema) && typeof value.schema !== "boolean")
+      report("expected.schema", expected("a JSON Schema (an object or a boolean)", value.schema));
     else {
-      const compiled = compileSchema(value.schema);
-      if (compiled.ok) result.schema = value.schema;
-      else report("expected.schema", `invalid JSON Schema: ${compiled.error}`);
+      const problem = schemas.dialectProblem(value.schema);
+      if (problem === undefined) result.schema = value.schema;
+      else report("expected.schema", `invalid JSON Schema: ${problem}`);
     }
   }
   if (value.schema_ref !== undefined) {
     if (typeof value.schema_ref !== "string") report("expected.schema_ref", expected("a path relative to the dataset file", value.schema_ref));
     else {
       const schemaPath = resolve(baseDir, value.schema_ref);
-      const loaded = readSchemaFile(schemaPath);
+      const loaded = readSchemaFile(schemaPath, schemaFiles);
       if (typeof loaded === "string") report("expected.schema_ref", `${displayName(schemaPath)}: ${loaded}`);
       else {
-        const compiled = compileSchema(loaded);
-        if (compiled.ok) {
+        const problem = schemas.dialectProblem(loaded);
+        if (problem === undefined) {
           result.schema = loaded;
           result.schema_path = schemaPath;
-        } else report("expected.schema_ref", `${displayName(schemaPath)}: invalid JSON Schema: ${compiled.error}`);
+        } else report("expected.schema_ref", `${displayName(schemaPath)}: invalid JSON Schema: ${problem}`);
       }
     }
   }
@@ -340,7 +353,7 @@ function parseExpected(
         }
         parsed.push({ name: call.name, ...(call.arguments !== undefined ? { arguments: call.arguments as JsonObject } : {}) });
       });
-      for (const problem of validateExpectedToolCalls(parsed, tools, "expected.tool_calls")) {
+      for (const problem of validateExpectedToolCalls(parsed, tools, "expected.tool_calls", schemas)) {
         const [field, ...rest] = problem.split(": ");
         report(field ?? "expected.tool_calls", rest.join(": "));
       }
@@ -350,10 +363,8 @@ function parseExpected(
   return result;
 }
 
-const schemaFiles = new Map<string, JsonObject | string>();
-
 /** Reads a `schema_ref` target once per run; a string result is the problem. */
-function readSchemaFile(path: string): JsonObject | string {
+function readSchemaFile(path: string, schemaFiles: Map<string, JsonObject | string>): JsonObject | string {
   const cached = schemaFiles.get(path);
   if (cached !== undefined) return cached;
   let result: JsonObject | string;

@@ -1,3 +1,4 @@
+import { createSchemaCompiler } from "../checks/schema-compiler.js";
 import { describeValue, suggest, throwIfIssues, UserError } from "../errors.js";
 import type { Issue, JsonValue, VariantSpec } from "../types.js";
 import { type Config, findConfig, loadConfig } from "./config.js";
@@ -44,13 +45,16 @@ export async function loadInputs(options: InputOptions): Promise<Inputs> {
     const configFile = readStructuredFile(config.path, displayName(config.path), "config");
     configGate = { rules: config.gate, report: configFile.reporter(configIssues) };
   }
-  const rubric = loadRubric(rubricPath, configGate);
+  // One schema compiler per load: the rubric's and the dataset's schemas compile once, and a `watch`
+  // re-run starts from nothing.
+  const schemas = createSchemaCompiler();
+  const rubric = loadRubric(rubricPath, configGate, schemas);
   throwIfIssues(configIssues, "config");
   const datasetPath = options.dataset ?? rubric.dataset ?? config.dataset;
   if (datasetPath === undefined) {
     throw new UserError(`no dataset: pass --dataset FILE, or set \`dataset:\` in ${displayName(rubric.path)}`);
   }
-  const dataset = await loadDataset(datasetPath);
+  const dataset = await loadDataset(datasetPath, undefined, schemas);
   const warnings = [...dataset.warnings];
   const inputs: Inputs = { config, rubric, dataset, warnings, checkJudges: {} };
   if (options.baseline !== undefined) inputs.baseline = resolveVariant(options.baseline, config, "--baseline");

@@ -1,6 +1,7 @@
 import { dirname, resolve } from "node:path";
 import { metricNames } from "../aggregate/metric-names.js";
 import { buildChecks } from "../checks/index.js";
+import { createSchemaCompiler, type SchemaCompiler } from "../checks/schema-compiler.js";
 import { throwIfIssues } from "../errors.js";
 import { parseGateRules } from "../gate/rules.js";
 import type { Check, GateRule, Issue, JsonValue } from "../types.js";
@@ -38,9 +39,13 @@ const rubricFields = ["name", "description", "dataset", "checks", "gate", "segme
 
 /**
  * Loads a rubric (SPEC §4): builds every check once and parses the gate. `fallbackGate` is the config's
- * `gate:` used when the rubric has none.
+ * `gate:` used when the rubric has none; `schemas` the run's schema compiler (shared with the dataset).
  */
-export function loadRubric(path: string, fallbackGate?: { rules: JsonValue; report: Report }): Rubric {
+export function loadRubric(
+  path: string,
+  fallbackGate?: { rules: JsonValue; report: Report },
+  schemas: SchemaCompiler = createSchemaCompiler(),
+): Rubric {
   const file = readStructuredFile(path, displayName(path), "rubric");
   const issues: Issue[] = [];
   const report = file.reporter(issues);
@@ -48,7 +53,7 @@ export function loadRubric(path: string, fallbackGate?: { rules: JsonValue; repo
   checkKeys(data, rubricFields, "", report);
   const name = optionalString(data, "name", "name", report) ?? displayName(path);
   const dataset = optionalString(data, "dataset", "dataset", report);
-  const checks = buildChecks(data.checks, path, report);
+  const checks = buildChecks(data.checks, path, report, schemas);
   const known = metricNames(checks);
   const gate =
     data.gate === undefined && fallbackGate

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { maxLatencyMs, maxTokens } from "../../src/checks/budgets.js";
+import { createSchemaCompiler } from "../../src/checks/schema-compiler.js";
 import type { CheckSpec, EvalCase } from "../../src/types.js";
 
 const testCase: EvalCase = { id: "c", line: 1, input: "hi", vars: {}, tags: [], expected: {} };
@@ -8,6 +9,7 @@ function build(factory: typeof maxTokens, spec: Partial<CheckSpec>) {
   const issues: string[] = [];
   const check = factory({ id: "b", type: "max-tokens", category: "performance", ...spec } as CheckSpec, {
     rubricPath: "/x/rubric.yaml",
+    schemas: createSchemaCompiler(),
     issue: (field, message) => issues.push(`${field}: ${message}`),
   });
   return { check, issues };

@@ -1,19 +1,26 @@
 import { describe, expect, test } from "vitest";
-import { compileSchema, type ErrorObject, formatAjvErrors, schemaDialect } from "../../src/checks/schema-compiler.js";
+import { createSchemaCompiler, type ErrorObject, formatAjvErrors, schemaDialect } from "../../src/checks/schema-compiler.js";
 
 const draft07 = "http://json-schema.org/draft-07/schema#";
 const draft2020 = "https://json-schema.org/draft/2020-12/schema";
 
+const compiler = createSchemaCompiler();
+
 function compileError(schema: object | boolean, strict?: boolean): string {
-  const result = compileSchema(schema, strict === undefined ? {} : { strict });
+  const result = compiler.compile(schema, strict === undefined ? {} : { strict });
   if (result.ok) throw new Error(`expected ${JSON.stringify(schema)} not to compile`);
   return result.error;
 }
 
-function validator(schema: object | boolean, strict?: boolean) {
-  const result = compileSchema(schema, strict === undefined ? {} : { strict });
+function validator(schema: object | boolean, strict?: boolean, schemas = compiler) {
+  const result = schemas.compile(schema, strict === undefined ? {} : { strict });
   if (!result.ok) throw new Error(result.error);
   return result.validate;
+}
+
+/** "valid", "invalid" or "error" for one value. */
+function verdict(schema: object | boolean, value: unknown): string {
+  return validator(schema)(value).status;
 }
 
 describe("schemaDialect", () => {
@@ -84,10 +91,48 @@ describe("compileSchema", () => {
       valid: { a: "x" },
       invalid: { a: 1 },
     },
+    {
+      name: "an $anchor",
+      schema: { $defs: { n: { $anchor: "num", type: "number" } }, $ref: "#num" },
+      valid: 1,
+      invalid: "1",
+    },
+    {
+      name: "an embedded $id, referenced by it",
+      schema: { $id: "https://example.com/root", $defs: { s: { $id: "https://example.com/str", type: "string" } }, $ref: "https://example.com/str" },
+      valid: "x",
+      invalid: 1,
+    },
+    {
+      name: "a $ref to the root",
+      schema: { properties: { child: { $ref: "#" } }, additionalProperties: false },
+      valid: { child: { child: {} } },
+      invalid: { child: { other: 1 } },
+    },
+    {
+      name: "$dynamicRef to the resource's $dynamicAnchor",
+      schema: {
+        $id: "https://example.com/tree",
+        $dynamicAnchor: "node",
+        type: "object",
+        properties: { children: { type: "array", items: { $dynamicRef: "#node" } } },
+      },
+      valid: { children: [{ children: [] }] },
+      invalid: { children: [1] },
+    },
+    {
+      name: "a URN base URI",
+      schema: {
+        $id: "urn:uuid:deadbeef-1234-ffff-ffff-4321feebdaed",
+        $defs: { bar: { type: "string" } },
+        $ref: "urn:uuid:deadbeef-1234-ffff-ffff-4321feebdaed#/$defs/bar",
+      },
+      valid: "x",
+      invalid: 1,
+    },
   ])("$name", ({ schema, valid, invalid }) => {
-    const validate = validator(schema);
-    if (valid !== undefined) expect(validate(valid)).toBe(true);
-    if (invalid !== undefined) expect(validate(invalid)).toBe(false);
+    if (valid !== undefined) expect(verdict(schema, valid)).toBe("valid");
+    if (invalid !== undefined) expect(verdict(schema, invalid)).toBe("invalid");
   });
 
   test.each([
@@ -119,16 +164,60 @@ describe("compileSchema", () => {
     { name: "an unknown keyword", schema: { type: "object", "x-internal": true, requird: ["a"] } },
     { name: "an unknown format", schema: { type: "string", format: "order-id" } },
   ])("strict: false accepts $name", ({ schema }) => {
-    expect(compileSchema(schema, { strict: false }).ok).toBe(true);
-    expect(compileSchema(schema).ok).toBe(false);
+    expect(compiler.compile(schema, { strict: false }).ok).toBe(true);
+    expect(compiler.compile(schema).ok).toBe(false);
   });
 
-  test("two schemas may reuse an $id", () => {
-    expect(validator({ $id: "https://example.com/reused", type: "string" })("x")).toBe(true);
-    expect(validator({ $id: "https://example.com/reused", type: "number" })(1)).toBe(true);
+  test("two schemas may reuse an $id, at the root or embedded", () => {
+    expect(verdict({ $id: "https://example.com/reused", type: "string" }, "x")).toBe("valid");
+    expect(verdict({ $id: "https://example.com/reused", type: "number" }, 1)).toBe("valid");
+    const embedded = (type: string) => ({ $defs: { a: { $id: "https://example.com/inner", type } }, $ref: "https://example.com/inner" });
+    expect(verdict(embedded("string"), "x")).toBe("valid");
+    expect(verdict(embedded("number"), "x")).toBe("invalid");
   });
 
-  test("compiles each schema once: same object, equal JSON, per strictness", () => {
+  test("schema patterns run on RE2: a catastrophic pattern on a long string answers in milliseconds", () => {
+    const started = performance.now();
+    expect(verdict({ type: "string", pattern: "^(a+)+$" }, `${"a".repeat(50_000)}!`)).toBe("invalid");
+    expect(verdict({ type: "object", patternProperties: { "^(a|aa)+$": { type: "number" } } }, { [`${"a".repeat(50_000)}!`]: "x" })).toBe("valid");
+    expect(performance.now() - started).toBeLessThan(500);
+  });
+
+  test("distinct schema patterns stay distinct, and patterns RE2 cannot run still load (JavaScript's engine)", () => {
+    const schema = { type: "object", patternProperties: { "^a": { type: "string" }, "^b": { type: "number" } } };
+    expect(verdict(schema, { a1: "x", b1: 1 })).toBe("valid");
+    expect(verdict(schema, { a1: 1 })).toBe("invalid");
+    expect(verdict(schema, { b1: "x" })).toBe("invalid");
+    expect(verdict({ type: "string", pattern: "^(?!admin).+$" }, "user")).toBe("valid");
+    expect(verdict({ type: "string", pattern: "^(?!admin).+$" }, "admin")).toBe("invalid");
+    expect(verdict({ type: "string", pattern: "^\\p{Letter}+$" }, "café")).toBe("valid");
+  });
+
+  test("a validator that throws on a value is an error, not a pass or a fail", () => {
+    // ajv follows this $dynamicRef cycle without end (the JSON-Schema-Test-Suite's
+    // "unevaluatedItems with $dynamicRef" case): the stack overflows.
+    const schema = {
+      $id: "https://example.com/derived",
+      $ref: "https://example.com/baseSchema",
+      $defs: {
+        derived: { $dynamicAnchor: "addons", prefixItems: [true, { type: "string" }] },
+        baseSchema: {
+          $id: "https://example.com/baseSchema",
+          $comment: "unevaluatedItems comes first so it's more likely to catch bugs with implementations that are sensitive to keyword ordering",
+          unevaluatedItems: false,
+          type: "array",
+          prefixItems: [{ type: "string" }],
+          $dynamicRef: "#addons",
+          $defs: { defaultAddons: { $comment: "Needed to satisfy the bookending requirement", $dynamicAnchor: "addons" } },
+        },
+      },
+    };
+    const result = validator(schema)(["foo", "bar"]);
+    expect(result.status).toBe("error");
+    if (result.status === "error") expect(result.reason).toMatch(/^the validator failed on this value: .*call stack/);
+  });
+
+  test("compiles each schema once per compiler: same object, equal JSON, per strictness", () => {
     const schema = { type: "object", properties: { cached: { type: "integer" } } };
     const first = validator(schema);
     expect(validator(schema)).toBe(first);
@@ -138,10 +227,31 @@ describe("compileSchema", () => {
     expect(validator(schema, false)).toBe(validator(schema, false));
   });
 
+  test("a new compiler (a new run) keeps nothing of the last one", () => {
+    const schema = { type: "object", properties: { cached: { type: "integer" } } };
+    expect(validator(schema, true, createSchemaCompiler())).not.toBe(validator(schema, true, createSchemaCompiler()));
+  });
+
   test("collects all errors", () => {
-    const validate = validator({ type: "object", required: ["a", "b"] });
-    expect(validate({})).toBe(false);
-    expect(validate.errors).toHaveLength(2);
+    expect(validator({ type: "object", required: ["a", "b"] })({})).toEqual({
+      status: "invalid",
+      reason: "missing required property 'a'; missing required property 'b'",
+    });
+  });
+});
+
+describe("dialectProblem (what the dataset loader asks of a case's schema)", () => {
+  test.each([
+    { name: "a boolean schema", schema: false, problem: undefined },
+    { name: "an unknown keyword (the check decides, by strict_schema)", schema: { "x-owner": 1, type: "string" }, problem: undefined },
+    { name: "a $ref it does not resolve (compiling is the check's job)", schema: { $ref: "other.json" }, problem: undefined },
+    { name: "a bad type name", schema: { type: "strin" }, problem: /^schema is invalid: \/type: must be equal to one of the allowed values/ },
+    { name: "an unsupported $schema", schema: { $schema: "http://json-schema.org/draft-04/schema#" }, problem: /^unsupported "\$schema"/ },
+    { name: "an array", schema: [], problem: /^a schema must be an object or a boolean/ },
+  ])("$name", ({ schema, problem }) => {
+    const found = compiler.dialectProblem(schema);
+    if (problem === undefined) expect(found).toBeUndefined();
+    else expect(found).toMatch(problem);
   });
 });
 
@@ -176,15 +286,11 @@ describe("formatAjvErrors", () => {
       reason: '/priority: must be equal to one of the allowed values (low, high); /email: must be string; /kind: must be equal to "ticket" (+1 more)',
     },
   ])("$name", ({ data, reason }) => {
-    const validate = validator(schema);
-    expect(validate(data)).toBe(false);
-    expect(formatAjvErrors(validate.errors)).toBe(reason);
+    expect(validator(schema)(data)).toEqual({ status: "invalid", reason });
   });
 
   test("non-string enum values are shown as JSON", () => {
-    const validate = validator({ enum: [1, null, "a"] });
-    validate(2);
-    expect(formatAjvErrors(validate.errors)).toBe("must be equal to one of the allowed values (1, null, a)");
+    expect(validator({ enum: [1, null, "a"] })(2)).toEqual({ status: "invalid", reason: "must be equal to one of the allowed values (1, null, a)" });
   });
 
   test("duplicates are dropped", () => {

@@ -1,4 +1,5 @@
 import { describe, expect, test } from "vitest";
+import { createSchemaCompiler } from "../../src/checks/schema-compiler.js";
 import { f1, longestOrderedMatching, maximumMatching, toolCalls, validateExpectedToolCalls } from "../../src/checks/tool-calls.js";
 import type { Check, CheckResult, CheckSpec, EvalCase, ExpectedToolCall, JsonValue, ToolCall, ToolDefinition } from "../../src/types.js";
 
@@ -48,7 +49,11 @@ function expect_(name: string, args?: ExpectedToolCall["arguments"]): ExpectedTo
 function build(options: Record<string, JsonValue> = {}): { check: Check; issues: string[] } {
   const issues: string[] = [];
   const spec = { id: "tools", type: "tool-calls", category: "tools", ...options } as CheckSpec;
-  const check = toolCalls(spec, { rubricPath: "/rubric.yaml", issue: (field, message) => issues.push(`${field}: ${message}`) });
+  const check = toolCalls(spec, {
+    rubricPath: "/rubric.yaml",
+    schemas: createSchemaCompiler(),
+    issue: (field, message) => issues.push(`${field}: ${message}`),
+  });
   return { check, issues };
 }
 
@@ -272,6 +277,24 @@ const modes: Row[] = [
     status: "pass",
     score: 1,
     reason: "2/2 calls matched (+1 extra allowed: send_email)",
+  },
+  {
+    name: "order any, extra_calls allow: an extra call to a tool never offered fails",
+    expected: [expect_("track_order")],
+    actual: [track(), call("delete_account", { id: 1 })],
+    options: { order: "any", extra_calls: "allow" },
+    status: "fail",
+    score: 2 / 3,
+    reason: "called delete_account, which this case does not offer (extra_calls: allow covers only offered tools)",
+  },
+  {
+    name: "order strict, extra_calls allow: offered extras pass, an unoffered one fails",
+    expected: [expect_("track_order")],
+    actual: [email(), track(), call("wire_money")],
+    options: { order: "strict", extra_calls: "allow" },
+    status: "fail",
+    score: 2 / 3,
+    reason: "called wire_money, which this case does not offer (extra_calls: allow covers only offered tools)",
   },
   {
     name: "order strict, extra_calls forbid: an extra call in between fails",
@@ -521,10 +544,10 @@ describe("validateExpectedToolCalls", () => {
       tools: defaultTools,
       problems: [
         `${at}[0].name: "nope" is not one of this case's tools (issue_refund, track_order, send_email)`,
-        `${at}[1].arguments.order_id: $regex does not compile: Invalid regular expression: /(/u: Unterminated group`,
+        `${at}[1].arguments.order_id: $regex "(": not a valid RE2 pattern: missing closing ): \`(\``,
       ],
     },
   ])("$name", ({ expected, tools, problems }) => {
-    expect(validateExpectedToolCalls(expected, tools, at)).toEqual(problems);
+    expect(validateExpectedToolCalls(expected, tools, at, createSchemaCompiler())).toEqual(problems);
   });
 });

@@ -135,8 +135,21 @@ const datasetRows: Row[] = [
   },
   {
     name: "expected.schema with a misspelt keyword (strict)",
-    files: withData(good, { id: "c2", input: "a", expected: { schema: { type: "object", propertes: {} } } }),
-    expect: [/data\.jsonl:2: expected\.schema: invalid JSON Schema: unknown keyword "propertes" — did you mean "properties"\?/],
+    files: {
+      "rubric.yaml": rubric("  - { id: format, type: json-schema }"),
+      "data.jsonl": jsonl(good, { id: "c2", input: "a", expected: { schema: { type: "object", propertes: {} } } }),
+    },
+    expect: [
+      /data\.jsonl:2: check format: expected\.schema: invalid JSON Schema: unknown keyword "propertes" — did you mean "properties"\? \(strict_schema: false/,
+    ],
+  },
+  {
+    name: "expected.schema that is not valid for its dialect (whatever strict_schema says)",
+    files: {
+      "rubric.yaml": rubric("  - { id: format, type: json-schema, strict_schema: false }"),
+      "data.jsonl": jsonl(good, { id: "c2", input: "a", expected: { schema: { type: "strin" } } }),
+    },
+    expect: [/data\.jsonl:2: expected\.schema: invalid JSON Schema: schema is invalid: \/type: must be equal to one of the allowed values/],
   },
   {
     name: "expected.schema_ref to a missing file",
@@ -161,7 +174,14 @@ const datasetRows: Row[] = [
   {
     name: "bad $regex",
     files: withData(good, toolCase("c2", { order_id: { $regex: "^A-(\\d+$" } })),
-    expect: [/data\.jsonl:2: expected\.tool_calls\[0\]\.arguments\.order_id: \$regex does not compile: Invalid regular expression/],
+    expect: [/data\.jsonl:2: expected\.tool_calls\[0\]\.arguments\.order_id: \$regex "\^A-\(\\\\d\+\$": not a valid RE2 pattern: missing closing \)/],
+  },
+  {
+    name: "$regex with a lookahead (not RE2)",
+    files: withData(good, toolCase("c2", { order_id: { $regex: "^(?=A)A-\\d+$" } })),
+    expect: [
+      /data\.jsonl:2: expected\.tool_calls\[0\]\.arguments\.order_id: \$regex .*: lookahead and lookbehind assertions are not supported: patterns use RE2 syntax/,
+    ],
   },
   {
     name: "$approx not a number",
@@ -255,12 +275,30 @@ const rubricRows: Row[] = [
   {
     name: "bad regex in a regex check",
     files: withRubric(rubric("  - id: shape\n    type: regex\n    pattern: '^(A-\\d+'")),
-    expect: [/rubric\.yaml:6: checks\[0\]\.pattern: not a valid regular expression: .*\^\(A-\\d\+/],
+    expect: [/rubric\.yaml:6: checks\[0\]\.pattern: not a valid RE2 pattern: missing closing \): .*\^\(A-\\d\+/],
+  },
+  {
+    name: "a backreference in a regex check (not RE2)",
+    files: withRubric(rubric("  - { id: twice, type: regex, pattern: '(a+)\\1' }")),
+    expect: [/rubric\.yaml:4: checks\[0\]\.pattern: backreferences are not supported: patterns use RE2 syntax/],
+  },
+  {
+    name: "a {{var}} that makes a regex check's pattern invalid, blamed on the case",
+    files: {
+      "rubric.yaml": rubric("  - { id: shape, type: regex, pattern: '^{{prefix}}-\\d+$' }"),
+      "data.jsonl": jsonl({ ...good, vars: { prefix: "A" } }, { id: "c2", input: "a", vars: { prefix: "(" } }),
+    },
+    expect: [/data\.jsonl:2: check shape: pattern "\^\(-\\\\d\+\$" \(after \{\{var\}\} substitution\): not a valid RE2 pattern/],
+  },
+  {
+    name: "the sticky flag in a regex check",
+    files: withRubric(rubric("  - { id: shape, type: regex, pattern: 'A', flags: y }")),
+    expect: [/rubric\.yaml:4: checks\[0\]\.flags: the "y" \(sticky\) flag is not supported: anchor the pattern with \^ instead/],
   },
   {
     name: "bad flags in a regex check are blamed on flags, not the pattern",
     files: withRubric(rubric("  - { id: shape, type: regex, pattern: '^A-\\d+$', flags: q }")),
-    expect: [/rubric\.yaml:4: checks\[0\]\.flags: expected regular expression flags from "dgimsuy", each at most once, got "q"/],
+    expect: [/rubric\.yaml:4: checks\[0\]\.flags: expected flags from "imsgu" \(i: ignore case, .*\), each at most once, got "q"/],
   },
   {
     name: "contains check with an unknown option (did-you-mean)",

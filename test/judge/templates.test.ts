@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { judge, templateProblems } from "../../src/checks/judge.js";
+import { createSchemaCompiler } from "../../src/checks/schema-compiler.js";
 import { builtInTemplates, fillTemplate, loadTemplate } from "../../src/judge/templates.js";
 import type { CheckSpec, EvalCase, JudgeCaller, ScoreInput } from "../../src/types.js";
 
@@ -12,6 +13,7 @@ function build(spec: Partial<CheckSpec>, files: Record<string, string> = {}) {
   const issues: string[] = [];
   const check = judge({ id: "j", type: "judge", category: "quality", criteria: "Be right.", ...spec } as CheckSpec, {
     rubricPath: join(dir, "rubric.yaml"),
+    schemas: createSchemaCompiler(),
     issue: (field, message) => issues.push(`${field}: ${message}`),
   });
   return { check, issues };
