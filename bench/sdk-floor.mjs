@@ -13,7 +13,7 @@
 import "../src/tune-jit.ts";
 import { readFileSync } from "node:fs";
 import OpenAI from "openai";
-import { createHttpFetch } from "../src/providers/http-fetch.ts";
+import { createHttpClient } from "../src/providers/http-client.ts";
 
 const [datasetPath, concurrencyArg] = process.argv.slice(2);
 const concurrency = Number(concurrencyArg);
@@ -28,7 +28,7 @@ const client = new OpenAI({
   baseURL: process.env.OPENAI_BASE_URL,
   maxRetries: 0,
   timeout: 60_000,
-  fetch: createHttpFetch({ maxSockets: concurrency }),
+  fetch: createHttpClient({ connections: concurrency, env: process.env, maxResponseBytes: 16 * 1024 * 1024 }).fetch,
 });
 
 // Both variants of a case in turn, as modelgate sends them.

@@ -55,3 +55,17 @@ export function endpointHost(variant: VariantSpec, env: NodeJS.ProcessEnv): stri
     return "invalid-url";
   }
 }
+
+/** Default cap on a response body, decoded: far above any completion, far below what would hurt memory. */
+export const defaultMaxResponseBytes = 16 * 1024 * 1024;
+
+/** The response body cap of a run: MODELGATE_MAX_RESPONSE_BYTES (bytes, a positive integer) or the default. */
+export function maxResponseBytes(env: NodeJS.ProcessEnv): number {
+  const value = env.MODELGATE_MAX_RESPONSE_BYTES;
+  if (value === undefined || value.trim() === "") return defaultMaxResponseBytes;
+  const bytes = Number(value);
+  if (!Number.isSafeInteger(bytes) || bytes < 1) {
+    throw new UserError(`MODELGATE_MAX_RESPONSE_BYTES: expected a whole number of bytes of at least 1, got ${JSON.stringify(value.slice(0, 40))}`);
+  }
+  return bytes;
+}

@@ -9,8 +9,13 @@ export interface Provider {
 
 export interface ClassifiedError extends RequestError {
   retryable: boolean;
-  /** from `Retry-After` / `retry-after-ms`, when the server sent one */
+  /** from `Retry-After` / `retry-after-ms`, when the server sent one; at most `retryAfterCapMs` */
   retryAfterMs?: number;
+  /**
+   * The server asked to wait longer than `retryAfterCapMs` (a `Retry-After: 86400`): the error is not
+   * retryable, and the runner should stop sending to that endpoint rather than wait.
+   */
+  retryAfterBeyondCap?: true;
 }
 
 /** Where a provider gets its key and endpoint; only ever from the environment. */
@@ -18,6 +23,6 @@ export interface ProviderEnvironment {
   apiKey: string | undefined;
   baseURL: string | undefined;
   timeoutMs: number;
-  /** the HTTP client the SDK uses; injected by scripts and tests that route requests to a local server */
+  /** the HTTP client the SDK uses: the run's (src/providers/http-client.ts), or one a script or test injects */
   fetch?: typeof fetch;
 }
