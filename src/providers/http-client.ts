@@ -52,9 +52,13 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     });
     if (!response.body) return response as unknown as Response;
     const declared = Number(response.headers.get("content-length"));
-    if (!response.headers.has("content-encoding") && declared > cap) {
-      await response.body.cancel();
-      throw new ResponseTooLargeError(cap);
+    if (!response.headers.has("content-encoding") && Number.isFinite(declared) && response.headers.has("content-length")) {
+      if (declared > cap) {
+        await response.body.cancel();
+        throw new ResponseTooLargeError(cap);
+      }
+      // An unencoded body is exactly its Content-Length (undici reads no more): nothing left to count.
+      return response as unknown as Response;
     }
     let seen = 0;
     // undici's stream types and the DOM's differ in TypeScript only: both are node:stream/web's classes.
