@@ -166,3 +166,11 @@ async function gzippedZeros(mib: number): Promise<Buffer> {
   await once(gzip, "end");
   return Buffer.concat(chunks);
 }
+
+test("--timeout past what a timer can hold (2^31 ms) is an input error, not requests that time out at once", async () => {
+  const server = await fakeServerForTest({ respond: scriptedModel() });
+  const result = await runModelgate(evalArgs("openai", "--timeout", "2147483648"), { cwd: project(3), env: envFor("openai", server) });
+  expect(result.exitCode).toBe(2);
+  expect(result.stderr).toContain("--timeout");
+  expect(server.stats.requests).toBe(0);
+});
