@@ -21,6 +21,7 @@ export async function createAnthropicProvider(model: string, environment: Provid
     maxRetries: 0, // the runner owns retries
     timeout: environment.timeoutMs,
     ...(environment.fetch ? { fetch: environment.fetch } : {}),
+    ...(environment.headers ? { defaultHeaders: environment.headers } : {}),
   });
   return {
     async complete(request: ModelRequest, signal: AbortSignal): Promise<ModelResponse> {

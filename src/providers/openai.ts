@@ -18,6 +18,7 @@ export async function createOpenAIProvider(model: string, environment: ProviderE
     maxRetries: 0, // the runner owns retries
     timeout: environment.timeoutMs,
     ...(environment.fetch ? { fetch: environment.fetch } : {}),
+    ...(environment.headers ? { defaultHeaders: environment.headers } : {}),
   });
   return {
     async complete(request: ModelRequest, signal: AbortSignal): Promise<ModelResponse> {

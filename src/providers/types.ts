@@ -23,6 +23,8 @@ export interface ProviderEnvironment {
   apiKey: string | undefined;
   baseURL: string | undefined;
   timeoutMs: number;
+  /** extra HTTP headers of the variant (SPEC §2), values resolved; the caller remembers them as secrets (rememberSecret) */
+  headers?: Record<string, string>;
   /** the HTTP client the SDK uses: the run's (src/providers/http-client.ts), or one a script or test injects */
   fetch?: typeof fetch;
 }

@@ -82,8 +82,8 @@ function client(options: { connections?: number; maxResponseBytes?: number } = {
   return http;
 }
 
-async function provider(api: Api, local: Local, http = client(), timeoutMs = 10_000): Promise<Provider> {
-  const environment = { apiKey: "sk-test-http-client-0000", timeoutMs, fetch: http.fetch };
+async function provider(api: Api, local: Local, http = client(), timeoutMs = 10_000, headers?: Record<string, string>): Promise<Provider> {
+  const environment = { apiKey: "sk-test-http-client-0000", timeoutMs, fetch: http.fetch, ...(headers ? { headers } : {}) };
   return api === "openai"
     ? createOpenAIProvider("gpt-test", { ...environment, baseURL: `${local.url}/v1` })
     : createAnthropicProvider("claude-test", { ...environment, baseURL: local.url });
@@ -109,6 +109,19 @@ describe.each(apis)("%s through the SDK", (api) => {
     });
     const reply = await (await provider(api, local)).complete(request, new AbortController().signal);
     expect(reply.text).toBe("hello");
+  });
+
+  test("a variant's extra headers are sent with every request, beside the key", async () => {
+    const seen: IncomingMessage["headers"][] = [];
+    const local = await startLocal((req, res, which) => {
+      seen.push(req.headers);
+      okHandler(req, res, which);
+    });
+    const p = await provider(api, local, client(), 10_000, { "x-portkey-config": "pc-secret-config-123" });
+    await p.complete(request, new AbortController().signal);
+    expect(seen).toHaveLength(1);
+    expect(seen[0]?.["x-portkey-config"]).toBe("pc-secret-config-123");
+    expect(JSON.stringify(seen[0])).toContain("sk-test-http-client-0000");
   });
 
   test("sequential requests reuse kept-alive connections; concurrent ones open at most `connections`", async () => {
