@@ -7,7 +7,7 @@
 import { once } from "node:events";
 import { readdirSync, readFileSync } from "node:fs";
 import { createServer, type IncomingMessage } from "node:http";
-import type { AddressInfo, Socket } from "node:net";
+import { type AddressInfo, createServer as createNetServer, type Server as NetServer, type Socket } from "node:net";
 import { join } from "node:path";
 import { createProxy } from "proxy";
 import { describe, expect, onTestFinished, test } from "vitest";
@@ -160,6 +160,39 @@ describe("a run through an HTTP proxy", () => {
     }
     expect(server.stats.requests).toBe(36);
     expect(proxy.seen).toEqual([]);
+  });
+
+  test("HTTPS_PROXY carries https:// endpoints (a CONNECT to the endpoint), and NO_PROXY exempts them", async () => {
+    // No TLS server is needed to see the routing: the tunnel's target is a TCP server that hangs up, so
+    // the run cannot complete (exit 3) either way; what differs is whether the proxy was asked.
+    const target = await new Promise<NetServer>((resolve) => {
+      const server = createNetServer((socket) => socket.destroy()).listen(0, "127.0.0.1", () => resolve(server));
+    });
+    onTestFinished(() => new Promise<void>((resolve) => target.close(() => resolve())));
+    const host = `127.0.0.1:${(target.address() as AddressInfo).port}`;
+    const proxy = await startProxy();
+    const https = [
+      "eval",
+      "--rubric",
+      "rubric.yaml",
+      "--baseline",
+      "openai-compatible:a-2024-01-01",
+      "--candidate",
+      "openai-compatible:b-2024-01-01",
+    ];
+    const common = { OPENAI_BASE_URL: `https://${host}/v1`, HTTPS_PROXY: proxy.url };
+    // Exempt first: the run through the proxy may leave CONNECTs arriving after it has stopped.
+    const direct = await runModelgate([...https, "--no-cache", "--max-retries", "0", "--out", "out"], {
+      cwd: project(),
+      env: { ...common, NO_PROXY: "127.0.0.1" },
+    });
+    expect(direct.exitCode).toBe(3);
+    expect(proxy.seen).toEqual([]);
+    const through = await runModelgate([...https, "--no-cache", "--max-retries", "0", "--out", "out"], { cwd: project(), env: common });
+    expect(through.stderr).not.toContain("crashed");
+    expect(through.exitCode).toBe(3);
+    expect(proxy.seen.length).toBeGreaterThan(0);
+    expect(new Set(proxy.seen.map((request) => `${request.method} ${request.url}`))).toEqual(new Set([`CONNECT ${host}`]));
   });
 
   test("a proxy nobody listens on: the endpoint is unreachable (exit 3), not a failed gate", async () => {
