@@ -1,10 +1,32 @@
 import { defineConfig } from "vitest/config";
 
+/**
+ * Two projects. "src": every test, on the sources (in-process through runCli where a test needs hooks
+ * such as io.fetch or signals). "dist": the tests that drive the CLI as a user does, re-run against the
+ * shipped bundle (node dist/bin.js, built first by test/support/build-dist.ts): shipped code is tested code.
+ */
 export default defineConfig({
   test: {
-    include: ["test/**/*.test.ts"],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: "forks",
+    projects: [
+      { extends: true, test: { name: "src", include: ["test/**/*.test.ts"] } },
+      {
+        extends: true,
+        test: {
+          name: "dist",
+          include: [
+            "test/cli/faults.test.ts",
+            "test/cli/eval.test.ts",
+            "test/cli/proxy.test.ts",
+            "test/cli/secrets.test.ts",
+            "test/providers/transport.test.ts",
+          ],
+          env: { MODELGATE_TEST_TARGET: "dist" },
+          globalSetup: ["test/support/build-dist.ts"],
+        },
+      },
+    ],
   },
 });

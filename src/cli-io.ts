@@ -6,7 +6,7 @@ export interface CliIO {
   cwd: string;
   /** aborted on Ctrl-C */
   signal: AbortSignal;
-  /** HTTP client for providers (default: a keep-alive node:http client, src/providers/http-fetch.ts); scripts route the demo recording through it */
+  /** HTTP client for providers (default: undici over a proxy-aware keep-alive pool, src/providers/http-client.ts); scripts route the demo recording through it */
   fetch?: typeof fetch;
 }
 

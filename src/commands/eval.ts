@@ -10,7 +10,7 @@ import { judgeParams } from "../judge/params.js";
 import { displayName } from "../load/dataset.js";
 import { type Inputs, loadInputs, variantWarnings } from "../load/inputs.js";
 import { priceOf } from "../pricing.js";
-import { endpointHost, keyVariable, providerEnvironment, providers } from "../providers/index.js";
+import { endpointHost, keyVariable, maxResponseBytes, providerEnvironment, providers } from "../providers/index.js";
 import type { Provider } from "../providers/types.js";
 import { emitOptions, emitReport } from "../report/emit.js";
 import { plainText } from "../report/plain-text.js";
@@ -285,15 +285,20 @@ export function shardOf(cases: EvalCase[], shard: { index: number; count: number
 }
 
 /**
- * The HTTP client every provider of a run shares: the injected one (scripts, tests), else one keep-alive
- * pool over node:http(s) with a socket per concurrent request (undici's fetch was most of the CLI's CPU).
- * Made with the first SDK client, so replayed and cached runs never load it.
+ * The HTTP client every provider of a run shares: the injected one (scripts, tests), else undici's fetch
+ * over one keep-alive pool of --concurrency connections per origin that honours HTTP(S)_PROXY / NO_PROXY
+ * of the run's environment, with the response size cap (src/providers/http-client.ts). Made with the
+ * first SDK client, so replayed and cached runs never load undici.
  */
 function runFetch(io: CliIO, concurrency: number): () => Promise<typeof fetch> {
+  // Read now: a bad MODELGATE_MAX_RESPONSE_BYTES is an input error before anything is sent.
+  const maxBytes = maxResponseBytes(io.env);
   let shared: Promise<typeof fetch> | undefined;
   return () => {
     if (io.fetch) return Promise.resolve(io.fetch);
-    shared ??= import("../providers/http-fetch.js").then(({ createHttpFetch }) => createHttpFetch({ maxSockets: concurrency }));
+    shared ??= import("../providers/http-client.js").then(
+      ({ createHttpClient }) => createHttpClient({ connections: concurrency, env: io.env, maxResponseBytes: maxBytes }).fetch,
+    );
     return shared;
   };
 }

@@ -1,6 +1,6 @@
 import type Anthropic from "@anthropic-ai/sdk";
 import type { ChatMessage, ModelRequest, ModelResponse, ToolCall } from "../types.js";
-import { classifySdkError, MalformedResponseError } from "./errors.js";
+import { MalformedResponseError, sdkErrorClassifier } from "./errors.js";
 import { parseToolArguments } from "./tool-arguments.js";
 import type { Provider, ProviderEnvironment } from "./types.js";
 
@@ -13,13 +13,15 @@ const defaultMaxTokens = 1024;
 
 /** Anthropic Messages API: one `system` string, tool calls as `tool_use` blocks with object input. */
 export async function createAnthropicProvider(model: string, environment: ProviderEnvironment): Promise<Provider> {
-  const { default: AnthropicClient } = await import("@anthropic-ai/sdk");
+  const sdk = await import("@anthropic-ai/sdk");
+  const AnthropicClient = sdk.default;
   const client = new AnthropicClient({
     apiKey: environment.apiKey ?? null,
     baseURL: environment.baseURL ?? null,
     maxRetries: 0, // the runner owns retries
     timeout: environment.timeoutMs,
     ...(environment.fetch ? { fetch: environment.fetch } : {}),
+    ...(environment.headers ? { defaultHeaders: environment.headers } : {}),
   });
   return {
     async complete(request: ModelRequest, signal: AbortSignal): Promise<ModelResponse> {
@@ -49,7 +51,8 @@ export async function createAnthropicProvider(model: string, environment: Provid
       }
       return fromMessage(await client.messages.create(body, { signal }));
     },
-    classify: classifySdkError,
+    // The SDK's own classes, for instanceof: their names do not survive the bundler.
+    classify: sdkErrorClassifier(sdk),
   };
 }
 

@@ -5,6 +5,9 @@ import { createAnthropicProvider } from "./anthropic.js";
 import { createOpenAIProvider } from "./openai.js";
 import type { Provider, ProviderEnvironment } from "./types.js";
 
+/** The longest delay a Node timer can hold. */
+const maxTimerMs = 2_147_483_647;
+
 /** Providers by the name a variant uses. */
 export const providers = {
   openai: createOpenAIProvider,
@@ -30,6 +33,10 @@ export function keyVariable(variant: VariantSpec): string | undefined {
 
 /** Key and endpoint for a variant, from the environment only. Throws (exit 2) when a needed key is missing. */
 export function providerEnvironment(variant: VariantSpec, env: NodeJS.ProcessEnv, timeoutMs: number, role: string): ProviderEnvironment {
+  // Node's timers hold at most 2^31-1 ms; a longer one fires at once, so every request would time out.
+  if (!Number.isSafeInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > maxTimerMs) {
+    throw new UserError(`--timeout: expected a whole number of milliseconds from 1 to ${maxTimerMs}, got ${timeoutMs}`);
+  }
   const variable = keyVariable(variant);
   const apiKey = variable ? env[variable] : undefined;
   if (variable && !apiKey && (variant.provider !== "openai-compatible" || variant.api_key_env)) {
@@ -54,4 +61,18 @@ export function endpointHost(variant: VariantSpec, env: NodeJS.ProcessEnv): stri
   } catch {
     return "invalid-url";
   }
+}
+
+/** Default cap on a response body, decoded: far above any completion, far below what would hurt memory. */
+export const defaultMaxResponseBytes = 16 * 1024 * 1024;
+
+/** The response body cap of a run: MODELGATE_MAX_RESPONSE_BYTES (bytes, a positive integer) or the default. */
+export function maxResponseBytes(env: NodeJS.ProcessEnv): number {
+  const value = env.MODELGATE_MAX_RESPONSE_BYTES;
+  if (value === undefined || value.trim() === "") return defaultMaxResponseBytes;
+  const bytes = Number(value);
+  if (!Number.isSafeInteger(bytes) || bytes < 1) {
+    throw new UserError(`MODELGATE_MAX_RESPONSE_BYTES: expected a whole number of bytes of at least 1, got ${JSON.stringify(value.slice(0, 40))}`);
+  }
+  return bytes;
 }

@@ -1,6 +1,6 @@
 import type OpenAI from "openai";
 import type { ChatMessage, ModelRequest, ModelResponse, ToolCall } from "../types.js";
-import { classifySdkError, MalformedResponseError } from "./errors.js";
+import { MalformedResponseError, sdkErrorClassifier } from "./errors.js";
 import { parseToolArguments } from "./tool-arguments.js";
 import type { Provider, ProviderEnvironment } from "./types.js";
 
@@ -9,7 +9,8 @@ type WireMessage = OpenAI.Chat.Completions.ChatCompletionMessageParam;
 
 /** OpenAI Chat Completions, also used for every OpenAI-compatible endpoint (vLLM, Ollama, LiteLLM). */
 export async function createOpenAIProvider(model: string, environment: ProviderEnvironment): Promise<Provider> {
-  const { default: OpenAIClient } = await import("openai");
+  const sdk = await import("openai");
+  const OpenAIClient = sdk.default;
   const client = new OpenAIClient({
     // An OpenAI-compatible endpoint may need no key; the SDK insists on a non-empty one.
     apiKey: environment.apiKey ?? "no-key",
@@ -17,6 +18,7 @@ export async function createOpenAIProvider(model: string, environment: ProviderE
     maxRetries: 0, // the runner owns retries
     timeout: environment.timeoutMs,
     ...(environment.fetch ? { fetch: environment.fetch } : {}),
+    ...(environment.headers ? { defaultHeaders: environment.headers } : {}),
   });
   return {
     async complete(request: ModelRequest, signal: AbortSignal): Promise<ModelResponse> {
@@ -38,7 +40,8 @@ export async function createOpenAIProvider(model: string, environment: ProviderE
       if (request.json_mode) body.response_format = { type: "json_object" };
       return fromCompletion(await client.chat.completions.create(body, { signal }));
     },
-    classify: classifySdkError,
+    // The SDK's own classes, for instanceof: their names do not survive the bundler.
+    classify: sdkErrorClassifier(sdk),
   };
 }
 

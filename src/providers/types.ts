@@ -9,10 +9,13 @@ export interface Provider {
 
 export interface ClassifiedError extends RequestError {
   retryable: boolean;
-  /** from `Retry-After` / `retry-after-ms`, when the server sent one */
+  /** from `Retry-After` / `retry-after-ms`, when the server sent one (beyond `retryAfterCapMs` only with `retryAfterBeyondCap`) */
   retryAfterMs?: number;
-  /** the server asked to wait longer than modelgate ever waits: the endpoint is unusable for this run */
-  retryAfterBeyondCap?: boolean;
+  /**
+   * The server asked to wait longer than `retryAfterCapMs` (a `Retry-After: 86400`): the error is not
+   * retryable, and the runner should stop sending to that endpoint rather than wait.
+   */
+  retryAfterBeyondCap?: true;
 }
 
 /** Where a provider gets its key and endpoint; only ever from the environment. */
@@ -20,6 +23,8 @@ export interface ProviderEnvironment {
   apiKey: string | undefined;
   baseURL: string | undefined;
   timeoutMs: number;
-  /** the HTTP client the SDK uses; injected by scripts and tests that route requests to a local server */
+  /** extra HTTP headers of the variant (SPEC §2), values resolved; the caller remembers them as secrets (rememberSecret) */
+  headers?: Record<string, string>;
+  /** the HTTP client the SDK uses: the run's (src/providers/http-client.ts), or one a script or test injects */
   fetch?: typeof fetch;
 }

@@ -1,6 +1,7 @@
 import { setMaxListeners } from "node:events";
 import { ExitCode, UserError } from "../errors.js";
 import { costOf } from "../pricing.js";
+import { retryAfterCapMs } from "../providers/errors.js";
 import type { Provider } from "../providers/types.js";
 import type { ModelRequest, Pricing, RequestOutcome } from "../types.js";
 import { AdaptiveLimit, type Release, Slots } from "./adaptive-limit.js";
@@ -60,8 +61,6 @@ const authFailuresBeforeAbort = 3;
 const unreachableFailuresBeforeAbort = 3;
 /** How many recent requests are remembered for reuse by identical ones (a few MB of responses at most). */
 const recentRequests = 4096;
-/** The longest Retry-After the runner honours; an endpoint asking for more is unusable for this run. */
-export const maxRetryAfterMs = 120_000;
 
 function endpointKey(call: Pick<Call, "endpoint">): string {
   return `${call.endpoint.provider}:${call.endpoint.model}`;
@@ -259,10 +258,10 @@ export class Runner {
           );
         }
       }
-      if (error.retryAfterBeyondCap || (error.retryAfterMs ?? 0) > maxRetryAfterMs) {
+      if (error.retryAfterBeyondCap) {
         this.stopRun(
           new UserError(
-            `${endpointKey(call)} asked to wait ${Math.round((error.retryAfterMs ?? 0) / 1000)} s before retrying (${error.message}), longer than modelgate waits (${maxRetryAfterMs / 1000} s): stopped; re-run once its quota resets`,
+            `${endpointKey(call)} asked to wait ${Math.round((error.retryAfterMs ?? 0) / 1000)} s before retrying (${error.message}), longer than modelgate waits (${retryAfterCapMs / 1000} s): stopped; re-run once its quota resets`,
             ExitCode.runFailed,
           ),
         );

@@ -252,6 +252,30 @@ describe("permanent faults stay on their case, counted by kind", () => {
     expect(readReport(dir).run.interrupted).toBe(true);
   });
 
+  test("a dead Anthropic endpoint: connection errors are retried, then exit 3 (unreachable), not a failed gate", async () => {
+    // The bundle renames the SDK's classes (APIConnectionError → APIConnectionError2): classification by
+    // class name once made the built CLI give up on the first attempt and call the run a failed gate.
+    const server = await fakeServerForTest();
+    const closed = server.anthropicBaseUrl;
+    await server.close();
+    const dir = project(30);
+    const result = await runModelgate(evalArgs("anthropic", "--max-retries", "2", "--concurrency", "2"), {
+      cwd: dir,
+      env: { ANTHROPIC_BASE_URL: closed, ANTHROPIC_API_KEY: "sk-ant-dead-endpoint-0000000000" },
+    });
+    expect(result.stderr).not.toContain("crashed");
+    expect(result.exitCode).toBe(3);
+    expect(result.stderr).toMatch(
+      /anthropic:claude-(baseline|candidate)-\S+ is unreachable: it has not answered once, and \d+ requests failed to connect after every retry \(network error: ECONNREFUSED/,
+    );
+    const failed = readReport(dir)
+      .cases.flatMap((c) => [...c.baseline, ...c.candidate])
+      .filter((run) => run.error?.kind === "network");
+    expect(failed.length).toBeGreaterThan(0);
+    // Every one was retried: 1 attempt + 2 retries.
+    expect(failed.map((run) => run.attempts)).toEqual(failed.map(() => 3));
+  });
+
   test("a few unreachable requests at an endpoint that does answer are errors on their cases, not a stopped run", async () => {
     const good = scriptedModel();
     const server = await fakeServerForTest({

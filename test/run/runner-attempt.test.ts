@@ -5,16 +5,15 @@
  * stands in for the SDK, so only the runner is under test.
  */
 import { getEventListeners } from "node:events";
+import * as openaiSdk from "openai";
+import { APIUserAbortError } from "openai";
 import { afterEach, describe, expect, test, vi } from "vitest";
-import { classifySdkError } from "../../src/providers/errors.js";
+import { sdkErrorClassifier } from "../../src/providers/errors.js";
 import type { Provider } from "../../src/providers/types.js";
 import { type Call, Runner } from "../../src/run/runner.js";
 import type { ModelResponse } from "../../src/types.js";
 
 const reply: ModelResponse = { text: "ok", tool_calls: [], usage: null };
-
-/** What the SDKs throw when the signal they were given aborts. */
-class APIUserAbortError extends Error {}
 
 /** A provider whose `complete` waits `delayMs` or for its signal, then rejects as the SDKs do. */
 function provider(delayMs = Number.POSITIVE_INFINITY, seen: AbortSignal[] = []): Provider {
@@ -29,7 +28,7 @@ function provider(delayMs = Number.POSITIVE_INFINITY, seen: AbortSignal[] = []):
           reject(new APIUserAbortError());
         });
       }),
-    classify: classifySdkError,
+    classify: sdkErrorClassifier(openaiSdk),
   };
 }
 

@@ -1,7 +1,16 @@
+import { spawn } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { runCli } from "../../src/cli.js";
+
+/**
+ * What the CLI tests run: the sources in-process (default), or the shipped bundle as its own process
+ * when MODELGATE_TEST_TARGET=dist (the "dist" project of vitest.config.ts sets it; dist/ is built by
+ * test/support/build-dist.ts first). Both see only the env a test passes, so results compare.
+ */
+export const testTarget: "src" | "dist" = process.env.MODELGATE_TEST_TARGET === "dist" ? "dist" : "src";
+export const distBin = resolve(import.meta.dirname, "../../dist/bin.js");
 
 export interface CliResult {
   exitCode: number;
@@ -17,6 +26,7 @@ export async function runModelgate(
   args: string[],
   options: { cwd: string; env?: Record<string, string | undefined>; signal?: AbortSignal },
 ): Promise<CliResult> {
+  if (testTarget === "dist") return runDist(args, options);
   let stdout = "";
   let stderr = "";
   const exitCode = await runCli(args, {
@@ -27,6 +37,26 @@ export async function runModelgate(
     signal: options.signal ?? new AbortController().signal,
   });
   return { exitCode, stdout, stderr };
+}
+
+/** `node dist/bin.js` with the same cwd, env and streams (pipes: not a terminal); an abort is Ctrl-C. */
+function runDist(args: string[], options: { cwd: string; env?: Record<string, string | undefined>; signal?: AbortSignal }): Promise<CliResult> {
+  const env: Record<string, string | undefined> = { PATH: process.env.PATH, MODELGATE_RETRY_BASE_MS: "5", ...options.env };
+  const child = spawn(process.execPath, [distBin, ...args], { cwd: options.cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
+  child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+  const onAbort = () => child.kill("SIGINT");
+  if (options.signal?.aborted) onAbort();
+  else options.signal?.addEventListener("abort", onAbort, { once: true });
+  return new Promise((done) =>
+    child.on("close", (code, signal) => {
+      options.signal?.removeEventListener("abort", onAbort);
+      // A death by signal reads as a shell would report it (128 + n); a crash is never a clean exit.
+      done({ exitCode: code ?? 128 + (signal === "SIGKILL" ? 9 : 2), stdout, stderr });
+    }),
+  );
 }
 
 /** A fresh temp folder with the given files (objects are written as JSON, arrays of objects as JSONL). */

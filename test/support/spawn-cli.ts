@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
 import { resolve } from "node:path";
+import { distBin, testTarget } from "./run-cli.js";
 
 const repoRoot = resolve(import.meta.dirname, "../..");
 const bin = resolve(repoRoot, "src/bin.ts");
@@ -10,9 +11,13 @@ export interface SpawnedCli {
   stderrSoFar(): string;
 }
 
-/** Runs the real `modelgate` entry point as its own process (from source, via tsx), for signal tests. */
+/**
+ * Runs the real `modelgate` entry point as its own process, for signal tests: from source via tsx, or
+ * the built dist/bin.js when MODELGATE_TEST_TARGET=dist (see run-cli.ts).
+ */
 export function spawnModelgate(args: string[], options: { cwd: string; env?: Record<string, string | undefined> }): SpawnedCli {
-  const child = spawn(process.execPath, ["--import", import.meta.resolve("tsx"), bin, ...args], {
+  const entry = testTarget === "dist" ? [distBin] : ["--import", import.meta.resolve("tsx"), bin];
+  const child = spawn(process.execPath, [...entry, ...args], {
     cwd: options.cwd,
     env: { PATH: process.env.PATH, MODELGATE_RETRY_BASE_MS: "5", ...options.env },
     stdio: ["ignore", "pipe", "pipe"],
