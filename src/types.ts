@@ -93,6 +93,8 @@ export interface VariantSpec {
   prompt?: { path: string; text: string; sha256: string };
   params: JsonObject;
   pricing?: Pricing;
+  /** extra HTTP headers (SPEC §2): a literal value, or `{ env: NAME }` read from the environment at run time */
+  headers?: Record<string, string | { env: string }>;
 }
 
 /** Where a location-bearing problem was found: `datasets/qa.jsonl:14: expected.schema: ...`. */

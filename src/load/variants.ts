@@ -6,7 +6,9 @@ import type { JsonObject, JsonValue, ProviderName, VariantSpec } from "../types.
 import { checkKeys, expected, isObject, optionalString, type Report } from "./fields.js";
 
 export const providerNames: readonly ProviderName[] = ["openai", "anthropic", "openai-compatible"];
-const variantFields = ["provider", "model", "base_url", "api_key_env", "prompt", "params", "pricing", "description"];
+const variantFields = ["provider", "model", "base_url", "api_key_env", "prompt", "params", "pricing", "headers", "description"];
+/** RFC 9110 field-name characters. */
+const headerNamePattern = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const envNamePattern = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** `openai:gpt-4o-2024-08-06` → provider + model, or undefined when the text is not an inline spec. */
@@ -58,8 +60,19 @@ export function parseVariant(name: string, raw: JsonValue, at: string, configPat
     else variant.prompt = loaded;
   }
   if (raw.params !== undefined) {
-    if (isObject(raw.params)) variant.params = raw.params;
-    else report(`${at}.params`, expected("an object of request parameters", raw.params));
+    if (!isObject(raw.params)) report(`${at}.params`, expected("an object of request parameters", raw.params));
+    else {
+      variant.params = raw.params;
+      // params go into the request body and nothing else: a header written there would be sent as JSON.
+      for (const key of ["headers", "extra_headers", "default_headers"]) {
+        if (raw.params[key] !== undefined)
+          report(`${at}.params.${key}`, `HTTP headers do not go in params (the request body): use \`headers:\` on the variant`);
+      }
+    }
+  }
+  if (raw.headers !== undefined) {
+    const headers = parseHeaders(raw.headers, `${at}.headers`, report);
+    if (headers) variant.headers = headers;
   }
   if (raw.pricing !== undefined) {
     const pricing = raw.pricing;
@@ -69,6 +82,27 @@ export function parseVariant(name: string, raw: JsonValue, at: string, configPat
     else report(`${at}.pricing`, expected("{ input_per_mtok: <USD>, output_per_mtok: <USD> }", pricing));
   }
   return variant;
+}
+
+/** `headers: { x-portkey-config: { env: PORTKEY_CONFIG }, x-team: "search" }` */
+function parseHeaders(raw: JsonValue, at: string, report: Report): Record<string, string | { env: string }> | undefined {
+  if (!isObject(raw)) {
+    report(at, expected('an object of header: "value" or header: { env: NAME }', raw));
+    return undefined;
+  }
+  const headers: Record<string, string | { env: string }> = {};
+  for (const [name, value] of Object.entries(raw)) {
+    const field = `${at}.${name}`;
+    if (!headerNamePattern.test(name)) report(field, "not a valid HTTP header name");
+    else if (typeof value === "string") {
+      if (/[\r\n\0]/.test(value)) report(field, "a header value cannot contain a line break");
+      else headers[name] = value;
+    } else if (isObject(value) && typeof value.env === "string" && Object.keys(value).length === 1) {
+      if (envNamePattern.test(value.env)) headers[name] = { env: value.env };
+      else report(`${field}.env`, "expected the NAME of an environment variable");
+    } else report(field, "expected a string, or { env: NAME } to read the value from the environment (header values are never shown)");
+  }
+  return headers;
 }
 
 /** `http://` or `https://` with a host: `localhost:4000/v1` parses as a URL with scheme "localhost:", so canParse is not enough. */

@@ -48,7 +48,26 @@ export function providerEnvironment(variant: VariantSpec, env: NodeJS.ProcessEnv
   if (variant.provider === "openai-compatible" && !baseURL) {
     throw new UserError(`the ${role} (${variant.name}) is openai-compatible but has no endpoint: set base_url on the variant, or OPENAI_BASE_URL`);
   }
-  return { apiKey: apiKey || undefined, baseURL, timeoutMs };
+  const headers = resolveHeaders(variant, env, role);
+  return { apiKey: apiKey || undefined, baseURL, timeoutMs, ...(headers ? { headers } : {}) };
+}
+
+/** The variant's `headers:` with `{ env: NAME }` values read; every value is a secret from here on. */
+function resolveHeaders(variant: VariantSpec, env: NodeJS.ProcessEnv, role: string): Record<string, string> | undefined {
+  if (!variant.headers) return undefined;
+  const resolved: Record<string, string> = {};
+  for (const [name, value] of Object.entries(variant.headers)) {
+    const text = typeof value === "string" ? value : env[value.env];
+    if (text === undefined || text === "") {
+      throw new UserError(
+        `the ${role} (${variant.name}) sends header ${name} from ${(value as { env: string }).env}: set ${(value as { env: string }).env} in the environment`,
+      );
+    }
+    // Gateways put credentials and routing configs in headers: masked like keys everywhere.
+    rememberSecret(text);
+    resolved[name] = text;
+  }
+  return resolved;
 }
 
 /** Host of the endpoint (for cache keys and reports; never credentials). */
