@@ -393,6 +393,8 @@ export interface Check {
   scorePair?(input: { case: EvalCase; baseline: ScoreInput; candidate: ScoreInput }): Promise<CheckResult>;
   /** Per-case input validation at load time (e.g. a check that needs `expected.output`). */
   validateCase?(testCase: EvalCase): string[];
+  /** `when: { tags }`: the tags that make the check apply (validated against the dataset's tags) */
+  whenTags?: string[];
   /** The check calls the judge: it needs one configured, and its errors count in `judge.error_rate`. */
   usesJudge?: boolean;
   /** `judge:` named on the check (a config variant or provider:model), instead of the default judge */

@@ -94,6 +94,7 @@ function parseWhen(value: JsonValue | undefined, at: string, report: Report): st
 function restrictToTags(check: Check, tags: string[]): Check {
   return {
     ...check,
+    whenTags: tags,
     appliesTo: (testCase) => testCase.tags.some((tag) => tags.includes(tag)) && check.appliesTo(testCase),
   };
 }

@@ -1,3 +1,4 @@
+import { suggest } from "../errors.js";
 import { applyVars, placeholders } from "../load/vars.js";
 import type { CheckBuildContext, CheckFactory, CheckSpec, EvalCase, JsonValue } from "../types.js";
 import { checkOptions, excerpt, noOutput, passFail } from "./common.js";
@@ -18,6 +19,21 @@ function valuesFor(value: JsonValue | undefined, testCase: EvalCase): string[] |
 /** Whether `valuesFor` has values for the case, without substituting them. */
 function hasValuesFor(value: JsonValue | undefined, testCase: EvalCase): boolean {
   return value !== undefined || testCase.expected.output !== undefined;
+}
+
+/**
+ * SPEC §6: a `{{var}}` in a check's value that a case does not define is an input error, known before
+ * the run (it would otherwise compare against the literal `{{var}}` text and fail the case).
+ */
+export function missingVars(template: JsonValue | undefined, testCase: EvalCase, field = "value"): string[] {
+  if (template === undefined) return [];
+  const texts = (Array.isArray(template) ? template : [template]).filter((item): item is string => typeof item === "string");
+  const missing = [...new Set(texts.flatMap(placeholders))].filter((name) => !Object.hasOwn(testCase.vars, name));
+  if (missing.length === 0) return [];
+  const known = Object.keys(testCase.vars);
+  return [
+    `${field} uses ${missing.map((name) => `{{${name}}}`).join(", ")}, which this case does not define in vars${suggest(missing[0] ?? "", known) || (known.length > 0 ? ` (vars: ${known.join(", ")})` : " (the case has no vars)")}`,
+  ];
 }
 
 function readTextOptions(spec: CheckSpec, context: CheckBuildContext) {
@@ -43,6 +59,7 @@ export const equals: CheckFactory = (spec, context) => {
     type: spec.type,
     category: spec.category,
     appliesTo: (testCase) => hasValuesFor(value, testCase),
+    validateCase: (testCase) => missingVars(value, testCase),
     score: ({ output, case: testCase }) => {
       if (output === null) return noOutput;
       const wanted = valuesFor(value, testCase) ?? [];
@@ -60,6 +77,7 @@ export const contains: CheckFactory = (spec, context) => {
     type: spec.type,
     category: spec.category,
     appliesTo: (testCase) => hasValuesFor(value, testCase),
+    validateCase: (testCase) => missingVars(value, testCase),
     score: ({ output, case: testCase }) => {
       if (output === null) return noOutput;
       const wanted = valuesFor(value, testCase) ?? [];
@@ -86,6 +104,7 @@ export const notContains: CheckFactory = (spec, context) => {
     type: spec.type,
     category: spec.category,
     appliesTo: () => value !== undefined,
+    validateCase: (testCase) => missingVars(value, testCase),
     score: ({ output, case: testCase }) => {
       if (output === null) return noOutput;
       const banned = valuesFor(value, testCase) ?? [];
@@ -126,6 +145,8 @@ export const regex: CheckFactory = (spec, context) => {
     ...(usesVars && badFlags === undefined
       ? {
           validateCase: (testCase: EvalCase) => {
+            const missing = missingVars(pattern, testCase, field);
+            if (missing.length > 0) return missing;
             const source = applyVars(pattern ?? "", testCase.vars);
             const compiled = patterns(source, flags);
             return compiled.ok ? [] : [`${field} ${JSON.stringify(source)} (after {{var}} substitution): ${compiled.error}`];

@@ -1,5 +1,7 @@
+import { metricNames, splitSegmentMetric } from "../aggregate/metric-names.js";
 import { createSchemaCompiler } from "../checks/schema-compiler.js";
 import { describeValue, suggest, throwIfIssues, UserError } from "../errors.js";
+import { priceOf } from "../pricing.js";
 import type { Issue, JsonValue, VariantSpec } from "../types.js";
 import { type Config, findConfig, loadConfig } from "./config.js";
 import { type Dataset, displayName, loadDataset } from "./dataset.js";
@@ -127,6 +129,48 @@ function validateCasesAgainstChecks(inputs: Inputs): void {
     }
   }
   throwIfIssues(issues, "dataset");
+  validateRubricAgainstDataset(inputs);
+}
+
+/**
+ * Rubric problems only visible with the dataset (SPEC §6: knowable before the run → exit 2): a `when:`
+ * tag, a `segments:` tag or a `segment.<tag>.` gate metric that no case carries would silently drop
+ * its cases; a cost rule for a variant with no price could never be evaluated.
+ */
+function validateRubricAgainstDataset(inputs: Inputs): void {
+  const { rubric, dataset } = inputs;
+  const file = displayName(rubric.path);
+  const tags = [...new Set(dataset.cases.flatMap((testCase) => testCase.tags))].sort();
+  const issues: Issue[] = [];
+  const unknownTag = (tag: string, field: string, what: string) => {
+    if (tags.includes(tag)) return;
+    issues.push({
+      file,
+      field,
+      message: `${what} ${JSON.stringify(tag)} is on no case of ${displayName(dataset.path)}${suggest(tag, tags) || (tags.length > 0 ? ` (tags: ${tags.join(", ")})` : " (no case has tags)")}`,
+    });
+  };
+  for (const check of rubric.checks) for (const tag of check.whenTags ?? []) unknownTag(tag, `check ${check.id}.when.tags`, "tag");
+  for (const tag of rubric.segments ?? []) unknownTag(tag, "segments", "segment tag");
+  const known = metricNames(rubric.checks);
+  rubric.gate.forEach((rule, index) => {
+    const segment = splitSegmentMetric(rule.metric, known);
+    if (segment) unknownTag(segment.tag, `gate[${index}].metric`, "segment tag");
+    const metric = segment?.metric ?? rule.metric;
+    if (!metric.startsWith("cost.")) return;
+    // eval checks the two variants it runs; validate every variant the config defines.
+    const variants = inputs.baseline || inputs.candidate ? [inputs.baseline, inputs.candidate] : Object.values(inputs.config.variants);
+    for (const variant of variants) {
+      if (variant && priceOf(variant) === null) {
+        issues.push({
+          file,
+          field: `gate[${index}].metric`,
+          message: `${rule.metric} needs a price for ${variant.name} (model ${variant.model}), and modelgate knows none: add pricing: { input_per_mtok, output_per_mtok } to the variant`,
+        });
+      }
+    }
+  });
+  throwIfIssues(issues, "rubric");
 }
 
 /** Warnings of SPEC §2 (errors under --strict): floating aliases, two variables changed, a judge grading its own model. */
