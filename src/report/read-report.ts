@@ -8,6 +8,8 @@ export interface OpenedReport {
   head: RunReport;
   /** The cases in file order; call once. */
   cases(): Iterable<CaseReport>;
+  /** the file's line of the case last read, when the file has one case per line */
+  caseLine?(): number;
 }
 
 const casesLine = '  "cases": [';
@@ -41,7 +43,7 @@ export function openReport(path: string, describe = path): OpenedReport | undefi
         lines.close();
         return undefined;
       }
-      return { head, cases: () => caseLines(first, lines, describe) };
+      return { head, cases: () => caseLines(first, lines, describe), caseLine: () => lines.lineNumber };
     }
     headLines.push(line);
   }

@@ -99,12 +99,12 @@ describe("a file that is not a modelgate report is exit 2, naming the file, and 
     {
       name: "a truncated report",
       content: JSON.stringify({ schema_version: 1, run: { id: "x" } }),
-      expect: /invalid report: .*\n.*run\.json: run\.requests: missing[\s\S]*run\.json: gate: missing/,
+      expect: /invalid report: 16 problems\n[\s\S]*run\.json: gate: missing[\s\S]*run\.json: run\.requests: missing; required by the report schema/,
     },
     {
       name: "a bad verdict",
       content: JSON.stringify({ ...makeReport(), gate: { verdict: "maybe", rules: [] } }),
-      expect: /run\.json: gate\.verdict: expected "pass" or "fail"/,
+      expect: /run\.json: gate\.verdict: expected one of "pass", "fail", "inconclusive", "error"/,
     },
   ])("$name", async (row) => {
     const dir = makeProject({ "run.json": row.content });
@@ -119,7 +119,7 @@ describe("a file that is not a modelgate report is exit 2, naming the file, and 
     const dir = makeProject({});
     const result = await runModelgate(["report", "nowhere.json"], { cwd: dir, env: offline });
     expect(result.exitCode).toBe(2);
-    expect(result.stderr).toMatch(/nowhere\.json: cannot read the report: ENOENT/);
+    expect(result.stderr).toMatch(/nowhere\.json: cannot read the report: file not found/);
   });
 });
 
