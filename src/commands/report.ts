@@ -42,7 +42,7 @@ export function runReport(options: ReportOptions, io: CliIO): number {
   limitHeapGrowth();
   const source = resolve(io.cwd, options.file);
   const shown = displayName(source);
-  const saved = openSaved(source);
+  const { saved, issues } = openSaved(source);
   const outDir = resolve(io.cwd, options.out ?? dirname(source));
   const reportDir = displayName(outDir);
   // Re-rendering report.json onto itself would only rewrite the same bytes.
@@ -55,7 +55,6 @@ export function runReport(options: ReportOptions, io: CliIO): number {
   const caseLog = files.length > 0 ? new CaseLog(outDir) : undefined;
   try {
     const records: CaseRecord[] = [];
-    const issues: Issue[] = [];
     let index = 0;
     for (const testCase of saved.cases()) {
       const problems = caseIssues(testCase, index, shown, saved.caseLine?.());
@@ -102,8 +101,11 @@ function makeOutFolder(outDir: string, shown: string): void {
   }
 }
 
-/** A saved run, opened to be read a case at a time, and checked like `readReport` (exit 2 if it is not a report). */
-function openSaved(path: string): OpenedReport {
+/**
+ * A saved run, opened to be read a case at a time, with the problems of its head (exit 2 at once if it
+ * is no report at all); the caller adds its cases' problems, so every problem is listed at once.
+ */
+function openSaved(path: string): { saved: OpenedReport; issues: Issue[] } {
   const shown = displayName(path);
   checkRegularFile(path, shown);
   let opened: OpenedReport | undefined;
@@ -112,9 +114,11 @@ function openSaved(path: string): OpenedReport {
   } catch (error) {
     throw new UserError(`${shown}: cannot read the report: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
-  if (!opened) return openedWhole(readReport(path));
-  checkReport(opened.head, shown);
-  return opened;
+  if (!opened) {
+    const { report, issues } = parseWhole(path);
+    return { saved: openedWhole(report), issues };
+  }
+  return { saved: opened, issues: headIssues(opened.head, shown) };
 }
 
 /** A report is a regular file: a FIFO would block the read forever, a device never end. */
@@ -134,6 +138,13 @@ const maxWholeReportBytes = 512 * 1024 * 1024;
 
 /** Reads a saved run and checks it is a modelgate report.json this version can render (exit 2 if not). */
 export function readReport(path: string): RunReport {
+  const { report, issues } = parseWhole(path);
+  throwIfIssues(issues, "report");
+  return report;
+}
+
+/** A report.json read whole, and the problems of its head. */
+function parseWhole(path: string): { report: RunReport; issues: Issue[] } {
   const shown = displayName(path);
   let text: string;
   try {
@@ -153,14 +164,13 @@ export function readReport(path: string): RunReport {
   } catch (error) {
     throw new UserError(`${shown}: not a modelgate report: not valid JSON (${jsonErrorMessage(error)})`);
   }
-  checkReport(data, shown);
-  const cases = (data as { cases?: unknown }).cases;
-  if (!Array.isArray(cases)) throwIfIssues([{ file: shown, field: "cases", message: "expected array" }], "report");
-  return data as RunReport;
+  const issues = headIssues(data, shown);
+  if (!Array.isArray((data as { cases?: unknown }).cases)) issues.push({ file: shown, field: "cases", message: "expected array" });
+  return { report: data as RunReport, issues };
 }
 
-/** Checks the head of a parsed report against the report schema (exit 2 with every problem if not). */
-function checkReport(data: unknown, shown: string): void {
+/** The head of a parsed report against the report schema; exit 2 at once if it is no report of this version. */
+function headIssues(data: unknown, shown: string): Issue[] {
   const version = (data as { schema_version?: unknown } | null)?.schema_version;
   if (typeof data !== "object" || data === null || Array.isArray(data) || version === undefined) {
     throw new UserError(`${shown}: not a modelgate report: expected a report.json written by \`modelgate eval\` (with "schema_version": 1)`);
@@ -168,5 +178,5 @@ function checkReport(data: unknown, shown: string): void {
   if (version !== 1) {
     throw new UserError(`${shown}: report schema_version ${describeValue(version)} is not one this modelgate can read (it reads schema_version 1)`);
   }
-  throwIfIssues(reportHeadIssues({ ...data, cases: [] }, shown), "report");
+  return reportHeadIssues({ ...data, cases: [] }, shown);
 }
