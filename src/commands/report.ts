@@ -1,4 +1,4 @@
-import { accessSync, constants, mkdirSync, readFileSync, type Stats, statSync } from "node:fs";
+import { accessSync, constants, readFileSync, type Stats, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import type { CliIO } from "../cli-io.js";
 import { useColor } from "../cli-io.js";
@@ -8,6 +8,7 @@ import { jsonErrorMessage } from "../load/fields.js";
 import { printTerminal, redactedSummary, writeReportFiles } from "../report/emit.js";
 import { type OpenedReport, openedWhole, openReport } from "../report/read-report.js";
 import { caseIssues, reportHeadIssues } from "../report/validate-report.js";
+import { makeFolders } from "../report/writer.js";
 import { CaseLog, recordOf } from "../run/case-log.js";
 import { limitHeapGrowth } from "../run/heap.js";
 import type { CaseRecord, Issue, RunReport, RunSummary } from "../types.js";
@@ -93,7 +94,7 @@ const noCases = {
 
 function makeOutFolder(outDir: string, shown: string): void {
   try {
-    mkdirSync(outDir, { recursive: true });
+    makeFolders(outDir);
     accessSync(outDir, constants.W_OK);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
