@@ -109,8 +109,17 @@ function maskCutSecrets(text: string, secrets: Iterable<string>): string {
   return result;
 }
 
+/**
+ * Whether a run of a key is distinctive enough to stand for it: a test key's "0000000000" also occurs in
+ * numbers (`30.560000000000002`), and masking there would break the JSON it is in.
+ */
+function distinctive(anchor: string): boolean {
+  return new Set(anchor).size >= 5;
+}
+
 function maskPrefixes(text: string, secret: string): string {
   const anchor = secret.slice(0, leakedPart);
+  if (!distinctive(anchor)) return text;
   let at = text.indexOf(anchor);
   if (at === -1) return text;
   let result = "";
@@ -131,6 +140,7 @@ function maskPrefixes(text: string, secret: string): string {
 
 function maskSuffixes(text: string, secret: string): string {
   const anchor = secret.slice(-leakedPart);
+  if (!distinctive(anchor)) return text;
   let at = text.indexOf(anchor);
   if (at === -1) return text;
   let result = "";
@@ -198,5 +208,11 @@ export function redactedValue<T>(value: T): T {
   const json = JSON.stringify(value);
   if (json === undefined) return value;
   const masked = redactSecrets(json);
-  return masked === json ? value : (JSON.parse(masked) as T);
+  if (masked === json) return value;
+  try {
+    return JSON.parse(masked) as T;
+  } catch {
+    // A mask that broke the JSON (a secret that is also ordinary text): the rendered text is masked anyway.
+    return value;
+  }
 }
