@@ -2,7 +2,7 @@ import { relative } from "node:path";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import type { CliIO } from "./cli-io.js";
 import { ExitCode, UserError } from "./errors.js";
-import { redactSecrets, rememberSecrets } from "./redact.js";
+import { redactingStream, redactSecrets, rememberSecrets } from "./redact.js";
 import { plainText } from "./report/plain-text.js";
 import { runLimits } from "./run/settings.js";
 import { modelgateVersion } from "./version.js";
@@ -66,9 +66,11 @@ function parseFormats(value: string): string[] {
  * its command module with one normalised options object. Errors are caught here, in one place: a
  * UserError prints its message and exits with its code; anything else is a bug (stack + "please report").
  */
-export async function runCli(argv: string[], io: CliIO): Promise<number> {
+export async function runCli(argv: string[], given: CliIO): Promise<number> {
   // Every later redaction (reports, cassettes, cache, stderr) masks the key values this environment holds.
-  rememberSecrets(io.env);
+  rememberSecrets(given.env);
+  // No secret reaches stdout or stderr, whichever module writes there (SECURITY.md).
+  const io: CliIO = { ...given, stdout: redactingStream(given.stdout, given.env), stderr: redactingStream(given.stderr, given.env) };
   let exitCode: number = ExitCode.ok;
   const program = new Command("modelgate")
     .description("Gate an LLM model or prompt upgrade: run baseline and candidate on a golden dataset, compare, exit 0 (safe) or 1 (not safe).")

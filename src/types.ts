@@ -278,7 +278,8 @@ export interface GateRuleResult extends Comparison {
   bound: GateBound;
   bound_text: string;
   mode: GateMode;
-  verdict: "pass" | "fail";
+  /** SPEC §6; `skipped`: the run's selection left the rule no case (`reason` says why) */
+  verdict: "pass" | "fail" | "inconclusive" | "skipped";
   /** point estimate and interval disagree */
   inconclusive: boolean;
   /** rough number of cases that would make an inconclusive rule conclusive */
@@ -287,11 +288,11 @@ export interface GateRuleResult extends Comparison {
 }
 
 export interface GateResult {
-  /** `error`: the run could not complete (exit 3), so there is no verdict on the candidate */
+  /** SPEC §6; `error`: the run could not complete (exit 3) */
   verdict: "pass" | "fail" | "inconclusive" | "error";
+  /** verdict `error`: what broke and what to do */
+  reason?: string;
   rules: GateRuleResult[];
-  /** with `error`: what broke */
-  error?: string;
 }
 
 // ---------------------------------------------------------------- report

@@ -1,5 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { redactedJson, redactSecrets, rememberSecret } from "../src/redact.js";
+import { escapeHtml, escapeXmlAttr, escapeXmlText, serializeJsonForScript } from "../src/report/escape.js";
+import { mdCode, mdText } from "../src/report/markdown-escape.js";
 
 describe("redactSecrets", () => {
   test.each([
@@ -50,5 +52,46 @@ describe("redactedJson", () => {
       nested: [{ url: "https://***@example.com/x", auth: "Bearer ***" }],
       n: 3,
     });
+  });
+});
+
+describe("secrets in the forms reports write them", () => {
+  const key = "hk_A*b|c[d]#e~f\"g<h&i'j-0123456789";
+  rememberSecret(key);
+
+  test.each([
+    ["Markdown text", mdText(key)],
+    ["a Markdown table cell", mdCode(key, { inTable: true })],
+    ["HTML", escapeHtml(key)],
+    ["XML text", escapeXmlText(key)],
+    ["an XML attribute", escapeXmlAttr(key)],
+    ["the HTML report's JSON data island", serializeJsonForScript({ k: key })],
+    ["JSON inside an XML attribute", escapeXmlAttr(JSON.stringify({ k: key }))],
+    ["JSON inside Markdown", mdText(JSON.stringify({ k: key }))],
+  ])("%s", (_name, written) => {
+    const masked = redactSecrets(`before ${written} after`);
+    expect(masked).not.toContain("0123456789");
+    expect(masked).toContain("***");
+  });
+
+  test.each([
+    ["an excerpt cut near its end", `${key.slice(0, 30)}…`],
+    ["an excerpt cut to its first 10 characters", `x ${key.slice(0, 10)}…`],
+    ["an excerpt that starts inside it", `…${key.slice(8)} rest`],
+  ])("%s", (_name, text) => {
+    const masked = redactSecrets(text);
+    expect(masked).toContain("***");
+    for (let i = 0; i + 10 <= key.length; i++) expect(masked).not.toContain(key.slice(i, i + 10));
+  });
+
+  test("a cut key inside JSON is masked and the JSON still parses", () => {
+    const text = JSON.stringify({ a: `${key.slice(0, 25)}`, b: `${key.slice(12)}`, c: `\\${key.slice(0, 20)}` });
+    const masked = redactSecrets(text);
+    expect(() => JSON.parse(masked)).not.toThrow();
+    expect(masked).not.toContain("0123456789");
+  });
+
+  test("nine characters of a key are left alone: ordinary text shares short runs with any key", () => {
+    expect(redactSecrets(`${key.slice(0, 9)} is a prefix`)).toBe(`${key.slice(0, 9)} is a prefix`);
   });
 });

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, statSync } from "node:fs";
-import { resolve } from "node:path";
+import { existsSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { errorCounts } from "../aggregate/error-counts.js";
 import { checkInfo } from "../aggregate/metrics.js";
 import type { CliIO } from "../cli-io.js";
@@ -15,6 +15,7 @@ import type { Provider } from "../providers/types.js";
 import { emitOptions, emitReport } from "../report/emit.js";
 import { plainText } from "../report/plain-text.js";
 import { Progress } from "../report/progress.js";
+import { makeFolders } from "../report/writer.js";
 import { defaultRetryBaseMs } from "../run/backoff.js";
 import { loadBaselineReport } from "../run/baseline-report.js";
 import { CaseLog } from "../run/case-log.js";
@@ -395,7 +396,7 @@ function buildReport(parts: ReportParts): RunSummary {
     // A run that broke or was interrupted has no verdict on the candidate (SPEC §6: `error`, never "not safe").
     gate:
       parts.broken !== undefined || interrupted
-        ? { ...gate, verdict: "error", error: parts.broken ?? "interrupted before every case finished" }
+        ? { ...gate, verdict: "error", reason: parts.broken ?? "interrupted before every case finished" }
         : gate,
     regressions: caseRecords.filter((c) => c.outcome === "regression").map((c) => c.id),
     improvements: caseRecords.filter((c) => c.outcome === "improvement").map((c) => c.id),
@@ -435,14 +436,28 @@ function variantInfo(spec: VariantSpec, env: NodeJS.ProcessEnv): VariantInfo {
 }
 
 /** Makes sure `path` is (or can become) a folder; a usage error otherwise. */
+/**
+ * Creates a folder the run writes to and proves it is writable, before any paid request: a read-only
+ * `--out` found only when the report is written would lose the run (exit 2 now instead).
+ */
 function prepareFolder(path: string, flag: string): void {
-  if (existsSync(path) && !statSync(path).isDirectory()) throw new UserError(`${flag} ${displayName(path)}: exists and is not a folder`);
+  const shown = displayName(path);
+  if (existsSync(path) && !statSync(path).isDirectory()) throw new UserError(`${flag} ${shown}: exists and is not a folder`);
   try {
-    mkdirSync(path, { recursive: true });
+    makeFolders(path);
+  } catch (error) {
+    throw new UserError(`${flag} ${shown}: cannot create the folder (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+  // A real write, not access(2): root passes every permission check, a read-only mount does not.
+  const probe = join(path, `.modelgate-write-check-${randomBytes(4).toString("hex")}`);
+  try {
+    writeFileSync(probe, "");
   } catch (error) {
     throw new UserError(
-      `${flag} ${displayName(path)}: cannot create the folder (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+      `${flag} ${shown}: the folder is not writable (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); choose a folder you can write to`,
     );
+  } finally {
+    rmSync(probe, { force: true });
   }
 }
 

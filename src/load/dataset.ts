@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import { dirname, relative, resolve } from "node:path";
 import { createSchemaCompiler, type SchemaCompiler } from "../checks/schema-compiler.js";
 import { validateExpectedToolCalls } from "../checks/tool-calls.js";
@@ -16,6 +15,7 @@ import type {
   ToolChoice,
   ToolDefinition,
 } from "../types.js";
+import { readContainedFile } from "./contained-file.js";
 import {
   checkKeys,
   expected,
@@ -29,13 +29,6 @@ import {
 } from "./fields.js";
 import { readLines } from "./read-lines.js";
 
-/** What one load of a dataset shares between its lines. */
-interface LoadState {
-  schemas: SchemaCompiler;
-  /** `schema_ref` targets read so far, by absolute path (a string is the problem) */
-  schemaFiles: Map<string, JsonObject | string>;
-}
-
 export interface Dataset {
   path: string;
   sha256: string;
@@ -48,38 +41,52 @@ const expectedFields = ["output", "schema", "schema_ref", "tool_calls"];
 const roles: readonly Role[] = ["system", "user", "assistant", "tool"];
 const toolNamePattern = /^[A-Za-z0-9_-]{1,64}$/;
 
-/** Loads and validates a golden dataset (SPEC §3), reporting every problem at once; `schemas` is the run's compiler. */
+/** Loads and validates a golden dataset (SPEC §3), reporting every problem at once. */
 export async function loadDataset(path: string, displayPath = displayName(path), schemas: SchemaCompiler = createSchemaCompiler()): Promise<Dataset> {
   const absolute = resolve(path);
   const issues: Issue[] = [];
   const warnings: string[] = [];
   const cases: EvalCase[] = [];
   const seen = new Map<string, number>();
-  // Per load, never per process: `watch` re-reads every schema file on each run.
-  const state: LoadState = { schemas, schemaFiles: new Map() };
+  const lookalikes = new Map<string, { id: string; line: number }>();
+  const files: SchemaFiles = { schemas, root: dirname(absolute), cache: new Map() };
   let sha256: string;
   try {
-    sha256 = await readLines(absolute, (line, lineNumber) => {
-      const text = line.trim();
-      if (text === "" || text.startsWith("//")) return;
-      const report: Report = (field, message) => issues.push({ file: displayPath, line: lineNumber, field, message });
-      const warn: Report = (field, message) => warnings.push(`${displayPath}:${lineNumber}: ${field}: ${message}`);
-      let raw: unknown;
-      try {
-        raw = parseJson(text);
-      } catch (error) {
-        // A SyntaxError is broken JSON; a RangeError is valid JSON nested too deeply to take in.
-        if (error instanceof SyntaxError) report("", `not valid JSON (${jsonErrorMessage(error)}); expected one JSON object per line`);
-        else report("", `cannot take in this line: ${(error as Error).message}`);
-        return;
-      }
-      const parsed = parseCase(raw, lineNumber, dirname(absolute), state, report, warn);
-      if (!parsed) return;
-      const firstLine = seen.get(parsed.id);
-      if (firstLine !== undefined) report("id", `duplicate id "${parsed.id}" (first used on line ${firstLine})`);
-      else seen.set(parsed.id, lineNumber);
-      cases.push(parsed);
-    });
+    sha256 = await readLines(
+      absolute,
+      (line, lineNumber) => {
+        const text = line.trim();
+        if (text === "" || text.startsWith("//")) return;
+        const report: Report = (field, message) => issues.push({ file: displayPath, line: lineNumber, field, message });
+        const warn: Report = (field, message) => warnings.push(`${displayPath}:${lineNumber}: ${field}: ${message}`);
+        let raw: unknown;
+        try {
+          raw = parseJson(text);
+        } catch (error) {
+          // A SyntaxError is broken JSON; a RangeError is valid JSON nested too deeply to take in.
+          if (error instanceof SyntaxError) report("", `not valid JSON (${jsonErrorMessage(error)}); expected one JSON object per line`);
+          else report("", `cannot take in this line: ${(error as Error).message}`);
+          return;
+        }
+        const parsed = parseCase(raw, lineNumber, files, report, warn);
+        if (!parsed) return;
+        const firstLine = seen.get(parsed.id);
+        const lookalike = lookalikes.get(idKey(parsed.id));
+        if (firstLine !== undefined) report("id", `duplicate id ${describeValue(parsed.id)} (first used on line ${firstLine})`);
+        else if (lookalike !== undefined) {
+          report(
+            "id",
+            `${describeValue(parsed.id)} looks the same as the id ${describeValue(lookalike.id)} on line ${lookalike.line} but differs in invisible ways ` +
+              "(Unicode normalisation NFC/NFD, zero-width or other invisible characters); give each case a visibly different id",
+          );
+        } else {
+          seen.set(parsed.id, lineNumber);
+          lookalikes.set(idKey(parsed.id), { id: parsed.id, line: lineNumber });
+        }
+        cases.push(parsed);
+      },
+      ({ lineNumber, message }) => issues.push({ file: displayPath, line: lineNumber, message }),
+    );
   } catch (error) {
     throw new UserError(`${displayPath}: cannot read dataset: ${readErrorMessage(error)}`);
   }
@@ -89,7 +96,26 @@ export async function loadDataset(path: string, displayPath = displayName(path),
   return { path: absolute, sha256, cases, warnings };
 }
 
-function parseCase(raw: unknown, line: number, baseDir: string, state: LoadState, report: Report, warn: Report): EvalCase | undefined {
+/**
+ * What two ids look like to a person: NFKC-normalised, without the characters Unicode says are
+ * invisible (zero-width spaces and joiners, word joiner, BOM, soft hyphen, bidi and variation marks).
+ * Two ids with one key are look-alikes.
+ */
+function idKey(id: string): string {
+  return id.normalize("NFKC").replace(/\p{Default_Ignorable_Code_Point}/gu, "");
+}
+
+/**
+ * What one load of a dataset shares between its lines: the run's schema compiler, where `schema_ref`
+ * files may be (the dataset's folder), and those read so far (per load: `watch` re-reads them each run).
+ */
+interface SchemaFiles {
+  schemas: SchemaCompiler;
+  root: string;
+  cache: Map<string, { schema: JsonObject; path: string } | string>;
+}
+
+function parseCase(raw: unknown, line: number, files: SchemaFiles, report: Report, warn: Report): EvalCase | undefined {
   if (!isObject(raw)) {
     report("", expected("a JSON object", raw));
     return undefined;
@@ -117,9 +143,9 @@ function parseCase(raw: unknown, line: number, baseDir: string, state: LoadState
     if (isObject(raw.vars)) vars = raw.vars;
     else before.report("vars", expected("an object of values", raw.vars));
   }
-  const tools = raw.tools === undefined ? undefined : parseTools(raw.tools, state.schemas, before.report);
+  const tools = raw.tools === undefined ? undefined : parseTools(raw.tools, files.schemas, before.report);
   const toolChoice = parseToolChoice(raw.tool_choice, tools, before.report);
-  const expectedBlock = parseExpected(raw.expected, tools, baseDir, state, before.report, warn);
+  const expectedBlock = parseExpected(raw.expected, tools, files, before.report, warn);
   const criteria = optionalString(raw, "criteria", "criteria", before.report);
   const tags = optionalStringArray(raw, "tags", "tags", before.report) ?? [];
   if (before.count() > 0 || typeof id !== "string") return undefined;
@@ -295,8 +321,7 @@ function parseToolChoice(value: JsonValue | undefined, tools: ToolDefinition[] |
 function parseExpected(
   value: JsonValue | undefined,
   tools: ToolDefinition[] | undefined,
-  baseDir: string,
-  { schemas, schemaFiles }: LoadState,
+  files: SchemaFiles,
   report: Report,
   warn: Report,
 ): Expected | undefined {
@@ -318,7 +343,7 @@ function parseExpected(
     if (!isObject(value.schema) && typeof value.schema !== "boolean")
       report("expected.schema", expected("a JSON Schema (an object or a boolean)", value.schema));
     else {
-      const problem = schemas.dialectProblem(value.schema);
+      const problem = files.schemas.dialectProblem(value.schema);
       if (problem === undefined) result.schema = value.schema;
       else report("expected.schema", `invalid JSON Schema: ${problem}`);
     }
@@ -326,15 +351,14 @@ function parseExpected(
   if (value.schema_ref !== undefined) {
     if (typeof value.schema_ref !== "string") report("expected.schema_ref", expected("a path relative to the dataset file", value.schema_ref));
     else {
-      const schemaPath = resolve(baseDir, value.schema_ref);
-      const loaded = readSchemaFile(schemaPath, schemaFiles);
-      if (typeof loaded === "string") report("expected.schema_ref", `${displayName(schemaPath)}: ${loaded}`);
+      const loaded = readSchemaFile(files, value.schema_ref);
+      if (typeof loaded === "string") report("expected.schema_ref", loaded);
       else {
-        const problem = schemas.dialectProblem(loaded);
+        const problem = files.schemas.dialectProblem(loaded.schema);
         if (problem === undefined) {
-          result.schema = loaded;
-          result.schema_path = schemaPath;
-        } else report("expected.schema_ref", `${displayName(schemaPath)}: invalid JSON Schema: ${problem}`);
+          result.schema = loaded.schema;
+          result.schema_path = loaded.path;
+        } else report("expected.schema_ref", `${displayName(loaded.path)}: invalid JSON Schema: ${problem}`);
       }
     }
   }
@@ -353,7 +377,7 @@ function parseExpected(
         }
         parsed.push({ name: call.name, ...(call.arguments !== undefined ? { arguments: call.arguments as JsonObject } : {}) });
       });
-      for (const problem of validateExpectedToolCalls(parsed, tools, "expected.tool_calls", schemas)) {
+      for (const problem of validateExpectedToolCalls(parsed, tools, "expected.tool_calls", files.schemas)) {
         const [field, ...rest] = problem.split(": ");
         report(field ?? "expected.tool_calls", rest.join(": "));
       }
@@ -363,21 +387,25 @@ function parseExpected(
   return result;
 }
 
-/** Reads a `schema_ref` target once per run; a string result is the problem. */
-function readSchemaFile(path: string, schemaFiles: Map<string, JsonObject | string>): JsonObject | string {
-  const cached = schemaFiles.get(path);
+/**
+ * Reads a `schema_ref` target once per load (a watch re-run reads it again); a string result is the
+ * problem. The file must be inside the dataset's folder, a regular file, and within the size cap.
+ */
+function readSchemaFile(files: SchemaFiles, ref: string): { schema: JsonObject; path: string } | string {
+  const cached = files.cache.get(ref);
   if (cached !== undefined) return cached;
-  let result: JsonObject | string;
-  let text: string | undefined;
-  try {
-    text = readFileSync(path, "utf8").replace(/^\uFEFF/, "");
-    const parsed = parseJson(text);
-    result = isObject(parsed) ? parsed : expected("a JSON Schema object", parsed);
-  } catch (error) {
-    if (text !== undefined) result = `not valid JSON (${jsonErrorMessage(error)}); expected a JSON Schema file`;
-    else result = readErrorMessage(error);
+  const read = readContainedFile(files.root, ref, { rootName: "the dataset's folder" });
+  let result: { schema: JsonObject; path: string } | string;
+  if (!read.ok) result = `${displayName(read.path)}: ${read.problem}`;
+  else {
+    try {
+      const parsed = parseJson(read.text);
+      result = isObject(parsed) ? { schema: parsed, path: read.path } : `${displayName(read.path)}: ${expected("a JSON Schema object", parsed)}`;
+    } catch (error) {
+      result = `${displayName(read.path)}: not valid JSON (${jsonErrorMessage(error)}); expected a JSON Schema file`;
+    }
   }
-  schemaFiles.set(path, result);
+  files.cache.set(ref, result);
   return result;
 }
 

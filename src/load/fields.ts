@@ -124,6 +124,7 @@ export function readErrorMessage(error: unknown): string {
   const code = (error as NodeJS.ErrnoException).code;
   if (code === "ENOENT") return "file not found";
   if (code === "EISDIR") return "is a folder, expected a file";
+  if (code === "ENOTREG") return "not a regular file (a FIFO, device or socket); expected a file";
   return `cannot read: ${code ?? (error as Error).message}`;
 }
 

@@ -1,20 +1,108 @@
 import { createHash } from "node:crypto";
-import { createReadStream } from "node:fs";
-import { createInterface } from "node:readline";
+import { constants } from "node:fs";
+import { open } from "node:fs/promises";
+
+/** A dataset line longer than this is an input error: no real case is that large, and a huge one would cost memory. */
+export const maxLineBytes = 10 * 1024 * 1024;
+
+const chunkBytes = 1 << 16;
+
+/** What `readLines` hands back for a line it could not turn into text. */
+export interface BadLine {
+  lineNumber: number;
+  message: string;
+}
 
 /**
  * Streams a text file line by line (1-based numbers) and returns its sha256, so a large dataset is never
- * held as one string. CRLF and a leading BOM are tolerated.
+ * held as one string. CRLF and a leading BOM are tolerated. The file is untrusted: it must be a regular
+ * file (a FIFO or a device would block or never end), a line over `maxLineBytes` is never built (its
+ * bytes are dropped as they arrive) and goes to `onBadLine`, as does a line that is not valid UTF-8.
  */
-export async function readLines(path: string, onLine: (line: string, lineNumber: number) => void): Promise<string> {
-  const hash = createHash("sha256");
-  const stream = createReadStream(path);
-  stream.on("data", (chunk) => hash.update(chunk));
-  const lines = createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY });
-  let lineNumber = 0;
-  for await (const raw of lines) {
-    lineNumber++;
-    onLine(lineNumber === 1 ? raw.replace(/^\uFEFF/, "") : raw, lineNumber);
+export async function readLines(
+  path: string,
+  onLine: (line: string, lineNumber: number) => void,
+  onBadLine: (bad: BadLine) => void = () => {},
+  limit = maxLineBytes,
+): Promise<string> {
+  // O_NONBLOCK: opening a FIFO must not wait for a writer; a regular file reads as usual.
+  const handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  try {
+    const stats = await handle.stat();
+    if (!stats.isFile()) throw Object.assign(new Error("not a regular file"), { code: "ENOTREG" });
+    const hash = createHash("sha256");
+    const decoder = new TextDecoder("utf-8", { fatal: true });
+    const buffer = Buffer.allocUnsafe(chunkBytes);
+    let pending: Buffer[] = [];
+    let pendingBytes = 0;
+    let oversized = false;
+    let lineNumber = 0;
+    const finish = (last: Buffer) => {
+      lineNumber++;
+      if (oversized || pendingBytes + last.length > limit) {
+        onBadLine({ lineNumber, message: `line is over ${formatBytes(limit)}; a case must be smaller` });
+      } else {
+        const bytes = pending.length === 0 ? last : Buffer.concat([...pending, last]);
+        let text: string | undefined;
+        try {
+          text = decoder.decode(bytes);
+        } catch {
+          onBadLine({ lineNumber, message: `not valid UTF-8 (at byte ${invalidUtf8Offset(bytes) + 1} of the line); save the file as UTF-8` });
+        }
+        if (text !== undefined) {
+          if (text.endsWith("\r")) text = text.slice(0, -1);
+          onLine(lineNumber === 1 ? text.replace(/^\uFEFF/, "") : text, lineNumber);
+        }
+      }
+      pending = [];
+      pendingBytes = 0;
+      oversized = false;
+    };
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, 0, chunkBytes, null);
+      if (bytesRead === 0) break;
+      const chunk = buffer.subarray(0, bytesRead);
+      hash.update(chunk);
+      let start = 0;
+      for (let newline = chunk.indexOf(10); newline !== -1; newline = chunk.indexOf(10, start)) {
+        finish(chunk.subarray(start, newline));
+        start = newline + 1;
+      }
+      if (start < bytesRead) {
+        const rest = chunk.subarray(start);
+        // The line's start is kept only while it fits: an endless line costs no memory.
+        if (!oversized && pendingBytes + rest.length <= limit) pending.push(Buffer.from(rest));
+        else {
+          oversized = true;
+          pending = [];
+        }
+        pendingBytes += rest.length;
+      }
+    }
+    if (pendingBytes > 0 || oversized) finish(Buffer.alloc(0));
+    return hash.digest("hex");
+  } finally {
+    await handle.close();
   }
-  return hash.digest("hex");
+}
+
+function formatBytes(bytes: number): string {
+  return bytes % (1024 * 1024) === 0 ? `${bytes / 1024 / 1024} MiB` : `${bytes} bytes`;
+}
+
+/** Where the first invalid UTF-8 sequence of `bytes` starts (0-based). */
+function invalidUtf8Offset(bytes: Buffer): number {
+  let low = 0;
+  let high = bytes.length;
+  // The longest prefix that is valid or merely ends mid-character (`stream`), by bisection.
+  while (low < high) {
+    const mid = Math.ceil((low + high) / 2);
+    try {
+      new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(0, mid), { stream: true });
+      low = mid;
+    } catch {
+      high = mid - 1;
+    }
+  }
+  return low;
 }

@@ -1,8 +1,11 @@
-import { readFileSync } from "node:fs";
-import { isMap, isScalar, isSeq, LineCounter, parseDocument } from "yaml";
+import { type Document, isMap, isScalar, isSeq, LineCounter, parseDocument, visit } from "yaml";
 import { UserError } from "../errors.js";
 import type { Issue, JsonValue } from "../types.js";
+import { readRegularFile } from "./contained-file.js";
 import { isObject, type Report, safeJson, typeName } from "./fields.js";
+
+/** A rubric or config beyond this size is refused: none is near it, and a YAML parse holds it all. */
+const maxStructuredFileBytes = 4 * 1024 * 1024;
 
 /** A parsed YAML/JSON file that can say on which line a field was written. */
 export interface StructuredFile {
@@ -18,13 +21,9 @@ export interface StructuredFile {
 
 /** Parses a `.yaml`/`.yml`/`.json` file (JSON is read by the YAML parser too, so both get line numbers). */
 export function readStructuredFile(path: string, displayPath: string, what: string): StructuredFile {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8").replace(/^\uFEFF/, "");
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new UserError(`${displayPath}: cannot read ${what}: ${code === "ENOENT" ? "file not found" : (code ?? (error as Error).message)}`);
-  }
+  const read = readRegularFile(path, maxStructuredFileBytes);
+  if (!read.ok) throw new UserError(`${displayPath}: cannot read ${what}: ${read.problem}`);
+  const text = read.text;
   const lineCounter = new LineCounter();
   // logLevel "error": the library's own warnings never reach the console (stdout carries only reports).
   const document = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, logLevel: "error" });
@@ -41,7 +40,10 @@ export function readStructuredFile(path: string, displayPath: string, what: stri
   try {
     data = safeJson(document.toJS({ maxAliasCount: 100 }));
   } catch (error) {
-    throw new UserError(`invalid ${what}: ${displayPath}: ${(error as Error).message}`);
+    // An alias that names no anchor, or aliases that expand past the cap: the line of that alias.
+    const message = (error as Error).message;
+    const line = /alias/i.test(message) ? aliasLine(document, message, lineCounter) : undefined;
+    throw new UserError(`invalid ${what}: ${displayPath}${line === undefined ? "" : `:${line}`}: ${message.split("\n")[0]}`);
   }
   const lineOf = (field: string): number | undefined => {
     let node: unknown = document.contents;
@@ -65,6 +67,21 @@ export function readStructuredFile(path: string, displayPath: string, what: stri
     throw new UserError(`invalid ${what}: ${displayPath}: expected a mapping of fields at the top level, got ${typeName(data)}`);
   }
   return { path, displayPath, text, data, lineOf, reporter };
+}
+
+/** The line of the alias an error names (`Unresolved alias …: name`), else of the first alias. */
+function aliasLine(document: Document, message: string, lineCounter: LineCounter): number | undefined {
+  const named = /: (\S+)$/.exec(message)?.[1];
+  let first: number | undefined;
+  let match: number | undefined;
+  visit(document, {
+    Alias(_, node) {
+      const line = node.range ? lineCounter.linePos(node.range[0]).line : undefined;
+      first ??= line;
+      if (named !== undefined && node.source === named && match === undefined) match = line;
+    },
+  });
+  return match ?? first;
 }
 
 /** `checks[2].when.tags` → ["checks", 2, "when", "tags"] */

@@ -35,8 +35,9 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   // A proxy URL may carry credentials (http://user:pass@proxy:3128): masked in everything written.
   for (const proxy of [proxies.httpProxy, proxies.httpsProxy]) {
     if (!URL.canParse(proxy)) continue;
-    const { username, password } = new URL(proxy);
-    for (const part of [username, password]) if (part) rememberSecret(safeDecode(part));
+    // The password only: a user name ("modelgate", "ci") is no secret, and masking it would blank out words.
+    const { password } = new URL(proxy);
+    if (password) rememberSecret(safeDecode(password));
   }
   // Settings passed explicitly (never left to undici's process.env fallback): the run's env is the truth.
   const dispatcher = new EnvHttpProxyAgent({ ...proxies, connections: Math.max(1, options.connections) });

@@ -153,27 +153,43 @@ export function countOutcomes(report: RunSummary): Record<CaseOutcome, number> {
 }
 
 /** Gate totals for a verdict line. */
-export function gateCounts(report: RunSummary): { total: number; failed: number; inconclusive: number } {
+export function gateCounts(report: RunSummary): { total: number; failed: number; inconclusive: number; skipped: number } {
   const rules = report.gate.rules;
   return {
     total: rules.length,
     failed: rules.filter((rule) => rule.verdict === "fail").length,
-    inconclusive: rules.filter((rule) => rule.inconclusive).length,
+    inconclusive: rules.filter((rule) => rule.verdict === "inconclusive" || (rule.verdict !== "skipped" && rule.inconclusive)).length,
+    skipped: rules.filter((rule) => rule.verdict === "skipped").length,
   };
 }
 
-/** One sentence for the verdict: `candidate NOT safe to roll out — 2 of 7 gate rules failed`. */
+/** The gate's verdict, whatever a saved file says: an unknown value is treated as `error`, never as a pass. */
+export function gateVerdict(report: RunSummary): "pass" | "fail" | "inconclusive" | "error" {
+  const verdict = report.gate.verdict;
+  return verdict === "pass" || verdict === "fail" || verdict === "inconclusive" ? verdict : "error";
+}
+
+/**
+ * One sentence for the verdict: `candidate NOT safe to roll out — 2 of 7 gate rules failed`. A run that
+ * could not complete says what broke and never "not safe" (SPEC §6).
+ */
 export function verdictSentence(report: RunSummary): string {
-  const { total, failed } = gateCounts(report);
-  // SPEC §6: a run that could not complete says what broke, never "safe" or "not safe".
-  if (report.gate.verdict === "error") return `no verdict — the run could not complete${report.gate.error ? `: ${report.gate.error}` : ""}`;
-  if (report.gate.verdict === "inconclusive") return "inconclusive — not enough evidence yet either way";
-  if (report.gate.verdict === "fail") {
-    const detail = failed > 0 ? `${failed} of ${total} gate ${total === 1 ? "rule" : "rules"} failed` : "the gate failed";
-    return `candidate NOT safe to roll out — ${detail}`;
+  const { total, failed, inconclusive, skipped } = gateCounts(report);
+  const skippedNote = skipped > 0 ? ` (${skipped} skipped: the selected cases cannot evaluate ${skipped === 1 ? "it" : "them"})` : "";
+  const rules = (n: number) => `${n} of ${total} gate ${total === 1 ? "rule" : "rules"}`;
+  switch (gateVerdict(report)) {
+    case "error":
+      return `the run could not complete — ${report.gate.reason ?? "see the errors it printed"}; no verdict on the candidate`;
+    case "fail":
+      return `candidate NOT safe to roll out — ${failed > 0 ? `${rules(failed)} failed` : "the gate failed"}${skippedNote}`;
+    case "inconclusive":
+      return `not enough evidence to decide — ${rules(inconclusive)} inconclusive${skippedNote}`;
+    case "pass": {
+      if (total === 0) return "candidate safe to roll out — no gate rules were defined";
+      const passed = total - skipped;
+      return `candidate safe to roll out — ${passed === total ? (total === 1 ? "the gate rule" : `all ${total} gate rules`) : rules(passed)} passed${skippedNote}`;
+    }
   }
-  if (total === 0) return "candidate safe to roll out — no gate rules were defined";
-  return `candidate safe to roll out — ${total === 1 ? "the gate rule" : `all ${total} gate rules`} passed`;
 }
 
 /** `stable (openai · gpt-4o-2024-08-06)` */

@@ -2,7 +2,7 @@ import { appendFileSync } from "node:fs";
 import type { CliIO } from "../cli-io.js";
 import { useColor } from "../cli-io.js";
 import { displayName } from "../load/dataset.js";
-import { redactSecrets } from "../redact.js";
+import { redactedValue, redactSecrets } from "../redact.js";
 import type { CaseRecord, CaseReport, RunReport, RunSummary } from "../types.js";
 import { type FileFormat, fileFormats } from "./index.js";
 import { renderMarkdown } from "./markdown.js";
@@ -38,7 +38,7 @@ export function inMemoryCases(_report: RunReport): CaseSource {
   return {
     json: (record) => redactSecrets(JSON.stringify(record)),
     // The records of a RunReport are its full cases.
-    full: (record) => record as CaseReport,
+    full: (record) => redactedValue(record as CaseReport),
   };
 }
 
@@ -50,21 +50,46 @@ export function inMemoryCases(_report: RunReport): CaseSource {
  */
 export function emitReport(report: RunReport, options: EmitOptions, io: CliIO): void;
 export function emitReport(report: RunSummary, options: EmitOptions, io: CliIO, cases: CaseSource): void;
-export function emitReport(report: RunSummary, options: EmitOptions, io: CliIO, cases?: CaseSource): void {
+export function emitReport(given: RunSummary, options: EmitOptions, io: CliIO, cases?: CaseSource): void {
   const { outDir } = options;
   const shownDir = displayName(outDir);
-  const source = cases ?? inMemoryCases(report as RunReport);
+  const { report, source } = redactedSummary(given, cases ?? inMemoryCases(given as RunReport));
   const written = writeReportFiles(report, new Set(["json", ...options.formats]), outDir, io, source);
-  if (options.json) io.stdout.write(`${JSON.stringify(summaryOf(report, outDir), null, 2)}\n`);
+  if (options.json) io.stdout.write(redactSecrets(`${JSON.stringify(summaryOf(report, outDir), null, 2)}\n`, io.env));
   else if (options.formats.includes("table") && !options.quiet) {
-    io.stdout.write(renderTerminal(report, { color: useColor(io, "stdout", options.color), reportDir: shownDir, formats: options.formats }));
+    printTerminal(report, { color: useColor(io, "stdout", options.color), reportDir: shownDir, formats: options.formats }, io);
   }
   if (!options.quiet && !options.json) io.stderr.write(`reports written to ${shownDir}/ (${written.join(", ")})\n`);
 }
 
+/** Prints the terminal table, masked after rendering like every file (the one terminal output path). */
+export function printTerminal(report: RunSummary, options: Parameters<typeof renderTerminal>[1], io: CliIO): void {
+  io.stdout.write(redactSecrets(renderTerminal(report, options), io.env));
+}
+
+/**
+ * The summary with its secrets masked before any renderer cuts an excerpt from it: the head, and each
+ * record (its check reasons may quote a model's output). Records of a case log keep their identity,
+ * which the log finds the full case by, when they hold nothing to mask.
+ */
+export function redactedSummary(report: RunSummary, cases: CaseSource): { report: RunSummary; source: CaseSource } {
+  const { cases: records, ...head } = report;
+  const originals = new Map<CaseRecord, CaseRecord>();
+  const masked = records.map((record) => {
+    const copy = redactedValue(record);
+    if (copy !== record) originals.set(copy, record);
+    return copy;
+  });
+  const original = (record: CaseRecord) => originals.get(record) ?? record;
+  const source: CaseSource =
+    originals.size === 0 ? cases : { json: (record) => cases.json(original(record)), full: (record) => cases.full(original(record)) };
+  return { report: { ...redactedValue(head), cases: masked }, source };
+}
+
 /**
  * Writes the asked file formats (`table` is not a file) to `outDir`, and in GitHub Actions appends the
- * Markdown to the job's summary page; returns the file names written.
+ * Markdown to the job's summary page; returns the file names written. A summary page that cannot be
+ * written is a warning: the reports are what the run owes.
  */
 export function writeReportFiles(report: RunSummary, formats: Iterable<string>, outDir: string, io: CliIO, cases: CaseSource): string[] {
   const shownDir = displayName(outDir);
@@ -85,9 +110,20 @@ export function writeReportFiles(report: RunSummary, formats: Iterable<string>, 
         : render(full(), { reportDir: shownDir });
     writeReportFile(outDir, file, content);
     written.push(file);
-    if (format === "md" && io.env.GITHUB_STEP_SUMMARY) appendFileSync(io.env.GITHUB_STEP_SUMMARY, `${redactSecrets(content, io.env)}\n`);
+    if (format === "md" && io.env.GITHUB_STEP_SUMMARY) appendStepSummary(io.env.GITHUB_STEP_SUMMARY, content, io);
   }
   return written;
+}
+
+function appendStepSummary(path: string, content: string, io: CliIO): void {
+  try {
+    appendFileSync(path, `${redactSecrets(content, io.env)}\n`);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    io.stderr.write(
+      `warning: could not append the Markdown report to $GITHUB_STEP_SUMMARY (${displayName(path)}: ${code}); the report files are written\n`,
+    );
+  }
 }
 
 /** What `--json` prints: the verdict, each rule, the regressing cases. */

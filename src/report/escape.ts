@@ -44,3 +44,11 @@ export function serializeJsonForScript(value: unknown): string {
     .replace(/\u2028/g, "\\u2028")
     .replace(/\u2029/g, "\\u2029");
 }
+
+/**
+ * A value from the report used as a CSS class or an attribute token: itself when it is one of the known
+ * values, else `unknown`. A class never carries report text, so no crafted value can break out of it.
+ */
+export function knownToken<T extends string>(value: unknown, known: readonly T[]): T | "unknown" {
+  return typeof value === "string" && (known as readonly string[]).includes(value) ? (value as T) : "unknown";
+}

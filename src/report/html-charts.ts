@@ -5,7 +5,7 @@
  * dark mode applies.
  */
 import type { CheckStatus, Comparison, GateRuleResult, RunReport } from "../types.js";
-import { escapeHtml } from "./escape.js";
+import { escapeHtml, knownToken } from "./escape.js";
 import { describeBound, formatDelta, formatInterval, formatPValue, formatValue, isUnitInterval, truncate } from "./format.js";
 
 const WIDTH = 880;
@@ -101,11 +101,20 @@ const DELTA_X: [number, number] = [540, 790];
 const VERDICT_X = 806;
 const ROW = 44;
 
+const CHART_VERDICTS = {
+  info: "",
+  pass: "✓ pass",
+  fail: "✗ fail",
+  inconclusive: "? inconclusive",
+  skipped: "– skipped",
+  unknown: "? unknown",
+} as const;
+
 function metricRow(row: MetricRow, y: number): string[] {
   const { comparison, rule } = row;
   const metric = comparison.metric;
   const parts: string[] = [];
-  const status = rule === undefined ? "info" : rule.verdict;
+  const status = rule === undefined ? "info" : knownToken(rule.verdict, ["pass", "fail", "inconclusive", "skipped"] as const);
   parts.push(`<g class="metric-row ${status}${rule?.inconclusive === true ? " inconclusive" : ""}">`);
   const tooltip = [
     metric,
@@ -158,7 +167,7 @@ function metricRow(row: MetricRow, y: number): string[] {
     parts.push(`<rect x="${n(dx(comparison.delta) - 4)}" y="${n(mid - 4)}" width="8" height="8" class="pt-delta"/>`);
   }
 
-  const verdict = rule === undefined ? "" : rule.verdict === "pass" ? "✓ pass" : "✗ fail";
+  const verdict = CHART_VERDICTS[status];
   parts.push(text(VERDICT_X, y + 20, verdict, "verdict-text"));
   if (rule?.inconclusive === true) parts.push(text(VERDICT_X, y + 34, "inconclusive", "sub warn"));
   parts.push("</g>");

@@ -30,6 +30,12 @@ code, pre, .mono { font-family: ui-monospace, SFMono-Regular, "SF Mono", Menlo, 
 .verdict { display: flex; gap: 20px; align-items: center; flex-wrap: wrap; padding: 22px 32px; border-bottom: 1px solid var(--border); }
 .verdict.verdict-pass { background: var(--pass-bg); border-top: 6px solid var(--pass); }
 .verdict.verdict-fail { background: var(--fail-bg); border-top: 6px solid var(--fail); }
+.verdict.verdict-inconclusive { background: var(--warn-bg); border-top: 6px solid var(--warn); }
+.verdict.verdict-error, .verdict.verdict-unknown { background: var(--error-bg); border-top: 6px solid var(--error); }
+.verdict.verdict-inconclusive .verdict-icon { background: var(--warn); }
+.verdict.verdict-error .verdict-icon, .verdict.verdict-unknown .verdict-icon { background: var(--error); }
+.verdict.verdict-inconclusive h1 { color: var(--warn); }
+.verdict.verdict-error h1, .verdict.verdict-unknown h1 { color: var(--error); }
 .verdict-icon { width: 52px; height: 52px; border-radius: 50%; display: grid; place-items: center; font-size: 30px; font-weight: 700; color: #fff; flex: none; }
 .verdict.verdict-pass .verdict-icon { background: var(--pass); }
 .verdict.verdict-fail .verdict-icon { background: var(--fail); }
@@ -52,7 +58,7 @@ code, pre, .mono { font-family: ui-monospace, SFMono-Regular, "SF Mono", Menlo, 
 .badge.outcome-regression { background: var(--fail); color: #fff; }
 .badge.outcome-improvement { background: var(--pass); color: #fff; }
 .badge.outcome-error, .badge.error { background: var(--error-bg); color: var(--error); }
-.badge.warn { background: var(--warn-bg); color: var(--warn); }
+.badge.warn, .badge.inconclusive { background: var(--warn-bg); color: var(--warn); }
 .badge.skipped, .badge.missing { background: var(--panel); color: var(--muted); }
 .tag { display: inline-block; margin: 1px 3px 1px 0; padding: 0 6px; border-radius: 4px; background: var(--panel); border: 1px solid var(--border); font-size: 12px; max-width: 220px; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; vertical-align: middle; }
 
@@ -60,6 +66,7 @@ table { border-collapse: collapse; width: 100%; }
 th, td { padding: 6px 10px; border-bottom: 1px solid var(--border); text-align: left; vertical-align: top; }
 th { font-size: 12px; color: var(--muted); font-weight: 600; background: var(--panel); }
 #gate-table tr.rule-fail td { background: var(--fail-bg); }
+#gate-table tr.rule-skipped td { color: var(--muted); }
 #gate-table td.reason { color: var(--muted); min-width: 200px; font-size: 13px; }
 #gate-table th, #gate-table td { padding: 6px 8px; }
 #gate-table td code { white-space: nowrap; }

@@ -4,7 +4,7 @@
  * holding the candidate's result. A testcase's time is the candidate's request latency.
  */
 import type { CaseReport, CaseRun, GateRuleResult, RunReport, VariantInfo } from "../types.js";
-import { describeVariant, listCheckIds, type SideCheck, summarizeCheck } from "./case-summary.js";
+import { describeVariant, gateVerdict, listCheckIds, type SideCheck, summarizeCheck, verdictSentence } from "./case-summary.js";
 import { escapeXmlAttr, escapeXmlText } from "./escape.js";
 import { describeBound, elapsedMs, formatDelta, formatInterval, formatPValue, formatValue, truncate } from "./format.js";
 
@@ -103,16 +103,54 @@ function gateSuite(report: RunReport): Suite {
       ["rubric.sha256", report.run.rubric.sha256],
       ["verdict", report.gate.verdict],
     ],
-    cases: report.gate.rules.map((rule) => {
-      const detail = describeRule(rule);
-      return {
-        name: `${rule.metric} ${describeBound(rule.bound, rule.bound_text)}`,
-        classname: "modelgate.gate",
-        timeMs: 0,
-        result: rule.verdict === "fail" ? { kind: "failure", type: "gate", message: rule.reason, detail } : { kind: "pass" },
-        ...(rule.verdict === "pass" ? { systemOut: detail } : {}),
-      };
-    }),
+    cases: [...runCases(report), ...report.gate.rules.map((rule) => ruleCase(rule))],
+  };
+}
+
+/**
+ * What a CI reporter must not show green: a run that could not complete (gate verdict `error`) is an
+ * <error>, an inconclusive gate a <failure> (it exits 4, not 0), an interrupted run an <error>, and a
+ * failed gate with no failed rule a <failure>. A run that passed adds nothing here.
+ */
+function runCases(report: RunReport): TestCase[] {
+  const cases: TestCase[] = [];
+  const testCase = (name: string, result: Result): TestCase => ({ name, classname: "modelgate.run", timeMs: 0, result });
+  const sentence = verdictSentence(report);
+  const verdict = gateVerdict(report);
+  if (verdict === "error") {
+    cases.push(testCase("run completed", { kind: "error", type: "run", message: sentence, detail: report.gate.reason ?? sentence }));
+  }
+  if (report.run.interrupted) {
+    const detail = `the run was interrupted: the report covers only the ${report.cases.length} cases that finished`;
+    cases.push(testCase("run not interrupted", { kind: "error", type: "interrupted", message: detail, detail }));
+  }
+  if (verdict === "inconclusive") {
+    cases.push(testCase("gate verdict", { kind: "failure", type: "inconclusive", message: sentence, detail: sentence }));
+  }
+  if (verdict === "fail" && !report.gate.rules.some((rule) => rule.verdict === "fail")) {
+    cases.push(testCase("gate verdict", { kind: "failure", type: "gate", message: sentence, detail: sentence }));
+  }
+  return cases;
+}
+
+function ruleCase(rule: GateRuleResult): TestCase {
+  const detail = describeRule(rule);
+  const result: Result =
+    rule.verdict === "pass"
+      ? { kind: "pass" }
+      : rule.verdict === "fail"
+        ? { kind: "failure", type: "gate", message: rule.reason, detail }
+        : rule.verdict === "skipped"
+          ? { kind: "skipped", message: `skipped: ${rule.reason}` }
+          : rule.verdict === "inconclusive"
+            ? { kind: "skipped", message: `inconclusive: ${rule.reason}` }
+            : { kind: "error", type: "gate", message: `unknown verdict: ${rule.reason}`, detail };
+  return {
+    name: `${rule.metric} ${describeBound(rule.bound, rule.bound_text)}`,
+    classname: "modelgate.gate",
+    timeMs: 0,
+    result,
+    ...(rule.verdict === "pass" ? { systemOut: detail } : {}),
   };
 }
 
@@ -153,7 +191,15 @@ function checkResult(report: RunReport, testCase: CaseReport, check: string): Re
     case "skipped":
       return { kind: "skipped", message: candidate.reason };
     case "missing":
-      return { kind: "skipped", message: "not scored (the run was interrupted before this case finished)" };
+      // Not green when the run was cut short: the check never ran on this case.
+      return report.run.interrupted
+        ? {
+            kind: "error",
+            type: "interrupted",
+            message: "not scored: the run was interrupted before this case finished",
+            detail: `case: ${testCase.id}`,
+          }
+        : { kind: "skipped", message: "not scored" };
     case "fail":
     case "error": {
       const requestError = testCase.candidate.find((run) => run.error !== null)?.error;

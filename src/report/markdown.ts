@@ -8,6 +8,7 @@ import {
   type CheckChange,
   caseProblems,
   countOutcomes,
+  gateVerdict,
   hasProblems,
   improvingChecks,
   listCheckIds,
@@ -187,12 +188,12 @@ function variantModel(variant: VariantInfo): string {
 // ------------------------------------------------------------------ sections
 
 function renderHeader({ report }: Context): string[] {
-  const icon = report.gate.verdict === "pass" ? "✅" : "❌";
+  const icon = { pass: "✅", fail: "❌", inconclusive: "⚠️", error: "⛔" }[gateVerdict(report)];
   const { baseline, candidate } = report.variants;
   const outcomes = countOutcomes(report);
   const errors = report.cases.filter(hasProblems).length;
   const flaky = report.cases.filter((testCase) => testCase.flaky === true).length;
-  const repeat = report.run.repeat > 1 ? ` × ${report.run.repeat} repeats` : "";
+  const repeat = report.run.repeat > 1 ? ` × ${mdText(String(report.run.repeat))} repeats` : "";
   const facts = [
     `**${mdText(baseline.name)}** (${variantModel(baseline)}) → **${mdText(candidate.name)}** (${variantModel(candidate)})`,
     `${plural(report.cases.length, "case")}${repeat}`,
@@ -201,16 +202,21 @@ function renderHeader({ report }: Context): string[] {
     plural(errors, "case with errors", "cases with errors"),
   ];
   if (flaky > 0) facts.push(plural(flaky, "flaky case"));
-  const lines = [`## ${icon} modelgate: ${verdictSentence(report)}`, "", facts.join(" · ")];
+  const lines = [`## ${icon} modelgate: ${mdText(verdictSentence(report))}`, "", facts.join(" · ")];
+  if (gateVerdict(report) === "error") {
+    lines.push("", "> [!CAUTION]", "> The run could not complete: this report is no verdict on the candidate.");
+  }
   if (report.run.interrupted) {
     lines.push("", "> [!WARNING]", "> The run was interrupted: these results cover only the cases that finished.");
   }
   return lines;
 }
 
+const RULE_CELLS: Record<string, string> = { pass: "✅ pass", fail: "❌ **fail**", inconclusive: "⚠️ inconclusive", skipped: "➖ skipped" };
+
 function verdictCell(rule: GateRuleResult): string {
-  const verdict = rule.verdict === "pass" ? "✅ pass" : "❌ **fail**";
-  return rule.inconclusive ? `${verdict} · ⚠️ inconclusive` : verdict;
+  const verdict = RULE_CELLS[rule.verdict] ?? "❔ unknown";
+  return rule.inconclusive && (rule.verdict === "pass" || rule.verdict === "fail") ? `${verdict} · ⚠️ inconclusive` : verdict;
 }
 
 function renderGate(context: Context): string[] {
@@ -233,31 +239,31 @@ function renderGate(context: Context): string[] {
       formatInterval(rule.metric, rule.ci),
       formatPValue(rule.p_value),
       mdText(describeBound(rule.bound, rule.bound_text)),
-      rule.mode,
+      mdText(rule.mode),
       verdictCell(rule),
     ];
     lines.push(`| ${cells.join(" | ")} |`);
   }
   lines.push(...moreLine(rules.length - ordered.length, "passing rule"));
-  const explained = ordered.filter((rule) => rule.verdict === "fail" || rule.inconclusive);
+  const explained = ordered.filter((rule) => rule.verdict !== "pass" || rule.inconclusive);
   if (explained.length > 0) {
     lines.push("");
     for (const rule of explained) {
-      const icon = rule.verdict === "fail" ? "❌" : "⚠️";
+      const icon = rule.verdict === "fail" ? "❌" : rule.verdict === "skipped" ? "➖" : "⚠️";
       lines.push(`- ${icon} ${mdCode(rule.metric)}: ${reason(context, rule.reason)}`);
     }
   }
   const methods = ordered.filter((rule) => rule.method);
   if (methods.length > 0) {
     lines.push("", "<details>", "<summary>How each interval and p-value was computed</summary>", "");
-    for (const rule of methods) lines.push(`- ${mdCode(rule.metric)}: ${mdText(rule.method)} (n=${rule.n})`);
+    for (const rule of methods) lines.push(`- ${mdCode(rule.metric)}: ${mdText(rule.method)} (n=${mdText(String(rule.n))})`);
     lines.push("", "</details>");
   }
   return lines;
 }
 
 function rank(rule: GateRuleResult): number {
-  return rule.verdict === "fail" ? 0 : rule.inconclusive ? 1 : 2;
+  return rule.verdict === "fail" ? 0 : rule.verdict === "inconclusive" || rule.inconclusive ? 1 : rule.verdict === "skipped" ? 2 : 3;
 }
 
 function changeCells(context: Context, changes: CheckChange[], side: "baseline" | "candidate"): [string, string] {

@@ -8,10 +8,14 @@ export interface OpenedReport {
   head: RunReport;
   /** The cases in file order; call once. */
   cases(): Iterable<CaseReport>;
+  /** the file's line of the case last read, when the file has one case per line */
+  caseLine?(): number;
 }
 
 const casesLine = '  "cases": [';
 const chunkBytes = 1 << 18;
+/** One line of a report.json (one case) beyond this is refused, not built: no real case is near it. */
+const maxLineBytes = 256 * 1024 * 1024;
 
 /**
  * Opens a report.json without holding all its cases at once. The writer puts the cases last, one per
@@ -41,7 +45,7 @@ export function openReport(path: string, describe = path): OpenedReport | undefi
         lines.close();
         return undefined;
       }
-      return { head, cases: () => caseLines(first, lines, describe) };
+      return { head, cases: () => caseLines(first, lines, describe), caseLine: () => lines.lineNumber };
     }
     headLines.push(line);
   }
@@ -98,6 +102,7 @@ class LineReader {
   private readonly fd: number;
   private readonly buffer = Buffer.allocUnsafe(chunkBytes);
   private pending: Buffer[] = [];
+  private pendingBytes = 0;
   private ready: string[] = [];
   private done = false;
   private closed = false;
@@ -133,9 +138,18 @@ class LineReader {
       const piece = this.buffer.subarray(start, newline);
       this.ready.push(this.pending.length > 0 ? Buffer.concat([...this.pending, piece]).toString("utf8") : piece.toString("utf8"));
       this.pending = [];
+      this.pendingBytes = 0;
       start = newline + 1;
     }
     // The rest of the chunk waits for its newline; copied, as the buffer is reused.
-    if (start < read) this.pending.push(Buffer.from(this.buffer.subarray(start, read)));
+    if (start < read) {
+      this.pendingBytes += read - start;
+      if (this.pendingBytes > maxLineBytes) {
+        throw new UserError(
+          `line ${this.lineNumber + this.ready.length + 1} of the report is over ${maxLineBytes / 1024 / 1024} MiB; not a report modelgate wrote`,
+        );
+      }
+      this.pending.push(Buffer.from(this.buffer.subarray(start, read)));
+    }
   }
 }

@@ -2,7 +2,7 @@ import { Chalk } from "chalk";
 import Table from "cli-table3";
 import { lowerIsBetter } from "../aggregate/metric-names.js";
 import type { Comparison, RunSummary } from "../types.js";
-import { countOutcomes, describeVariant, listCheckIds, regressingChecks, runCost, verdictSentence } from "./case-summary.js";
+import { countOutcomes, describeVariant, gateVerdict, listCheckIds, regressingChecks, runCost, verdictSentence } from "./case-summary.js";
 import { describeBound, formatDelta, formatInterval, formatPValue, formatUsd, formatValue, plural, truncate } from "./format.js";
 import { plainText } from "./plain-text.js";
 
@@ -43,7 +43,14 @@ export function renderTerminal(report: RunSummary, options: TerminalOptions): st
       style: { head: options.color ? ["bold"] : [], border: options.color ? ["grey"] : [] },
     });
     for (const rule of report.gate.rules) {
-      const verdict = rule.verdict === "pass" ? c.green("pass") : c.red.bold("FAIL");
+      const verdict =
+        rule.verdict === "pass"
+          ? c.green("pass")
+          : rule.verdict === "fail"
+            ? c.red.bold("FAIL")
+            : rule.verdict === "skipped"
+              ? c.dim("skipped")
+              : c.yellow(rule.verdict === "inconclusive" ? "inconclusive" : "unknown");
       table.push([
         plainText(rule.metric),
         formatValue(rule.metric, rule.baseline),
@@ -52,14 +59,15 @@ export function renderTerminal(report: RunSummary, options: TerminalOptions): st
         formatInterval(rule.metric, rule.ci),
         formatPValue(rule.p_value),
         `${plainText(describeBound(rule.bound, rule.bound_text))}${rule.mode === "point" ? "" : ` (${rule.mode})`}`,
-        rule.inconclusive ? `${verdict} ${c.yellow("inconclusive")}` : verdict,
+        rule.inconclusive && (rule.verdict === "pass" || rule.verdict === "fail") ? `${verdict} ${c.yellow("inconclusive")}` : verdict,
       ]);
     }
     lines.push(table.toString());
     const methods = [...new Set(report.gate.rules.map((rule) => rule.method.replace(/ \(.*?\)/g, "")).filter(Boolean))];
     if (methods.length > 0) lines.push(c.dim(`  intervals: ${methods.map((m) => plainText(m)).join("; ")}`));
-    for (const rule of report.gate.rules.filter((r) => r.verdict === "fail" || r.inconclusive)) {
-      lines.push(`  ${rule.verdict === "fail" ? c.red("✗") : c.yellow("?")} ${plainText(rule.reason)}`);
+    for (const rule of report.gate.rules.filter((r) => r.verdict !== "pass" || r.inconclusive)) {
+      const mark = rule.verdict === "fail" ? c.red("✗") : rule.verdict === "skipped" ? c.dim("–") : c.yellow("?");
+      lines.push(`  ${mark} ${plainText(rule.reason)}`);
     }
     lines.push("");
   }
@@ -107,7 +115,17 @@ export function renderTerminal(report: RunSummary, options: TerminalOptions): st
   if (cost.total !== null)
     lines.push(c.dim(`cost of this run: ${formatUsd(cost.total)}${cost.unknown > 0 ? ` (+${cost.unknown} requests at unknown price)` : ""}`));
   const sentence = verdictSentence(report);
-  lines.push(report.gate.verdict === "pass" ? c.green.bold(`✔ ${sentence}`) : c.red.bold(`✘ ${sentence}`));
+  const verdict = gateVerdict(report);
+  const shown = plainText(sentence);
+  lines.push(
+    verdict === "pass"
+      ? c.green.bold(`✔ ${shown}`)
+      : verdict === "fail"
+        ? c.red.bold(`✘ ${shown}`)
+        : verdict === "inconclusive"
+          ? c.yellow.bold(`? ${shown}`)
+          : c.red.bold(`! ${shown}`),
+  );
   const next = nextStep(report, options);
   if (next) lines.push(next);
   return `${lines.join("\n")}\n`;

@@ -1,8 +1,21 @@
 import { randomBytes } from "node:crypto";
-import { closeSync, mkdirSync, openSync, renameSync, rmSync, writeFileSync, writeSync } from "node:fs";
-import { join } from "node:path";
+import { closeSync, existsSync, mkdirSync, openSync, renameSync, rmSync, writeFileSync, writeSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import { redactSecrets } from "../redact.js";
 import type { CaseRecord, RunReport, RunSummary } from "../types.js";
+
+/**
+ * `mkdir -p`, a level at a time. Node's own recursive mkdir never returns where a level answers ENOENT
+ * though its parent exists (`--out /proc/x` spun forever): here that is an error like any other.
+ */
+export function makeFolders(path: string): void {
+  const missing: string[] = [];
+  for (let at = resolve(path); !existsSync(at); at = dirname(at)) {
+    missing.unshift(at);
+    if (dirname(at) === at) break;
+  }
+  for (const folder of missing) mkdirSync(folder);
+}
 
 /**
  * Writes a report file atomically (temp + rename): a reader never sees half a report. Secrets are masked

@@ -136,7 +136,7 @@ describe("deterministic checks through the CLI", () => {
 
   test("a second run in the same process reads the schema files again (nothing cached between runs, as under watch)", async () => {
     const dir = makeProject({
-      "data.jsonl": [{ id: "c1", input: "x", expected: { schema_ref: "ticket.json" } }],
+      "data.jsonl": [{ id: "c1", input: "x", tags: ["long"], expected: { schema_ref: "ticket.json" } }],
       "ticket.json": { type: "object" },
       "rubric.yaml": rubric(true),
     });

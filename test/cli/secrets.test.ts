@@ -173,3 +173,88 @@ describe("redactSecrets", () => {
     ).toEqual(["ghp_1234567890", "sk-1234567890"]);
   });
 });
+
+/**
+ * Keys shaped to slip past a masker that looks only at raw text: Markdown escapes `_ * | [ # ~`, JSON
+ * escapes `"`, HTML and XML escape `" < & '`, and an excerpt cut keeps only a key's start. Each is the
+ * value of the variable a gateway variant's `api_key_env` names (so the SDK sends it), and the model
+ * echoes it into outputs at every offset where a report cuts an excerpt and into tool arguments; the
+ * dataset has it in case ids and tags (cut by the reports too); the gateway echoes it in an error. No
+ * byte written holds 10 characters of it.
+ */
+describe("keys of every hostile shape, in every format, through the real CLI", () => {
+  const shapes = {
+    markdown: "gw_PLANTED_md_under_score_0123456789abcd",
+    "markdown punctuation": "gw*PLANTED*|pipe[br]#hash~tilde`0123456789",
+    "JSON, HTML and XML": 'gw"PLANTED"<lt>&amp;\'apos>0123456789',
+    "sk- shaped": "sk-PLANTEDopenAIkey0123456789abcdefghij",
+    "sk-ant- shaped": "sk-ant-PLANTEDanthropic0123456789abcdef",
+  };
+  // Where a renderer cuts: terminal reasons (100), Markdown ids/reasons/excerpts (80–800), JUnit output (2000).
+  const cuts = [80, 100, 120, 200, 300, 400, 800, 2000];
+
+  function leaks(text: string, key: string): string[] {
+    const found: string[] = [];
+    if (text.includes("PLANTED")) found.push(`…${text.slice(Math.max(0, text.indexOf("PLANTED") - 40), text.indexOf("PLANTED") + 40)}…`);
+    for (let i = 0; i + 10 <= key.length; i++) if (text.includes(key.slice(i, i + 10))) found.push(key.slice(i, i + 10));
+    return found;
+  }
+
+  test.each(Object.entries(shapes))("%s", async (_shape, key) => {
+    const server = await fakeServerForTest({
+      respond: (request) => {
+        const id = caseIdOf(request);
+        if (!request.model.includes("cand")) return { text: "nothing" };
+        if (id === "tool-1") return { tool_calls: [{ name: "note", arguments: { text: `the key is ${key}` } }] };
+        const offset = Number(id.split("-")[1]);
+        return { text: `${"x".repeat(Math.max(0, offset))}${key} and more after it` };
+      },
+      fault: (request) => (caseIdOf(request) === "echo-1" && request.model.includes("cand") ? { kind: "echo-auth" } : undefined),
+    });
+    const cases: object[] = [];
+    for (const cut of cuts) {
+      for (const before of [14, 6]) cases.push({ id: `cut-${cut - before}`, input: `[cut-${cut - before}] say it`, expected: { output: "nothing" } });
+    }
+    cases.push({
+      id: "tool-1",
+      input: "[tool-1] note it",
+      tools: [{ name: "note", parameters: { type: "object", properties: { text: { type: "string" } } } }],
+      expected: { output: "nothing" },
+    });
+    cases.push({ id: "echo-1", input: "[echo-1] anything", expected: { output: "nothing" } });
+    // A key pasted into the dataset: ids and tags are shown (and cut) by every report.
+    for (const cut of [80, 100, 120]) {
+      cases.push({ id: `${"i".repeat(cut - 14)}${key}`, input: `[cut-${cut}] say it`, expected: { output: "nothing" }, tags: [`t-${key}`] });
+    }
+    const config = [
+      "rubric: rubric.yaml",
+      "variants:",
+      `  base: { provider: openai-compatible, model: base-2024-01-01, base_url: "${server.openaiBaseUrl}", api_key_env: GATEWAY_TOKEN }`,
+      `  cand: { provider: openai-compatible, model: cand-2024-01-01, base_url: "${server.openaiBaseUrl}", api_key_env: GATEWAY_TOKEN }`,
+      "",
+    ].join("\n");
+    const rubric = "name: keys\ndataset: data.jsonl\nchecks:\n  - { id: exact, type: equals }\ngate:\n  - { metric: pass_rate, max_drop: 0 }\n";
+    const dir = makeProject({ "modelgate.config.yaml": config, "data.jsonl": cases, "rubric.yaml": rubric });
+    const inputs = new Set(["modelgate.config.yaml", "data.jsonl", "rubric.yaml"]);
+    const env = { GATEWAY_TOKEN: key, GITHUB_STEP_SUMMARY: join(dir, "step-summary.md") };
+    const base = ["eval", "--baseline", "base", "--candidate", "cand", "--no-cache"];
+    const runs = [
+      await runModelgate([...base, "--format", "table,json,md,html,junit", "--out", "out"], { cwd: dir, env }),
+      await runModelgate([...base, "--json", "--out", "out-json"], { cwd: dir, env }),
+      await runModelgate(["report", "out/report.json", "--format", "table,md,html,junit", "--out", "out-again"], { cwd: dir, env }),
+    ];
+    expect(runs.map((run) => run.exitCode)).toEqual([1, 1, 1]);
+    // The key was really sent, and really came back: the masking is what kept it out.
+    expect(server.stats.log.some((request) => request.headers.authorization === `Bearer ${key}`)).toBe(true);
+    const files = writtenFiles(dir, inputs);
+    for (const name of ["out/report.md", "out/report.html", "out/junit.xml", "out-again/report.html", "step-summary.md"])
+      expect([...files.keys()]).toContain(name);
+    for (const [name, text] of files) expect(leaks(text, key), name).toEqual([]);
+    for (const [index, run] of runs.entries()) {
+      expect(leaks(run.stdout, key), `stdout of run ${index}`).toEqual([]);
+      expect(leaks(run.stderr, key), `stderr of run ${index}`).toEqual([]);
+    }
+    const report = JSON.parse(files.get("out/report.json") ?? "{}") as RunReport;
+    expect(report.cases.find((c) => c.id === "cut-786")?.candidate[0]?.output).toMatch(/^x{786}(sk-(ant-)?)?\*\*\* and more after it$/);
+  });
+});

@@ -300,6 +300,49 @@ describe.skipIf(!available)(`HTML report: a hostile corpus in every field execut
     }
   });
 
+  test("through `modelgate report`: a crafted report.json with the corpus in every string field renders inert", async () => {
+    const dir = makeProject({ "run.json": hostileReport() });
+    const result = await runModelgate(["report", "run.json", "--format", "table,md,html,junit", "--out", "out"], { cwd: dir, env: {} });
+    expect(result.stderr).not.toMatch(/crashed|invalid report/);
+    expect(result.exitCode).toBe(1); // its saved verdict
+    const { page, dialogs, requests, problems } = await load(readFileSync(join(dir, "out", "report.html"), "utf8"));
+    try {
+      for (const row of await page.locator("tr.case-row").all()) await row.click();
+      expect(await page.evaluate(() => (window as unknown as { __xss?: string }).__xss)).toBeUndefined();
+      expect(dialogs).toEqual([]);
+      expect(requests).toEqual([]);
+      expect(problems).toEqual([]);
+      expect(await liveMarkup(page)).toEqual([]);
+      expect(await page.locator("body").textContent()).toContain("<script>window.__xss='rule-reason'</script>");
+    } finally {
+      await page.close();
+    }
+  });
+
+  test("verdicts, outcomes and statuses that bypass the schema still never become markup", async () => {
+    const report = hostileReport();
+    const hostile = `"><img src=x onerror="window.__xss='verdict'">`;
+    const rule = report.gate.rules[0];
+    if (rule) (rule as { verdict: string }).verdict = hostile;
+    (report.gate as { verdict: string }).verdict = hostile;
+    (report.cases[0] as { outcome: string }).outcome = hostile;
+    const check = report.cases[0]?.candidate[0]?.checks.format;
+    if (check) (check as { status: string }).status = hostile;
+    (report.run as { repeat: unknown }).repeat = `2<img src=x onerror="window.__xss='repeat'">`;
+    (report.run.requests as { total: unknown }).total = `<img src=x onerror="window.__xss='requests'">`;
+    const { page, dialogs } = await load(renderHtml(report));
+    try {
+      for (const row of await page.locator("tr.case-row").all()) await row.click();
+      expect(await page.evaluate(() => (window as unknown as { __xss?: string }).__xss)).toBeUndefined();
+      expect(dialogs).toEqual([]);
+      expect(await liveMarkup(page)).toEqual([]);
+      // An unknown gate verdict is shown as an error, never as a pass.
+      expect(await page.locator("#verdict").getAttribute("data-verdict")).toBe("error");
+    } finally {
+      await page.close();
+    }
+  });
+
   test("the raw HTML has no payload outside escaped text (a static check, browser or not)", () => {
     const html = renderHtml(hostileReport());
     const [markup = "", data = ""] = html.split('<script type="application/json" id="data">');
