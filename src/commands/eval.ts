@@ -136,7 +136,8 @@ async function runLoaded(inputs: Inputs, options: ResolvedOptions, io: CliIO, st
       `--strict: ${warnings.length === 1 ? "a warning is an error" : "warnings are errors"}:\n${warnings.map((w) => `  ${w}`).join("\n")}`,
     );
   }
-  if (!options.quiet && !options.json) for (const warning of warnings) io.stderr.write(`warning: ${warning}\n`);
+  // SPEC §2: --quiet silences the progress display only; warnings always go to stderr.
+  for (const warning of warnings) io.stderr.write(`warning: ${warning}\n`);
   // Taken out of the loaded dataset: the run releases each case as it finishes (evaluate-cases.ts).
   const cases = selectCases(inputs.dataset.cases.splice(0), options);
 
@@ -150,7 +151,7 @@ async function runLoaded(inputs: Inputs, options: ResolvedOptions, io: CliIO, st
       ...(inputs.judge ? { judge: inputs.judge } : {}),
     });
     enforceCostLimit(estimate, options.maxCost);
-    if (!options.quiet && !options.json) io.stderr.write(`estimated cost: $${estimate.usd.toFixed(4)} (--max-cost $${options.maxCost})\n`);
+    if (!options.json) io.stderr.write(`estimated cost: $${estimate.usd.toFixed(4)} (--max-cost $${options.maxCost})\n`);
   }
   const reusedBaseline = options.baselineReport
     ? loadBaselineReport(
@@ -224,7 +225,8 @@ async function runLoaded(inputs: Inputs, options: ResolvedOptions, io: CliIO, st
     const broken = fatal?.message ?? (io.signal.aborted ? undefined : whyRunBroke(caseRecords, inputs.rubric.checks, inputs.rubric.errorBudget));
 
     const report = buildReport({ runId: id, inputs, options, startedAt, caseRecords, runner, warnings, baselineSpec, candidateSpec, io, broken });
-    emitReport(report, emitOptions(outDir, options), io, caseLog);
+    // eval's --quiet silences only the progress display (SPEC §2): the summary table still prints.
+    emitReport(report, emitOptions(outDir, { ...options, quiet: false }), io, caseLog);
     for (const note of runNotes(report, runner)) io.stderr.write(`${note}\n`);
 
     if (broken !== undefined) {

@@ -106,3 +106,28 @@ describe("identical requests in flight share one call", () => {
     expect(report.run.requests).toEqual({ total: 6, reused: 4 });
   });
 });
+
+describe("--quiet", () => {
+  test("silences only the progress display: warnings and the summary still print", async () => {
+    const server = await fakeServerForTest({ respond: scriptedModel() });
+    const dir = project(3);
+    const result = await runModelgate(
+      [
+        "eval",
+        "--rubric",
+        "rubric.yaml",
+        "--baseline",
+        "openai:gpt-4o",
+        "--candidate",
+        "openai-compatible:b-2024-01-01",
+        "--no-cache",
+        "--out",
+        "out",
+        "--quiet",
+      ],
+      { cwd: dir, env: { OPENAI_BASE_URL: server.openaiBaseUrl, OPENAI_API_KEY: "sk-test-quiet-000000000000000000" } },
+    );
+    expect(result.stderr).toMatch(/warning: baseline model "gpt-4o" is a floating alias/);
+    expect(result.stdout).toMatch(/safe to roll out/);
+  });
+});
