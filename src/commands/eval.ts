@@ -158,7 +158,6 @@ async function runLoaded(inputs: Inputs, options: ResolvedOptions, io: CliIO, st
         resolve(io.cwd, options.baselineReport),
         {
           datasetSha256: inputs.dataset.sha256,
-          rubricSha256: inputs.rubric.sha256,
           baseline: variantInfo(baselineSpec, io.env),
           repeat: options.repeat,
         },

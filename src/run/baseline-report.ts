@@ -15,12 +15,12 @@ export interface ReusedBaseline {
 
 /**
  * Reads the baseline side of an earlier report.json (--baseline-report). Refuses (exit 2) when the
- * dataset, the rubric or the baseline variant (model, prompt, params) differ from that run — the reused
- * outputs would answer a different question — unless `force`.
+ * dataset or the baseline variant (model, prompt, params) differ from that run — the reused outputs
+ * would answer a different question — unless `force`. A changed rubric is fine: the outputs are re-scored.
  */
 export function loadBaselineReport(
   path: string,
-  current: { datasetSha256: string; rubricSha256: string; baseline: VariantInfo; repeat: number },
+  current: { datasetSha256: string; baseline: VariantInfo; repeat: number },
   force: boolean,
 ): ReusedBaseline {
   // Read a case at a time (a 100,000-case report is not held whole); another layout is parsed whole.
@@ -36,20 +36,21 @@ export function loadBaselineReport(
     throw new UserError(`--baseline-report ${path}: not a modelgate report.json (schema_version 1)`);
   }
   const then = report.variants.baseline;
+  // The rubric may differ: reused outputs are scored again with the current checks (SPEC §2).
   const differences: string[] = [];
-  if (report.run.dataset?.sha256 !== current.datasetSha256) differences.push("the dataset (sha256 differs)");
-  if (report.run.rubric?.sha256 !== current.rubricSha256) differences.push("the rubric (sha256 differs)");
+  if (report.run.dataset?.sha256 !== current.datasetSha256) differences.push("the dataset changed (its sha256 differs)");
   if (then.provider !== current.baseline.provider || then.model !== current.baseline.model) {
-    differences.push(`the baseline model (${then.provider}:${then.model} then, ${current.baseline.provider}:${current.baseline.model} now)`);
+    differences.push(`the baseline model changed (${then.provider}:${then.model} then, ${current.baseline.provider}:${current.baseline.model} now)`);
   }
-  if ((then.prompt_sha256 ?? null) !== (current.baseline.prompt_sha256 ?? null)) differences.push("the baseline prompt (sha256 differs)");
+  if ((then.prompt_sha256 ?? null) !== (current.baseline.prompt_sha256 ?? null)) differences.push("the baseline prompt changed (its sha256 differs)");
   if (paramsSignature(then.params ?? {}) !== paramsSignature(current.baseline.params)) {
-    differences.push(`the baseline params (${JSON.stringify(then.params)} then, ${JSON.stringify(current.baseline.params)} now)`);
+    differences.push(`the baseline params changed (${JSON.stringify(then.params)} then, ${JSON.stringify(current.baseline.params)} now)`);
   }
-  if ((report.run.repeat ?? 1) !== current.repeat) differences.push(`--repeat (${report.run.repeat ?? 1} then, ${current.repeat} now)`);
+  if ((report.run.repeat ?? 1) !== current.repeat) differences.push(`--repeat changed (${report.run.repeat ?? 1} then, ${current.repeat} now)`);
   if (differences.length > 0 && !force) {
     throw new UserError(
-      `--baseline-report ${path} was run with a different ${differences.join(", ")}; its baseline cannot stand in for this one (--force to use it anyway)`,
+      `--baseline-report ${path} cannot stand in for this run's baseline: ${differences.join("; ")}. ` +
+        "Run without --baseline-report to call the baseline again, or add --force to reuse its outputs anyway.",
     );
   }
   const runs = new Map<string, ReusedDraw[]>();

@@ -207,7 +207,7 @@ describe("--baseline-report", () => {
     );
     expect(otherBaseline.exitCode).toBe(2);
     expect(otherBaseline.stderr).toMatch(
-      /different the baseline model \(openai-compatible:baseline-2024-01-01 then, openai-compatible:baseline-2024-09-09 now\)/,
+      /cannot stand in for this run's baseline: the baseline model changed \(openai-compatible:baseline-2024-01-01 then, openai-compatible:baseline-2024-09-09 now\)\. Run without --baseline-report to call the baseline again, or add --force/,
     );
     writeFileSync(join(dir, "data.jsonl"), `${readFileSync(join(dir, "data.jsonl"), "utf8")}\n`);
     const changedData = await run(dir, "two", ["--baseline-report", "one/report.json"]);
@@ -215,6 +215,23 @@ describe("--baseline-report", () => {
     expect(changedData.stderr).toMatch(/the dataset/);
     const forced = await run(dir, "three", ["--baseline-report", "one/report.json", "--force"]);
     expect(forced.exitCode).toBe(1);
+  });
+
+  test("a rubric-only change re-scores the reused baseline with the current rubric", async () => {
+    server = await fakeServerForTest({ respond: scriptedModel(planted) });
+    const dir = project();
+    await run(dir, "one", ["--no-cache"]);
+    // A new check that every baseline output fails: the reused outputs must be scored by it.
+    writeFileSync(
+      join(dir, "rubric.yaml"),
+      scenarioRubric.replace("checks:\n", 'checks:\n  - { id: never, type: contains, value: "zzz-not-in-any-output" }\n'),
+    );
+    server.reset();
+    const second = await run(dir, "two", ["--no-cache", "--baseline-report", "one/report.json"]);
+    expect(second.stderr).not.toMatch(/cannot stand in/);
+    expect(server.stats.log.every((request) => request.model.startsWith("candidate"))).toBe(true);
+    const rescored = report(dir, "two");
+    expect(rescored.cases.every((c) => c.baseline[0]?.checks.never?.status === "fail")).toBe(true);
   });
 
   test("reads the earlier report a case at a time: a reformatted one still works, a cut-short one is exit 2 naming file:line", async () => {
