@@ -236,7 +236,7 @@ async function runLoaded(inputs: Inputs, options: ResolvedOptions, io: CliIO, st
     return { exitCode: report.gate.verdict === "pass" ? ExitCode.ok : ExitCode.gateFailed, report };
   } finally {
     caseLog.dispose();
-    cache?.close();
+    closeQuietly(cache, io);
   }
 }
 
@@ -459,6 +459,20 @@ function prepareFolder(path: string, flag: string): void {
     );
   } finally {
     rmSync(probe, { force: true });
+  }
+}
+
+/**
+ * Closes the cache at the end of a run. A final write that fails there has already cost nothing but the
+ * entries of the last moment: the report is written, so say so rather than turn the run into a crash.
+ */
+function closeQuietly(cache: CacheStore | undefined, io: CliIO): void {
+  try {
+    cache?.close();
+  } catch (error) {
+    io.stderr.write(
+      `warning: the response cache could not be written at the end of the run (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); the next run will request those responses again\n`,
+    );
   }
 }
 

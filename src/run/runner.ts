@@ -82,6 +82,8 @@ export class Runner {
   /** endpoints that have answered at least once */
   private readonly reachable = new Set<string>();
   private fatal: UserError | undefined;
+  /** stores whose last write failed: not written again this run */
+  private readonly failedStores = new Set<"cache" | "record">();
   private readonly fatalController = new AbortController();
   readonly signal: AbortSignal;
   inFlight = 0;
@@ -127,12 +129,47 @@ export class Runner {
    */
   private lookUp(key: string): StoredResponse | undefined {
     if (this.options.replay) return this.options.replay.get(key);
-    const stored = this.options.cache?.get(key);
+    let stored: StoredResponse | undefined;
+    try {
+      stored = this.failedStores.has("cache") ? undefined : this.options.cache?.get(key);
+    } catch (error) {
+      this.failedStores.add("cache");
+      this.stopRun(
+        new UserError(
+          `the response cache could not be read (${describeFsError(error)}): stopped before paying for requests it may hold — fix or clear the cache folder (or run with --no-cache)`,
+          ExitCode.runFailed,
+        ),
+      );
+      return undefined;
+    }
     if (stored && !Number.isFinite(stored.latency_ms)) {
       this.cacheEntriesWithoutLatency++;
       return undefined;
     }
     return stored;
+  }
+
+  /**
+   * Writes a fresh response to the cache and the cassette. A store that cannot be written (a full disk)
+   * must not lose paid work: the run stops sending new requests, and what finished is reported (exit 3).
+   */
+  private store(entry: StoredResponse, stores: Array<"cache" | "record"> = ["cache", "record"]): void {
+    for (const which of stores) {
+      const target = this.options[which];
+      if (!target || this.failedStores.has(which)) continue;
+      try {
+        target.put(entry);
+      } catch (error) {
+        this.failedStores.add(which);
+        const what = which === "cache" ? "the response cache" : "the --record cassette";
+        this.stopRun(
+          new UserError(
+            `${what} could not be written (${describeFsError(error)}): stopped sending new requests; the report has every case that finished — free space or fix the folder, then re-run`,
+            ExitCode.runFailed,
+          ),
+        );
+      }
+    }
   }
 
   /** The error that stopped the run, if one did. */
@@ -175,7 +212,7 @@ export class Runner {
     const stored = this.lookUp(key);
     if (stored) {
       this.reused++;
-      this.options.record?.put(stored);
+      if (this.options.record) this.store(stored, ["record"]);
       // SPEC §5: a stored response counts with the latency measured when it first arrived, so an
       // identical re-run gives the same verdict; `cached` lets --no-cached-latency leave it out.
       return this.report(call, { status: "ok", response: stored.response, latency_ms: stored.latency_ms, attempts: 0, cached: true });
@@ -226,8 +263,7 @@ export class Runner {
             latency_ms: attempt.latency_ms,
             recorded_at: new Date().toISOString(),
           };
-          cache?.put(entry);
-          record?.put(entry);
+          this.store(entry);
         }
         this.spentUsd += costOf(attempt.response.usage, call.price ?? null) ?? 0;
         if (this.options.maxCostUsd !== undefined && this.spentUsd > this.options.maxCostUsd) {
@@ -411,6 +447,10 @@ export class Runner {
     const code = kind === "cost_guard" ? "aborted" : kind;
     return this.report(call, { status: "error", error: { kind: code, message: error.message }, latency_ms: 0, attempts: 0, cached: false });
   }
+}
+
+function describeFsError(error: unknown): string {
+  return (error as NodeJS.ErrnoException).code ?? (error as Error).message;
 }
 
 function aborted(attempts: number, message: string): RequestOutcome {

@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import type { RunReport } from "../../src/types.js";
@@ -129,5 +129,24 @@ describe("--quiet", () => {
     );
     expect(result.stderr).toMatch(/warning: baseline model "gpt-4o" is a floating alias/);
     expect(result.stdout).toMatch(/safe to roll out/);
+  });
+});
+
+describe("a cache that cannot be used", () => {
+  test("a cache folder that cannot be read stops the run before paying, with a report and exit 3, not a crash", async () => {
+    const server = await fakeServerForTest({ respond: scriptedModel(), latencyMs: 5 });
+    // The cache's segment folder is a file: the cache cannot be read.
+    const dir = project(30);
+    mkdirSync(join(dir, ".modelgate", "cache"), { recursive: true });
+    writeFileSync(join(dir, ".modelgate", "cache", "segments"), "not a folder");
+    const result = await runModelgate([...scenarioEvalArgs, "--out", "out", "--concurrency", "2"], {
+      cwd: dir,
+      env: { OPENAI_BASE_URL: server.openaiBaseUrl },
+    });
+    expect(result.exitCode).toBe(3);
+    expect(result.stderr).toMatch(/the response cache could not be read \(ENOTDIR\): stopped before paying/);
+    expect(result.stderr).not.toMatch(/crashed/);
+    expect(server.stats.requests).toBe(0);
+    expect(readReport(dir).gate.verdict).toBe("error");
   });
 });

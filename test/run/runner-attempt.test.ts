@@ -117,3 +117,21 @@ describe("Runner attempt signal", () => {
     }
   });
 });
+
+describe("a response store that fails to write", () => {
+  test("the paid response is kept, the run stops sending new requests, and the failure is the run's error (exit 3)", async () => {
+    const failing = {
+      get: () => undefined,
+      put: () => {
+        throw Object.assign(new Error("no space left on device"), { code: "ENOSPC" });
+      },
+    };
+    const run = new Runner({ concurrency: 1, timeoutMs: 1000, maxRetries: 0, signal: new AbortController().signal, cache: failing });
+    const first = await run.send(call(provider(1), "first"));
+    expect(first.status).toBe("ok");
+    expect(run.fatalError?.exitCode).toBe(3);
+    expect(run.fatalError?.message).toMatch(/the response cache could not be written \(ENOSPC\): stopped sending new requests/);
+    const second = await run.send(call(provider(1), "second"));
+    expect(second).toMatchObject({ status: "error", error: { kind: "aborted" } });
+  });
+});
