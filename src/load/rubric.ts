@@ -2,8 +2,8 @@ import { dirname, resolve } from "node:path";
 import { metricNames } from "../aggregate/metric-names.js";
 import { buildChecks } from "../checks/index.js";
 import { throwIfIssues } from "../errors.js";
-import { parseGateRules } from "../gate/rules.js";
-import type { Check, GateRule, Issue, JsonValue } from "../types.js";
+import { parseGatePolicy, parseGateRules } from "../gate/rules.js";
+import type { Check, GatePolicy, GateRule, Issue, JsonValue } from "../types.js";
 import { displayName } from "./dataset.js";
 import { checkKeys, optionalString, optionalStringArray, type Report } from "./fields.js";
 import { readStructuredFile } from "./structured-file.js";
@@ -17,13 +17,15 @@ export interface Rubric {
   dataset?: string;
   checks: Check[];
   gate: GateRule[];
+  /** `multiplicity:` and `on_inconclusive:` (SPEC §6) */
+  policy: GatePolicy;
   /** tags to break metrics down by; default: every tag present */
   segments?: string[];
   /** raw `judge:` entry; resolved with the config's variants */
   judge?: JsonValue;
 }
 
-const rubricFields = ["name", "description", "dataset", "checks", "gate", "segments", "judge"];
+const rubricFields = ["name", "description", "dataset", "checks", "gate", "segments", "judge", "multiplicity", "on_inconclusive"];
 
 /**
  * Loads a rubric (SPEC §4): builds every check once and parses the gate. `fallbackGate` is the config's
@@ -44,6 +46,7 @@ export function loadRubric(path: string, fallbackGate?: { rules: JsonValue; repo
       ? parseGateRules(fallbackGate.rules, known, fallbackGate.report)
       : parseGateRules(data.gate, known, report);
   const segments = optionalStringArray(data, "segments", "segments", report);
+  const policy = parseGatePolicy(data, report);
   throwIfIssues(issues, "rubric");
   return {
     path,
@@ -52,6 +55,7 @@ export function loadRubric(path: string, fallbackGate?: { rules: JsonValue; repo
     ...(dataset !== undefined ? { dataset: resolve(dirname(path), dataset) } : {}),
     checks,
     gate,
+    policy,
     ...(segments !== undefined ? { segments } : {}),
     ...(data.judge !== undefined ? { judge: data.judge } : {}),
   };

@@ -1,6 +1,6 @@
 import { Chalk } from "chalk";
 import Table from "cli-table3";
-import { lowerIsBetter } from "../aggregate/metric-names.js";
+import { lowerIsBetter } from "../aggregate/metric-registry.js";
 import type { Comparison, RunSummary } from "../types.js";
 import { countOutcomes, describeVariant, listCheckIds, regressingChecks, runCost, verdictSentence } from "./case-summary.js";
 import { describeBound, formatDelta, formatInterval, formatPValue, formatUsd, formatValue, plural, truncate } from "./format.js";
