@@ -34,13 +34,14 @@ export function analyse(input: {
     ]),
   ];
   const metrics = computeMetrics(input.cases, definitions, segmentTags);
-  const evidence = compareMetrics(names, definitions, input.cases);
+  const evidence = compareMetrics(names, definitions, input.cases, { bootstrap: new Set(input.gate.map((rule) => rule.metric)) });
   const policy = input.policy ?? DEFAULT_POLICY;
   const gate = evaluateGate(input.gate, evidence, policy);
   if (input.gate.length > 0 && input.falseFailReplications !== 0) {
     gate.false_fail_rate = estimateFalseFailRate({
       cases: input.cases,
       definitions,
+      evidence,
       rules: input.gate,
       policy,
       ...(input.falseFailReplications !== undefined ? { replications: input.falseFailReplications } : {}),

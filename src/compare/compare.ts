@@ -8,6 +8,7 @@
 import { splitSegmentMetric } from "../aggregate/metric-names.js";
 import { casesTagged, clustersOf, type MetricDefinition, metricValue } from "../aggregate/metrics.js";
 import {
+  type BootstrapResult,
   binomialCdf,
   binomialUpperTail,
   bootstrapInterval,
@@ -38,6 +39,13 @@ import type { CaseRecord, Comparison } from "../types.js";
 export interface CompareOptions {
   resamples?: number;
   seed?: number;
+  /**
+   * Metrics that get the paired bootstrap (default: all). A gate rule's metric needs it; the other
+   * metrics of the report are there to read, so a mean gets the paired t on per-case means and a
+   * percentile or a total no interval — a bootstrap per metric per segment would cost seconds at
+   * 10,000 cases for numbers no rule reads.
+   */
+  bootstrap?: ReadonlySet<string>;
 }
 
 /**
@@ -118,13 +126,27 @@ export function compareMetric(definition: MetricDefinition, name: string, cases:
         rangeOf(range, k),
       );
     pDiff = tTwoSided(candMeans.map((value, i) => value - (baseMeans[i] ?? 0)));
+  } else if (options.bootstrap && !options.bootstrap.has(name)) {
+    const baseMeans = base.map((c) => mean(c));
+    const candMeans = cand.map((c) => mean(c));
+    const isMean = declaration.statistic === "mean";
+    method = isMean ? "paired t on per-case means (not gated: no bootstrap)" : "not gated: no interval computed";
+    make = (k) =>
+      isMean
+        ? tTarget(
+            candMeans.map((value, i) => value - k * (baseMeans[i] ?? 0)),
+            rangeOf(range, k),
+          )
+        : null;
+    pDiff = isMean ? tTwoSided(candMeans.map((value, i) => value - (baseMeans[i] ?? 0))) : null;
   } else {
     const statistic = statisticOf(definition);
     const { resamples = DEFAULT_RESAMPLES, seed = DEFAULT_SEED } = options;
     const label = declaration.statistic === "quantile" ? `p${Math.round((declaration.q ?? 0.5) * 100)}` : declaration.statistic;
     method = `paired bootstrap of the ${label} (cases resampled ${resamples}×, seed ${seed})`;
-    make = (k) => bootTarget(base, cand, statistic, k, rangeOf(range, k), options);
-    pDiff = bootstrapTwoSidedP(pairedBootstrap({ baseline: base, candidate: cand }, statistic, options));
+    const delta = pairedBootstrap({ baseline: base, candidate: cand }, statistic, options);
+    make = (k) => bootTarget(base, cand, statistic, k, rangeOf(range, k), options, k === 1 ? delta : undefined);
+    pDiff = bootstrapTwoSidedP(delta);
   }
   const target = (k: number) => {
     if (!cache.has(k)) cache.set(k, make(k));
@@ -302,8 +324,16 @@ function tTwoSided(values: number[]): number | null {
  * A paired bootstrap of candidate − k·baseline. The one-sided p is the resampled share on the bound's
  * side, mapped through the same expansion as the interval (so p < α exactly when the interval clears).
  */
-function bootTarget(base: number[][], cand: number[][], statistic: Statistic, k: number, range: Range, options: CompareOptions): Target | null {
-  const result = pairedBootstrap({ baseline: base, candidate: cand }, statistic, { ...options, k });
+function bootTarget(
+  base: number[][],
+  cand: number[][],
+  statistic: Statistic,
+  k: number,
+  range: Range,
+  options: CompareOptions,
+  done?: BootstrapResult,
+): Target | null {
+  const result = done ?? pairedBootstrap({ baseline: base, candidate: cand }, statistic, { resamples: options.resamples, seed: options.seed, k });
   if (result.estimate === null) return null;
   const n = result.n;
   if (bootstrapInterval(result) === null) return noSpreadTarget(result.estimate, n, range);

@@ -16,7 +16,7 @@ export const ALPHA = 0.025;
 export const DEFAULT_POLICY: GatePolicy = { multiplicity: "holm", on_inconclusive: "hold" };
 
 /** What a rule tests: candidate − k·baseline against `limit`, violated on `violation`'s side. */
-interface RuleTarget {
+export interface RuleTarget {
   k: number;
   limit: number;
   violation: "above" | "below";
@@ -24,7 +24,8 @@ interface RuleTarget {
   what: "candidate" | "delta" | "relative";
 }
 
-function ruleTarget(rule: GateRule): RuleTarget {
+/** The quantity a rule tests and the side of its limit that violates it. */
+export function ruleTarget(rule: GateRule): RuleTarget {
   const { bound } = rule;
   if (bound.max !== undefined) return { k: 0, limit: bound.max, violation: "above", what: "candidate" };
   if (bound.min !== undefined) return { k: 0, limit: bound.min, violation: "below", what: "candidate" };
