@@ -169,6 +169,10 @@ export function verdictSentence(report: RunSummary): string {
     const detail = failed > 0 ? `${failed} of ${total} gate ${total === 1 ? "rule" : "rules"} failed` : "the gate failed";
     return `candidate NOT safe to roll out — ${detail}`;
   }
+  if (report.gate.verdict === "inconclusive") {
+    const skipped = report.gate.skipped ?? 0;
+    return `inconclusive — not enough evidence either way on ${total - skipped - failed} of ${total} gate rules${skipped > 0 ? ` (${skipped} skipped)` : ""}; more cases would settle it`;
+  }
   if (total === 0) return "candidate safe to roll out — no gate rules were defined";
   return `candidate safe to roll out — ${total === 1 ? "the gate rule" : `all ${total} gate rules`} passed`;
 }

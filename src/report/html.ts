@@ -102,7 +102,7 @@ function renderVerdict(report: RunReport): string {
 }
 
 function verdictCell(rule: GateRuleResult): string {
-  const badge = `<span class="badge ${rule.verdict}">${rule.verdict === "pass" ? "✓ pass" : "✗ fail"}</span>`;
+  const badge = `<span class="badge ${rule.verdict}">${rule.verdict === "pass" ? "✓ pass" : rule.verdict === "fail" ? "✗ fail" : rule.verdict}</span>`;
   return rule.inconclusive ? `${badge} <span class="badge warn">inconclusive</span>` : badge;
 }
 

@@ -209,7 +209,7 @@ function renderHeader({ report }: Context): string[] {
 }
 
 function verdictCell(rule: GateRuleResult): string {
-  const verdict = rule.verdict === "pass" ? "✅ pass" : "❌ **fail**";
+  const verdict = rule.verdict === "pass" ? "✅ pass" : rule.verdict === "fail" ? "❌ **fail**" : `⚠️ ${rule.verdict}`;
   return rule.inconclusive ? `${verdict} · ⚠️ inconclusive` : verdict;
 }
 

@@ -1,6 +1,7 @@
 import { Chalk } from "chalk";
 import Table from "cli-table3";
 import { lowerIsBetter } from "../aggregate/metric-registry.js";
+import { falseFailWarning } from "../gate/false-fail.js";
 import type { Comparison, RunSummary } from "../types.js";
 import { countOutcomes, describeVariant, listCheckIds, regressingChecks, runCost, verdictSentence } from "./case-summary.js";
 import { describeBound, formatDelta, formatInterval, formatPValue, formatUsd, formatValue, plural, truncate } from "./format.js";
@@ -43,7 +44,7 @@ export function renderTerminal(report: RunSummary, options: TerminalOptions): st
       style: { head: options.color ? ["bold"] : [], border: options.color ? ["grey"] : [] },
     });
     for (const rule of report.gate.rules) {
-      const verdict = rule.verdict === "pass" ? c.green("pass") : c.red.bold("FAIL");
+      const verdict = rule.verdict === "pass" ? c.green("pass") : rule.verdict === "fail" ? c.red.bold("FAIL") : c.yellow(rule.verdict);
       table.push([
         plainText(rule.metric),
         formatValue(rule.metric, rule.baseline),
@@ -52,7 +53,7 @@ export function renderTerminal(report: RunSummary, options: TerminalOptions): st
         formatInterval(rule.metric, rule.ci),
         formatPValue(rule.p_value),
         `${plainText(describeBound(rule.bound, rule.bound_text))}${rule.mode === "point" ? "" : ` (${rule.mode})`}`,
-        rule.inconclusive ? `${verdict} ${c.yellow("inconclusive")}` : verdict,
+        rule.inconclusive && rule.verdict !== "inconclusive" ? `${verdict} ${c.yellow("inconclusive")}` : verdict,
       ]);
     }
     lines.push(table.toString());
@@ -100,14 +101,21 @@ export function renderTerminal(report: RunSummary, options: TerminalOptions): st
     lines.push("");
   }
 
-  for (const warning of report.run.warnings) lines.push(c.yellow(`warning: ${plainText(warning)}`));
+  const falseFail = falseFailWarning(report.gate.false_fail_rate);
+  for (const warning of [...report.run.warnings, ...(falseFail ? [falseFail] : [])]) lines.push(c.yellow(`warning: ${plainText(warning)}`));
   if (report.run.warnings.length > 0) lines.push("");
 
   const cost = runCost(report);
   if (cost.total !== null)
     lines.push(c.dim(`cost of this run: ${formatUsd(cost.total)}${cost.unknown > 0 ? ` (+${cost.unknown} requests at unknown price)` : ""}`));
   const sentence = verdictSentence(report);
-  lines.push(report.gate.verdict === "pass" ? c.green.bold(`✔ ${sentence}`) : c.red.bold(`✘ ${sentence}`));
+  lines.push(
+    report.gate.verdict === "pass"
+      ? c.green.bold(`✔ ${sentence}`)
+      : report.gate.verdict === "inconclusive"
+        ? c.yellow.bold(`? ${sentence}`)
+        : c.red.bold(`✘ ${sentence}`),
+  );
   const next = nextStep(report, options);
   if (next) lines.push(next);
   return `${lines.join("\n")}\n`;
