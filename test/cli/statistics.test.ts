@@ -140,4 +140,32 @@ describe("gate statistics through the CLI", () => {
     const passRate = report.gate.rules[0];
     expect(passRate?.method).toMatch(/clustered/);
   });
+
+  test("regressions in significant mode: 1 regression against 12 improvements passes (improvements never fail it)", async () => {
+    const server = await fakeServerForTest({
+      respond: respond((i, model) => (model.startsWith("cand") ? i === 0 : i >= 1 && i <= 12)),
+    });
+    const dir = project(60, "  - { metric: regressions, max: 0, mode: significant }\n");
+    const { result, rule } = await run(server, dir);
+    expect(rule("regressions").candidate).toBe(1);
+    expect(rule("regressions").verdict).toBe("pass");
+    expect(rule("regressions").p_value).toBeGreaterThan(0.9);
+    expect(result.exitCode).toBe(0);
+  });
+
+  test("plan --from a pilot run: cases for 80% power per rule and the gate's false-fail rate, calling no model", async () => {
+    const server = await fakeServerForTest({ respond: respond((i, model) => baselineWrong(i) || (model.startsWith("cand") && i % 20 === 1)) });
+    const dir = project(40, "  - { metric: pass_rate, max_drop: 0.02 }\n  - { metric: pass_rate, max_drop: 0.1, mode: evidence }\n");
+    const { report } = await run(server, dir);
+    expect(report.gate.false_fail_rate?.rate).toBeGreaterThan(0.1);
+    const requests = server.stats.requests;
+    const plan = await runModelgate(["plan", "--rubric", "rubric.yaml", "--from", "out/report.json"], { cwd: dir });
+    expect(plan.stderr).toBe("");
+    expect(plan.exitCode).toBe(0);
+    expect(plan.stdout).toMatch(/pass_rate max_drop 0\.1 \(evidence\): n=40, .* needs ~\d+ cases/);
+    expect(plan.stdout).toMatch(/false-fail rate of this gate at n=40: \d+\.\d%/);
+    expect(server.stats.requests).toBe(requests);
+    const missing = await runModelgate(["plan", "--rubric", "rubric.yaml"], { cwd: dir });
+    expect(missing.exitCode).toBe(2);
+  });
 });
