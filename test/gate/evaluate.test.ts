@@ -13,9 +13,7 @@ const checks: CheckInfo[] = [{ id: "answer", type: "contains", category: "qualit
 function draw(pass: boolean, options: { error?: boolean; score?: number } = {}) {
   return makeCaseRun({
     error: options.error ? { kind: "server", message: "503" } : null,
-    checks: options.error
-      ? {}
-      : { answer: { status: pass ? "pass" : "fail", score: options.score ?? (pass ? 1 : 0), reason: "" } },
+    checks: options.error ? {} : { answer: { status: pass ? "pass" : "fail", score: options.score ?? (pass ? 1 : 0), reason: "" } },
   });
 }
 
