@@ -2,7 +2,8 @@ import { mkdirSync, readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import type { CliIO } from "../cli-io.js";
 import { useColor } from "../cli-io.js";
-import { ExitCode, throwIfIssues, UserError } from "../errors.js";
+import { throwIfIssues, UserError } from "../errors.js";
+import { gateExitCode } from "../gate/evaluate.js";
 import { displayName } from "../load/dataset.js";
 import { writeReportFiles } from "../report/emit.js";
 import { type OpenedReport, openedWhole, openReport } from "../report/read-report.js";
@@ -54,7 +55,7 @@ export function runReport(options: ReportOptions, io: CliIO): number {
       );
       if (written.length > 0) io.stderr.write(`reports written to ${reportDir}/ (${written.join(", ")})\n`);
     }
-    return report.gate.verdict === "pass" ? ExitCode.ok : ExitCode.gateFailed;
+    return gateExitCode(report.gate);
   } finally {
     caseLog?.dispose();
   }
@@ -127,8 +128,12 @@ function checkReport(data: unknown, shown: string): void {
   }
   const gate = (data as { gate?: unknown }).gate;
   const verdict = isObject(gate) ? gate.verdict : "pass";
-  if (verdict !== "pass" && verdict !== "fail")
-    issues.push({ file: shown, field: "gate.verdict", message: `expected "pass" or "fail", got ${JSON.stringify(verdict) ?? "nothing"}` });
+  if (verdict !== "pass" && verdict !== "fail" && verdict !== "inconclusive" && verdict !== "error")
+    issues.push({
+      file: shown,
+      field: "gate.verdict",
+      message: `expected "pass", "fail", "inconclusive" or "error", got ${JSON.stringify(verdict) ?? "nothing"}`,
+    });
   throwIfIssues(issues, "report");
 }
 

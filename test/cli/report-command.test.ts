@@ -104,7 +104,7 @@ describe("a file that is not a modelgate report is exit 2, naming the file, and 
     {
       name: "a bad verdict",
       content: JSON.stringify({ ...makeReport(), gate: { verdict: "maybe", rules: [] } }),
-      expect: /run\.json: gate\.verdict: expected "pass" or "fail"/,
+      expect: /run\.json: gate\.verdict: expected "pass", "fail", "inconclusive" or "error"/,
     },
   ])("$name", async (row) => {
     const dir = makeProject({ "run.json": row.content });
