@@ -69,6 +69,8 @@ export interface MetricEvidence {
   target(k: number): Target | null;
   /** case counts (the `regressions` / `improvements` metrics) */
   counts?: { regressions: number; improvements: number };
+  /** some draw of these cases failed or could not be scored: a missing value is then no selection's doing */
+  errored?: boolean;
 }
 
 /** Compares one metric over `cases` (for a segment: the tag's cases). */
@@ -97,7 +99,12 @@ export function compareMetric(definition: MetricDefinition, name: string, cases:
   const cand = paired.map((i) => candClusters[i] ?? []);
   comparison.n = paired.length;
   if (paired.length === 0 || baseline === null || candidate === null) {
-    return { comparison: { ...comparison, method: "no paired cases" }, target: () => null };
+    const errored = cases.some((testCase) =>
+      [...testCase.baseline, ...testCase.candidate].some(
+        (run) => run.error !== null || Object.values(run.checks).some((check) => check.status === "error"),
+      ),
+    );
+    return { comparison: { ...comparison, method: "no paired cases" }, target: () => null, errored };
   }
   const range = declaration.range;
   const cache = new Map<number, Target | null>();

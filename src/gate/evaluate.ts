@@ -55,6 +55,8 @@ interface Tested {
   /** evidence that the bound is met */
   pMet: number | null;
   skipReason?: string;
+  /** no value because draws failed (not because the selection removed the cases): undecided, not skipped */
+  errored?: boolean;
 }
 
 function test(rule: GateRule, evidence: MetricEvidence | undefined): Tested {
@@ -62,7 +64,7 @@ function test(rule: GateRule, evidence: MetricEvidence | undefined): Tested {
   const comparison = evidence?.comparison ?? emptyComparison(rule.metric);
   const base = { rule, comparison, target, stats: null, pViolation: null, pMet: null };
   if (!evidence || comparison.candidate === null || (target.k !== 0 && comparison.baseline === null)) {
-    return { ...base, estimate: null, skipReason: noValueWhy(rule.metric, comparison) };
+    return { ...base, estimate: null, skipReason: noValueWhy(rule.metric, comparison), errored: evidence?.errored === true };
   }
   if (evidence.counts) {
     const { regressions, improvements } = evidence.counts;
@@ -122,6 +124,10 @@ function decide(t: Tested, pAdjusted: number | null): GateRuleResult {
     bound_text: rule.bound_text,
     mode: rule.mode,
   };
+  if (t.estimate === null && t.errored) {
+    const reason = `${rule.metric}: no value: every draw it needs failed or could not be scored (see the errors above): inconclusive`;
+    return { ...result, ci: null, p_value: null, verdict: "inconclusive", inconclusive: true, reason };
+  }
   if (t.estimate === null) {
     return { ...result, ci: null, p_value: null, verdict: "skipped", inconclusive: false, reason: `${rule.metric}: skipped: ${t.skipReason}` };
   }
