@@ -184,6 +184,16 @@ export async function runCli(argv: string[], given: CliIO): Promise<number> {
     });
 
   program
+    .command("plan")
+    .description("cases each gate rule needs for 80% power, and the gate's false-fail rate, from a pilot run; calls no model")
+    .requiredOption("--rubric <file>", "the rubric whose gate to plan")
+    .option("--from <run.json>", "a pilot run's report.json")
+    .action(async (raw: { rubric: string; from?: string }) => {
+      const { runPlan } = await import("./commands/plan.js");
+      exitCode = runPlan({ rubric: raw.rubric, ...(raw.from !== undefined ? { from: raw.from } : {}) }, io);
+    });
+
+  program
     .command("init")
     .description("scaffold modelgate.config.yaml, datasets/, evals/, prompts/ and a cassette for a first offline run")
     .argument("[dir]", "folder to create the files in", ".")

@@ -246,7 +246,10 @@ export interface Comparison {
   delta: number | null;
   /** 95% interval of the paired delta (candidate − baseline), null where it cannot be computed */
   ci: [number, number] | null;
+  /** on a comparison: the two-sided test of no difference; on a gate rule: the one-sided test of its bound */
   p_value: number | null;
+  /** the two-sided test of no difference (exact McNemar for paired pass/fail, paired bootstrap otherwise) */
+  p_value_diff?: number | null;
   /** how `ci`/`p_value` were computed, e.g. "exact McNemar; Newcombe paired interval" */
   method: string;
   /** paired units the interval rests on (cases) */
@@ -255,7 +258,7 @@ export interface Comparison {
   candidate_ci?: [number, number] | null;
 }
 
-export type GateMode = "point" | "significant" | "non-inferior";
+export type GateMode = "point" | "significant" | "non-inferior" | "evidence";
 
 export interface GateBound {
   max?: number;
@@ -278,13 +281,32 @@ export interface GateRuleResult extends Comparison {
   bound: GateBound;
   bound_text: string;
   mode: GateMode;
-  /** SPEC §6; `skipped`: the run's selection left the rule no case (`reason` says why) */
-  verdict: "pass" | "fail" | "inconclusive" | "skipped";
-  /** point estimate and interval disagree */
+  /** SPEC §6; `skipped`: the selection removed every case the rule needs (the gate rests on the others) */
+  verdict: GateRuleVerdict;
+  /** the interval straddles the bound (also on `point` rules, whose verdict rests on the estimate) */
   inconclusive: boolean;
-  /** rough number of cases that would make an inconclusive rule conclusive */
+  /** cases for 80% power at the bound, at the observed effect and spread (undecided rules) */
   cases_needed?: number | null;
+  /** `p_value` after the Holm adjustment across the gate's `significant` and `evidence` rules */
+  p_value_adjusted?: number | null;
   reason: string;
+}
+
+export type GateRuleVerdict = "pass" | "fail" | "inconclusive" | "skipped";
+
+/** How the rubric wants the gate's family of tests and an undecided gate treated (SPEC §6). */
+export interface GatePolicy {
+  multiplicity: "holm" | "none";
+  on_inconclusive: "hold" | "fail" | "pass";
+}
+
+/** The chance this gate fails a candidate identical to the baseline at this n (resampled under no difference). */
+export interface FalseFailRate {
+  rate: number;
+  replications: number;
+  seed: number;
+  /** rules that fail most often under no difference, worst first */
+  driven_by: string[];
 }
 
 export interface GateResult {
@@ -293,6 +315,10 @@ export interface GateResult {
   /** verdict `error`: what broke and what to do */
   reason?: string;
   rules: GateRuleResult[];
+  /** rules whose cases the selection removed */
+  skipped?: number;
+  policy?: GatePolicy;
+  false_fail_rate?: FalseFailRate | null;
 }
 
 // ---------------------------------------------------------------- report

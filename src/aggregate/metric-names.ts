@@ -2,17 +2,6 @@ import { suggest } from "../errors.js";
 import type { Check } from "../types.js";
 import { checkInfo, metricDefinitions } from "./metrics.js";
 
-/** Lower is better for these (drives colours and "worse" wording); everything else: higher is better. */
-export function lowerIsBetter(metric: string): boolean {
-  const base = metric.startsWith("segment.") ? metric.replace(/^segment\..*?\.(?=[a-z_]+(?:\.|$))/, "") : metric;
-  return /(^|\.)(error_rate|retry_rate|flaky_rate|regressions|loss_rate|inconsistency_rate)$|^latency\.|^cost\.|^tokens\./.test(base);
-}
-
-/** Metrics that are counts of cases rather than rates or means. */
-export function isCountMetric(metric: string): boolean {
-  return /(^|\.)(regressions|improvements)$/.test(metric);
-}
-
 /** Every metric name a rubric's checks make available (without segments). */
 export function metricNames(checks: Check[]): string[] {
   return metricDefinitions(checks.map(checkInfo)).map((definition) => definition.name);
@@ -20,7 +9,7 @@ export function metricNames(checks: Check[]): string[] {
 
 /**
  * Checks a gate metric name; returns a problem or undefined. `segment.<tag>.<metric>` is accepted for any
- * tag (the tag may be absent from this dataset: the rule then has no cases and fails with that reason).
+ * tag (the tag may be absent from this dataset: the rule then has no cases and is skipped with that reason).
  */
 export function validateMetricName(metric: string, known: readonly string[]): string | undefined {
   if (known.includes(metric)) return undefined;

@@ -6,6 +6,7 @@ import { checkInfo } from "../aggregate/metrics.js";
 import type { CliIO } from "../cli-io.js";
 import { analyse } from "../compare/analyse.js";
 import { ExitCode, UserError } from "../errors.js";
+import { everyRuleSkipped, gateExitCode } from "../gate/evaluate.js";
 import { judgeParams } from "../judge/params.js";
 import { displayName } from "../load/dataset.js";
 import { type Inputs, loadInputs, variantWarnings } from "../load/inputs.js";
@@ -233,7 +234,11 @@ async function runLoaded(inputs: Inputs, options: ResolvedOptions, io: CliIO, st
       return { exitCode: ExitCode.runFailed, report };
     }
     if (report.run.interrupted) return { exitCode: ExitCode.interrupted, report };
-    return { exitCode: report.gate.verdict === "pass" ? ExitCode.ok : ExitCode.gateFailed, report };
+    if (everyRuleSkipped(report.gate)) {
+      io.stderr.write("error: no gate rule could be evaluated on the selected cases (every rule was skipped; see report.json)\n");
+      return { exitCode: ExitCode.usage, report };
+    }
+    return { exitCode: gateExitCode(report.gate), report };
   } finally {
     caseLog.dispose();
     closeQuietly(cache, io);
@@ -354,6 +359,7 @@ function buildReport(parts: ReportParts): RunSummary {
     gate: inputs.rubric.gate,
     ...(inputs.rubric.segments ? { segments: inputs.rubric.segments } : {}),
     cachedLatency: options.cachedLatency,
+    policy: inputs.rubric.policy,
   });
   const interrupted = parts.io.signal.aborted || runner.fatalError !== undefined;
   const finishedAt = new Date();

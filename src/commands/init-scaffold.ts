@@ -362,18 +362,27 @@ checks:
   #   pass_at: 4
 
 # Each rule bounds one metric: \`max\` / \`min\` on the candidate, or \`max_drop\` / \`max_increase\` relative to
-# the baseline (absolute, or "N%"). \`mode: point\` (default) judges the estimate; \`significant\` fails only
-# on a statistically significant violation (noisy judges); \`non-inferior\` needs the whole 95% interval
-# inside the bound. Any failed rule: exit code 1.
+# the baseline (absolute, or "N%"). \`mode: point\` (default) judges the estimate alone, so noise fails an
+# unchanged model: at n = 50 a 2-point \`max_drop\` in point mode fails an identical candidate ~1 run in 4.
+# The rate rules here use \`significant\` (fail only when the violation is statistically significant, Holm-
+# adjusted across the gate's rules), so an unchanged model is not failed by noise; \`evidence\` also passes
+# only on evidence and is otherwise "inconclusive" (exit 4); \`non-inferior\` needs the whole 95% interval
+# inside the bound. Every report states the gate's false-fail rate; \`modelgate plan\` says how many cases
+# a rule needs. Any failed rule: exit code 1.
+on_inconclusive: hold                                    # an undecided gate exits 4 (or: fail | pass)
 gate:
-  - { metric: pass_rate,            max_drop: 0.05 }    # share of cases passing every applicable check
-  - { metric: format.pass_rate,     max_drop: 0 }
-  - { metric: tools.pass_rate,      max_drop: 0 }
-  - { metric: quality.pass_rate,    max_drop: 0.05 }
-  - { metric: error_rate,           max: 0.01 }         # requests that failed after all retries
+  - { metric: pass_rate,            max_drop: 0.05, mode: significant }   # share of cases passing every applicable check
+  - { metric: format.pass_rate,     max_drop: 0.02, mode: significant }
+  - { metric: tools.pass_rate,      max_drop: 0.02, mode: significant }
+  - { metric: quality.pass_rate,    max_drop: 0.05, mode: significant }
+  - { metric: error_rate,           max: 0.01, mode: significant }        # requests that failed after all retries (exact interval)
   - { metric: latency.p95_ms,       max: 5000 }
-  - { metric: cost.per_request_usd, max_increase: "10%" }
-  - { metric: regressions,          max: 0 }            # cases passing on the baseline, failing on the candidate
+  - { metric: cost.per_request_usd, max_increase: "10%" }                # deterministic for a fixed prompt: point mode is fine
+  # Point mode on purpose, and only because this example's answers are recorded (temperature 0, one
+  # draw): every case that passed on the baseline and fails on the candidate blocks the rollout and is
+  # listed. With sampled or judged outputs use \`mode: significant\` (fails only when regressions
+  # significantly outnumber improvements), or noise alone will fail an unchanged model.
+  - { metric: regressions,          max: 0, mode: point }   # cases passing on the baseline, failing on the candidate
 `;
 
 const datasetHeader = [

@@ -3,7 +3,8 @@ import { dirname, resolve } from "node:path";
 import { errorCounts } from "../aggregate/error-counts.js";
 import type { CliIO } from "../cli-io.js";
 import { analyse } from "../compare/analyse.js";
-import { ExitCode, UserError } from "../errors.js";
+import { UserError } from "../errors.js";
+import { gateExitCode } from "../gate/evaluate.js";
 import { paramsSignature } from "../load/variants.js";
 import { emitOptions, emitReport } from "../report/emit.js";
 import { type OpenedReport, openedWhole, openReport } from "../report/read-report.js";
@@ -53,7 +54,7 @@ export function runMerge(paths: string[], options: MergeOptions, io: CliIO): num
     const cases = records.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
     const merged = mergedReport(heads, cases);
     emitReport(merged, emitOptions(outDir, options), io, caseLog);
-    return merged.gate.verdict === "pass" ? ExitCode.ok : ExitCode.gateFailed;
+    return gateExitCode(merged.gate);
   } finally {
     caseLog.dispose();
   }
@@ -69,6 +70,7 @@ function mergedReport(heads: RunReport[], cases: CaseRecord[]): RunSummary {
     gate,
     ...(first.run.segments ? { segments: first.run.segments } : {}),
     cachedLatency: first.run.cached_latency === true,
+    ...(first.gate.policy ? { policy: first.gate.policy } : {}),
   });
   const sum = (pick: (report: RunReport) => number) => heads.reduce((total, report) => total + pick(report), 0);
   const costs = heads.map((report) => report.run.cost_usd);

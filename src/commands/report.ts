@@ -2,7 +2,8 @@ import { accessSync, constants, readFileSync, type Stats, statSync } from "node:
 import { dirname, resolve } from "node:path";
 import type { CliIO } from "../cli-io.js";
 import { useColor } from "../cli-io.js";
-import { describeValue, ExitCode, throwIfIssues, UserError } from "../errors.js";
+import { describeValue, throwIfIssues, UserError } from "../errors.js";
+import { gateExitCode } from "../gate/evaluate.js";
 import { displayName } from "../load/dataset.js";
 import { jsonErrorMessage } from "../load/fields.js";
 import { printTerminal, redactedSummary, writeReportFiles } from "../report/emit.js";
@@ -10,7 +11,7 @@ import { type OpenedReport, openedWhole, openReport } from "../report/read-repor
 import { caseIssues, reportHeadIssues } from "../report/validate-report.js";
 import { makeFolders } from "../report/writer.js";
 import { CaseLog, recordOf } from "../run/case-log.js";
-import type { CaseRecord, Issue, RunReport, RunSummary } from "../types.js";
+import type { CaseRecord, Issue, RunReport } from "../types.js";
 
 /** `modelgate report` options, normalised by the CLI layer. */
 export interface ReportOptions {
@@ -22,14 +23,6 @@ export interface ReportOptions {
   quiet: boolean;
   color?: boolean;
 }
-
-/** SPEC §8: `modelgate report` exits by the saved verdict. */
-const exitByVerdict: Record<RunSummary["gate"]["verdict"], number> = {
-  pass: ExitCode.ok,
-  fail: ExitCode.gateFailed,
-  inconclusive: 4,
-  error: ExitCode.runFailed,
-};
 
 /**
  * `modelgate report <run.json>`: re-renders a saved run without calling any model. The file is untrusted
@@ -74,7 +67,7 @@ export function runReport(options: ReportOptions, io: CliIO): number {
       printTerminal(report, { color: useColor(io, "stdout", options.color), formats: options.formats, ...(readable ? { reportDir } : {}) }, io);
       if (written.length > 0) io.stderr.write(`reports written to ${reportDir}/ (${written.join(", ")})\n`);
     }
-    return exitByVerdict[report.gate.verdict];
+    return gateExitCode(report.gate);
   } finally {
     caseLog?.dispose();
   }

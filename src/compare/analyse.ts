@@ -1,7 +1,8 @@
 import { computeMetrics, type MetricDefinition, metricDefinitions, segmentTagsOf } from "../aggregate/metrics.js";
-import { evaluateGate } from "../gate/evaluate.js";
-import type { CaseRecord, CheckInfo, Comparison, GateResult, GateRule, RunReport } from "../types.js";
-import { createComparisonPlan } from "./compare.js";
+import { DEFAULT_POLICY, evaluateGate } from "../gate/evaluate.js";
+import { estimateFalseFailRate } from "../gate/false-fail.js";
+import type { CaseRecord, CheckInfo, Comparison, GatePolicy, GateResult, GateRule, RunReport } from "../types.js";
+import { compareMetrics } from "./compare.js";
 
 export interface Analysis {
   metrics: RunReport["metrics"];
@@ -19,6 +20,9 @@ export function analyse(input: {
   gate: GateRule[];
   segments?: string[];
   cachedLatency?: boolean;
+  policy?: GatePolicy;
+  /** replications of the false-fail estimate (0: leave it out) */
+  falseFailReplications?: number;
 }): Analysis {
   const definitions: MetricDefinition[] = metricDefinitions(input.checks, { includeCachedLatency: input.cachedLatency === true });
   const segmentTags = segmentTagsOf(input.cases, input.segments);
@@ -29,16 +33,19 @@ export function analyse(input: {
       ...segmentTags.map((tag) => `segment.${tag}.pass_rate`),
     ]),
   ];
-  const candidateIntervals = new Set(
-    input.gate.filter((rule) => rule.bound.max !== undefined || rule.bound.min !== undefined).map((rule) => rule.metric),
-  );
-  const plan = createComparisonPlan(definitions, input.cases, { candidateIntervals });
-  const compared = new Set(names);
-  // The clusters of the metrics to compare go straight from aggregation into the comparison plan.
-  const metrics = computeMetrics(input.cases, definitions, segmentTags, (definition, name, clusters) => {
-    if (compared.has(name)) plan.add(definition, name, clusters);
-  });
-  const comparison = plan.finish(names);
-  const gate = evaluateGate(input.gate, new Map(comparison.map((c) => [c.metric, c])));
-  return { metrics, comparison, gate };
+  const metrics = computeMetrics(input.cases, definitions, segmentTags);
+  const evidence = compareMetrics(names, definitions, input.cases, { bootstrap: new Set(input.gate.map((rule) => rule.metric)) });
+  const policy = input.policy ?? DEFAULT_POLICY;
+  const gate = evaluateGate(input.gate, evidence, policy);
+  if (input.gate.length > 0 && input.falseFailReplications !== 0) {
+    gate.false_fail_rate = estimateFalseFailRate({
+      cases: input.cases,
+      definitions,
+      evidence,
+      rules: input.gate,
+      policy,
+      ...(input.falseFailReplications !== undefined ? { replications: input.falseFailReplications } : {}),
+    });
+  }
+  return { metrics, comparison: [...evidence.values()].map((e) => e.comparison), gate };
 }

@@ -1,245 +1,359 @@
+/**
+ * Compares baseline and candidate on one metric, paired by case (SPEC §6), by the metric's declared
+ * kind: single-draw proportions by exact McNemar, Newcombe's paired interval and Clopper–Pearson for the
+ * candidate's own rate; proportions with repeats by a paired t on per-case means (repeats clustered by
+ * case); scores, latencies, cost and tokens by a seeded paired bootstrap; case counts by McNemar on the
+ * case outcomes. Pure: the same inputs and seed give the same numbers.
+ */
 import { splitSegmentMetric } from "../aggregate/metric-names.js";
-import { clustersOf, type MetricClusters, type MetricDefinition, metricValue } from "../aggregate/metrics.js";
-import { casePassRate } from "../score/outcome.js";
+import { casesTagged, clustersOf, type MetricDefinition, metricValue } from "../aggregate/metrics.js";
 import {
   type BootstrapResult,
-  clusteredMeanDiff,
+  binomialCdf,
+  binomialUpperTail,
+  bootstrapInterval,
+  bootstrapTail,
+  bootstrapTwoSidedP,
+  clopperPearson,
   DEFAULT_RESAMPLES,
   DEFAULT_SEED,
+  type Interval,
   mcnemarExact,
+  mcnemarGreater,
+  mean,
   newcombePairedDiffCI,
+  normalQuantile,
+  pairedBootstrap,
   pairedCounts,
-  pooledMeanOf,
-  pooledQuantileOf,
-  pooledSumOf,
-  type StatisticFactory,
-  wilsonInterval,
+  pooledMean,
+  pooledQuantile,
+  pooledSum,
+  type Statistic,
+  stdev,
+  tCdf,
+  tQuantile,
+  tTwoSidedP,
 } from "../stats/index.js";
 import type { CaseRecord, Comparison } from "../types.js";
-import { type BootstrapBatch, type BootstrapRequest, createBootstrapBatch } from "./bootstrap-batch.js";
 
 export interface CompareOptions {
-  /** metrics whose candidate value needs its own interval (rules with absolute max/min bounds) */
-  candidateIntervals?: ReadonlySet<string>;
   resamples?: number;
   seed?: number;
+  /**
+   * Metrics that get the paired bootstrap (default: all). A gate rule's metric needs it; the other
+   * metrics of the report are there to read, so a mean gets the paired t on per-case means and a
+   * percentile or a total no interval — a bootstrap per metric per segment would cost seconds at
+   * 10,000 cases for numbers no rule reads.
+   */
+  bootstrap?: ReadonlySet<string>;
 }
-
-/** Finishes a planned comparison from the results of the batch its bootstraps were queued on. */
-export type FinishComparison = (results: readonly BootstrapResult[]) => Comparison;
-
-const binaryMetric = /(^|\.)(pass_rate|error_rate|retry_rate|flaky_rate)$/;
-const countMetric = /(^|\.)(regressions|improvements)$/;
 
 /**
- * Compares baseline and candidate on one metric, paired by case (SPEC §6): exact McNemar and Newcombe's
- * paired interval for single-draw pass/fail metrics; a cluster-robust paired t for pass/fail with
- * repeats; a seeded paired bootstrap (cases resampled, repeats travel together) for scores, latency
- * percentiles and cost. Pure: the same inputs and seed give the same numbers.
+ * The uncertainty of one quantity of a metric, candidate − k·baseline (k = 1 the delta, k = 0 the
+ * candidate's own value, k = 1 ± r a relative bound with the baseline's uncertainty in it).
  */
-export function compareMetric(definition: MetricDefinition, name: string, cases: CaseRecord[], options: CompareOptions = {}): Comparison {
-  const batch = createBootstrapBatch(bootstrapOptions(options));
-  const finish = planComparison(definition, name, clustersFor(definition, cases), options, batch);
-  return finish(batch.run());
+export interface Target {
+  estimate: number;
+  /** two-sided interval at `confidence`; null when the data cannot support one (it would collapse) */
+  interval(confidence: number): Interval | null;
+  /** one-sided p-value: the evidence that the true value lies `side` of `limit` */
+  pBeyond(limit: number, side: "above" | "below"): number | null;
+  /** standard error of the estimate, for power calculations */
+  se: number | null;
 }
 
-/** `compareMetric` in two steps: its bootstraps are queued on `batch`, to run with other metrics'. */
-export function planComparison(
-  definition: MetricDefinition,
-  name: string,
-  clusters: MetricClusters,
-  options: CompareOptions,
-  batch: BootstrapBatch,
-): FinishComparison {
-  const { cases, baseline: baseClusters, candidate: candClusters } = clusters;
-  const baseline = clusters.values ? clusters.values.baseline : metricValue(definition, baseClusters, cases, "baseline");
-  const candidate = clusters.values ? clusters.values.candidate : metricValue(definition, candClusters, cases, "candidate");
-  const result: Comparison = {
+/** A metric's comparison (what the report shows) and what the gate needs of its uncertainty. */
+export interface MetricEvidence {
+  comparison: Comparison;
+  /** the quantity candidate − k·baseline; null when it cannot be estimated */
+  target(k: number): Target | null;
+  /** case counts (the `regressions` / `improvements` metrics) */
+  counts?: { regressions: number; improvements: number };
+  /** some draw of these cases failed or could not be scored: a missing value is then no selection's doing */
+  errored?: boolean;
+}
+
+/** Compares one metric over `cases` (for a segment: the tag's cases). */
+export function compareMetric(definition: MetricDefinition, name: string, cases: CaseRecord[], options: CompareOptions = {}): MetricEvidence {
+  const baseClusters = clustersOf(definition, cases, "baseline");
+  const candClusters = clustersOf(definition, cases, "candidate");
+  const baseline = metricValue(definition, baseClusters, cases, "baseline");
+  const candidate = metricValue(definition, candClusters, cases, "candidate");
+  const comparison: Comparison = {
     metric: name,
     baseline,
     candidate,
     delta: baseline !== null && candidate !== null ? candidate - baseline : null,
     ci: null,
     p_value: null,
+    p_value_diff: null,
     method: "",
     n: 0,
   };
-  if (countMetric.test(definition.name)) return done({ ...result, ...countComparison(cases) });
+  const { declaration } = definition;
+  if (declaration.statistic === "count") return countEvidence(comparison, cases);
 
   // Pair only the cases scored on both sides.
-  const paired = baseClusters.map((_, i) => i).filter((i) => (baseClusters[i]?.length ?? 0) > 0 && (candClusters[i]?.length ?? 0) > 0);
+  const paired = cases.flatMap((_, i) => ((baseClusters[i]?.length ?? 0) > 0 && (candClusters[i]?.length ?? 0) > 0 ? [i] : []));
   const base = paired.map((i) => baseClusters[i] ?? []);
   const cand = paired.map((i) => candClusters[i] ?? []);
-  result.n = paired.length;
-  if (paired.length === 0 || baseline === null || candidate === null) return done({ ...result, method: "no paired cases" });
-  const wantCandidateInterval = options.candidateIntervals?.has(name) ?? false;
-
-  if (binaryMetric.test(definition.name)) {
-    const singleDraw = base.every((c) => c.length === 1) && cand.every((c) => c.length === 1);
-    if (singleDraw) {
-      const counts = pairedCounts(
-        base.map((c) => c[0] === 1),
-        cand.map((c) => c[0] === 1),
-      );
-      const passes = cand.filter((c) => c[0] === 1).length;
-      return done({
-        ...result,
-        ci: newcombePairedDiffCI(counts),
-        p_value: mcnemarExact(counts.b, counts.c),
-        method: `exact McNemar (${counts.b} down, ${counts.c} up); Newcombe paired interval`,
-        ...(wantCandidateInterval ? { candidate_ci: wilsonInterval(passes, paired.length) } : {}),
-      });
-    }
-    const clustered = clusteredMeanDiff(base, cand);
-    const candidateMeans = cand.map((c) => [c.reduce((a, b) => a + b, 0) / c.length]);
-    const own = wantCandidateInterval ? batch.add(candidateOnly(candidateMeans, "mean", pooledMeanOf)) : undefined;
-    return finishWith(
-      { ...result, ci: clustered.ci, p_value: clustered.p, method: "paired t on per-case means (repeats clustered by case)" },
-      undefined,
-      own,
+  comparison.n = paired.length;
+  if (paired.length === 0 || baseline === null || candidate === null) {
+    const errored = cases.some((testCase) =>
+      [...testCase.baseline, ...testCase.candidate].some(
+        (run) => run.error !== null || Object.values(run.checks).some((check) => check.status === "error"),
+      ),
     );
+    return { comparison: { ...comparison, method: "no paired cases" }, target: () => null, errored };
   }
-
-  const statistic = statisticOf(definition);
-  const key = statisticKey(definition);
-  const main = batch.add({ key, statistic, baseline: base, candidate: cand });
-  const own = wantCandidateInterval ? batch.add(candidateOnly(cand, key, statistic)) : undefined;
-  const label = definition.statistic === "quantile" ? `p${Math.round((definition.q ?? 0.5) * 100)}` : definition.statistic;
-  return finishWith(result, { ticket: main, label, seed: options.seed ?? DEFAULT_SEED }, own);
-}
-
-/**
- * The finishing step, built out here so that it holds only these few values: a closure made inside
- * `planComparison` would keep that call's clusters alive until the batch runs, for every metric.
- */
-function finishWith(
-  result: Comparison,
-  bootstrap: { ticket: number; label: string; seed: number } | undefined,
-  candidateTicket: number | undefined,
-): FinishComparison {
-  return (results) => {
-    const comparison = { ...result };
-    if (bootstrap) {
-      const boot = resultOf(results, bootstrap.ticket);
-      comparison.ci = boot.ci;
-      comparison.p_value = boot.p;
-      comparison.method = `paired bootstrap of the ${bootstrap.label} (cases resampled ${boot.resamples}×, seed ${bootstrap.seed})`;
-    }
-    if (candidateTicket !== undefined) comparison.candidate_ci = resultOf(results, candidateTicket).ci;
-    return comparison;
+  const range = declaration.range;
+  const cache = new Map<number, Target | null>();
+  let make: (k: number) => Target | null;
+  let method: string;
+  let pDiff: number | null;
+  if (declaration.kind === "proportion" && [...base, ...cand].every((c) => c.length === 1)) {
+    const b = base.map((c) => c[0] === 1);
+    const c = cand.map((c) => c[0] === 1);
+    const counts = pairedCounts(b, c);
+    method = `exact McNemar (${counts.b} down, ${counts.c} up); Newcombe paired interval; Clopper–Pearson for the candidate's rate`;
+    pDiff = mcnemarExact(counts.b, counts.c);
+    make = (k) =>
+      k === 1
+        ? newcombeTarget(counts)
+        : k === 0
+          ? exactRateTarget(c.filter(Boolean).length, c.length)
+          : bootTarget(base, cand, pooledMean, k, rangeOf(range, k), options);
+  } else if (declaration.kind === "proportion") {
+    method = "paired t on per-case means (repeats clustered by case)";
+    const baseMeans = base.map((c) => mean(c));
+    const candMeans = cand.map((c) => mean(c));
+    make = (k) =>
+      tTarget(
+        candMeans.map((value, i) => value - k * (baseMeans[i] ?? 0)),
+        rangeOf(range, k),
+      );
+    pDiff = tTwoSided(candMeans.map((value, i) => value - (baseMeans[i] ?? 0)));
+  } else if (options.bootstrap && !options.bootstrap.has(name)) {
+    const baseMeans = base.map((c) => mean(c));
+    const candMeans = cand.map((c) => mean(c));
+    const isMean = declaration.statistic === "mean";
+    method = isMean ? "paired t on per-case means (not gated: no bootstrap)" : "not gated: no interval computed";
+    make = (k) =>
+      isMean
+        ? tTarget(
+            candMeans.map((value, i) => value - k * (baseMeans[i] ?? 0)),
+            rangeOf(range, k),
+          )
+        : null;
+    pDiff = isMean ? tTwoSided(candMeans.map((value, i) => value - (baseMeans[i] ?? 0))) : null;
+  } else {
+    const statistic = statisticOf(definition);
+    const { resamples = DEFAULT_RESAMPLES, seed = DEFAULT_SEED } = options;
+    const label = declaration.statistic === "quantile" ? `p${Math.round((declaration.q ?? 0.5) * 100)}` : declaration.statistic;
+    method = `paired bootstrap of the ${label} (cases resampled ${resamples}×, seed ${seed})`;
+    const delta = pairedBootstrap({ baseline: base, candidate: cand }, statistic, options);
+    make = (k) => bootTarget(base, cand, statistic, k, rangeOf(range, k), options, k === 1 ? delta : undefined);
+    pDiff = bootstrapTwoSidedP(delta);
+  }
+  const target = (k: number) => {
+    if (!cache.has(k)) cache.set(k, make(k));
+    return cache.get(k) ?? null;
   };
-}
-
-function done(comparison: Comparison): FinishComparison {
-  return () => comparison;
-}
-
-function resultOf(results: readonly BootstrapResult[], ticket: number): BootstrapResult {
-  const result = results[ticket];
-  if (!result) throw new Error(`bootstrap result ${ticket} missing: the batch was run before this comparison was planned`);
-  return result;
-}
-
-function clustersFor(definition: MetricDefinition, cases: CaseRecord[]): MetricClusters {
-  return { cases, baseline: clustersOf(definition, cases, "baseline"), candidate: clustersOf(definition, cases, "candidate") };
-}
-
-function statisticOf(definition: MetricDefinition): StatisticFactory<readonly number[]> {
-  if (definition.statistic === "quantile") return pooledQuantileOf(definition.q ?? 0.5);
-  if (definition.statistic === "sum") return pooledSumOf;
-  return pooledMeanOf;
-}
-
-/** Names what `statisticOf` returns, so equal bootstrap requests can be recognised. */
-function statisticKey(definition: MetricDefinition): string {
-  return definition.statistic === "quantile" ? `quantile ${definition.q ?? 0.5}` : definition.statistic;
-}
-
-function bootstrapOptions(options: CompareOptions) {
-  return { resamples: options.resamples ?? DEFAULT_RESAMPLES, seed: options.seed ?? DEFAULT_SEED };
-}
-
-/**
- * The candidate's own interval is the `ci` of a paired bootstrap against all-zero clusters of its
- * shape. Their statistic is +0 on every resample that draws a value, and NaN exactly when the
- * candidate's is (the resample is dropped either way), so it is returned rather than evaluated: the
- * batch builds the baseline statistic from this very `zeros` array.
- */
-function candidateOnly(cand: number[][], key: string, statistic: StatisticFactory<readonly number[]>): BootstrapRequest {
-  const zeros = cand.map((c) => c.map(() => 0));
-  const zero = () => 0;
-  return { key: `${key} against zeros`, statistic: (cases) => (cases === zeros ? zero : statistic(cases)), baseline: zeros, candidate: cand };
+  return { comparison: { ...comparison, ci: target(1)?.interval(0.95) ?? null, p_value: pDiff, p_value_diff: pDiff, method }, target };
 }
 
 /** Regressions / improvements: counts of discordant cases; McNemar says whether they differ beyond chance. */
-function countComparison(cases: CaseRecord[]): Pick<Comparison, "p_value" | "method" | "n"> {
-  let regressions = 0;
-  let improvements = 0;
-  let n = 0;
-  for (const testCase of cases) {
-    if (casePassRate(testCase.baseline) === null || casePassRate(testCase.candidate) === null) continue;
-    n++;
-    if (testCase.outcome === "regression") regressions++;
-    if (testCase.outcome === "improvement") improvements++;
-  }
+function countEvidence(comparison: Comparison, cases: CaseRecord[]): MetricEvidence {
+  const scored = cases.filter((testCase) => testCase.outcome !== "error");
+  const regressions = scored.filter((testCase) => testCase.outcome === "regression").length;
+  const improvements = scored.filter((testCase) => testCase.outcome === "improvement").length;
+  const p = mcnemarExact(regressions, improvements);
   return {
-    p_value: mcnemarExact(regressions, improvements),
-    method: `exact McNemar on case outcomes (${regressions} regressions vs ${improvements} improvements)`,
-    n,
+    comparison: {
+      ...comparison,
+      p_value: p,
+      p_value_diff: p,
+      method: `exact McNemar on case outcomes (${regressions} regressions vs ${improvements} improvements)`,
+      n: scored.length,
+    },
+    target: () => null,
+    counts: { regressions, improvements },
   };
+}
+
+/** Comparisons for every named metric; `segment.<tag>.<metric>` restricts the cases to the tag. Unknown names are left out. */
+export function compareMetrics(
+  names: string[],
+  definitions: MetricDefinition[],
+  cases: CaseRecord[],
+  options: CompareOptions = {},
+): Map<string, MetricEvidence> {
+  const byName = new Map(definitions.map((definition) => [definition.name, definition]));
+  const known = [...byName.keys()];
+  const result = new Map<string, MetricEvidence>();
+  for (const name of names) {
+    if (result.has(name)) continue;
+    const direct = byName.get(name);
+    const segment = direct ? undefined : splitSegmentMetric(name, known);
+    const definition = direct ?? (segment && byName.get(segment.metric));
+    if (definition) result.set(name, compareMetric(definition, name, segment ? casesTagged(cases, segment.tag) : cases, options));
+  }
+  return result;
+}
+
+function statisticOf(definition: MetricDefinition): Statistic {
+  const { statistic, q = 0.5 } = definition.declaration;
+  if (statistic === "quantile") return pooledQuantile(q);
+  if (statistic === "sum") return pooledSum;
+  return pooledMean;
+}
+
+/** z of a two-sided interval at `confidence`. */
+const zOf = (confidence: number) => normalQuantile(1 - (1 - confidence) / 2);
+
+/**
+ * The one-sided p-value of an interval family: the smallest tail α at which the (1 − 2α) interval no
+ * longer reaches `limit` (what `newcombe` has no closed form for). Bisection on the confidence.
+ */
+function invertInterval(interval: (confidence: number) => Interval | null, estimate: number, limit: number, side: "above" | "below"): number | null {
+  const beyond = side === "above" ? estimate > limit : estimate < limit;
+  if (!beyond) {
+    if (estimate === limit) return 0.5;
+    const other = invertInterval(interval, estimate, limit, side === "above" ? "below" : "above");
+    return other === null ? null : 1 - other;
+  }
+  const clears = (alpha: number) => {
+    const ci = interval(1 - 2 * alpha);
+    return ci !== null && (side === "above" ? ci[0] > limit : ci[1] < limit);
+  };
+  if (clears(1e-9)) return 1e-9;
+  let lo = 1e-9;
+  let hi = 0.5;
+  for (let i = 0; i < 50; i++) {
+    const mid = (lo + hi) / 2;
+    if (clears(mid)) hi = mid;
+    else lo = mid;
+  }
+  return hi;
+}
+
+/** Candidate − baseline pass rate, single draw: Newcombe's interval; exact McNemar when the bound is 0. */
+function newcombeTarget(counts: { a: number; b: number; c: number; d: number }): Target {
+  const n = counts.a + counts.b + counts.c + counts.d;
+  const estimate = (counts.c - counts.b) / n;
+  // With no discordant case yet Newcombe's interval still has width: the margins' Wilson intervals.
+  const interval = (confidence: number): Interval => newcombePairedDiffCI(counts, zOf(confidence));
+  const discordant = (counts.b + counts.c + 1) / (n + 1);
+  return {
+    estimate,
+    interval,
+    pBeyond: (limit, side) => {
+      if (limit === 0) return side === "below" ? mcnemarGreater(counts.b, counts.c) : mcnemarGreater(counts.c, counts.b);
+      return invertInterval(interval, estimate, limit, side);
+    },
+    se: Math.sqrt(Math.max(discordant - estimate ** 2, 1 / (n + 1)) / n),
+  };
+}
+
+/** The candidate's own rate, single draw: exact binomial tails and the Clopper–Pearson interval. */
+function exactRateTarget(passes: number, n: number): Target {
+  const rate = (passes + 0.5) / (n + 1);
+  return {
+    estimate: passes / n,
+    interval: (confidence) => clopperPearson(passes, n, confidence),
+    pBeyond: (limit, side) => {
+      if (limit <= 0) return side === "above" ? (passes > 0 ? 0 : 1) : 1;
+      if (limit >= 1) return side === "below" ? (passes < n ? 0 : 1) : 1;
+      // evidence that the true rate exceeds `limit`: seeing this many or more at `limit` is unlikely
+      return side === "above" ? binomialUpperTail(passes, n, limit) : binomialCdf(passes, n, limit);
+    },
+    se: Math.sqrt((rate * (1 - rate)) / n),
+  };
+}
+
+/** The values candidate − k·baseline can take, from the metric's range. */
+type Range = { min: number; max: number };
+
+function rangeOf(range: Range, k: number): Range {
+  if (k === 0) return range;
+  return { min: range.min - k * range.max, max: range.max - k * range.min };
 }
 
 /**
- * Comparisons for every named metric; `segment.<tag>.<metric>` names restrict the cases to the tag.
- * Unknown names are skipped (the rubric loader has already rejected them). All bootstraps run as one
- * batch, so each resample is drawn once and equal clusters are bootstrapped once.
+ * Every paired difference equal (or a single case): resampling has nothing to say, yet n agreeing cases
+ * are evidence. The interval is what that evidence supports: at most a share p of cases could differ
+ * unseen, p being the exact binomial bound for 0 of n (1 − (α/2)^(1/n), ≈ 3.7/n at 95%), and those
+ * could lie anywhere in the metric's range. One case gives almost the whole range (undecided); 200
+ * agreeing cases give ±1.8% of it. Unbounded metrics (latency, cost) get no interval.
  */
-export function compareMetrics(names: string[], definitions: MetricDefinition[], cases: CaseRecord[], options: CompareOptions = {}): Comparison[] {
-  return createComparisonPlan(definitions, cases, options).finish(names);
+function noSpreadTarget(estimate: number, n: number, range: Range): Target | null {
+  if (!Number.isFinite(estimate) || n === 0) return null;
+  const bounded = Number.isFinite(range.min) && Number.isFinite(range.max);
+  const interval = (confidence: number): Interval | null => {
+    if (!bounded) return null;
+    const p = 1 - ((1 - confidence) / 2) ** (1 / n);
+    return [estimate - p * (estimate - range.min), estimate + p * (range.max - estimate)];
+  };
+  return { estimate, interval, pBeyond: (limit, side) => (bounded ? invertInterval(interval, estimate, limit, side) : null), se: null };
 }
 
-/** Comparisons planned one by one on a shared bootstrap batch, then finished together. */
-export interface ComparisonPlan {
-  /** Plans metric `name` from clusters the caller already has (e.g. from computing the metrics). */
-  add(definition: MetricDefinition, name: string, clusters: MetricClusters): void;
-  /** Plans the named metrics not planned yet, runs the batch, and returns the comparisons in `names` order. */
-  finish(names: string[]): Comparison[];
-}
-
-/** A plan for comparing metrics of `definitions` over `cases` (segment names over the tag's cases). */
-export function createComparisonPlan(definitions: MetricDefinition[], cases: CaseRecord[], options: CompareOptions = {}): ComparisonPlan {
-  const byName = new Map(definitions.map((definition) => [definition.name, definition]));
-  const known = [...byName.keys()];
-  const batch = createBootstrapBatch(bootstrapOptions(options));
-  const planned = new Map<string, FinishComparison>();
-  const segments = new Map<string, CaseRecord[]>();
-  const casesTagged = (tag: string): CaseRecord[] => {
-    const subset = segments.get(tag) ?? cases.filter((testCase) => testCase.tags.includes(tag));
-    segments.set(tag, subset);
-    return subset;
-  };
-  const add = (definition: MetricDefinition, name: string, clusters: MetricClusters) => {
-    if (!planned.has(name)) planned.set(name, planComparison(definition, name, clusters, options, batch));
-  };
+/** A t interval on per-case values (a per-case mean with repeats, minus k × the baseline's), clipped to `range`. */
+function tTarget(values: number[], range: Range): Target | null {
+  const n = values.length;
+  const estimate = mean(values);
+  const se = n < 2 ? Number.NaN : stdev(values) / Math.sqrt(n);
+  const spread = Number.isFinite(se) && se > 0;
+  if (!spread) return noSpreadTarget(estimate, n, range);
+  const clip = (x: number) => Math.min(range.max, Math.max(range.min, x));
   return {
-    add,
-    finish(names) {
-      for (const name of names) {
-        if (planned.has(name)) continue;
-        const direct = byName.get(name);
-        if (direct) {
-          add(direct, name, clustersFor(direct, cases));
-          continue;
-        }
-        const segment = splitSegmentMetric(name, known);
-        const definition = segment && byName.get(segment.metric);
-        if (segment && definition) add(definition, name, clustersFor(definition, casesTagged(segment.tag)));
-      }
-      const results = batch.run();
-      return names.flatMap((name) => {
-        const finish = planned.get(name);
-        return finish ? [finish(results)] : [];
-      });
+    estimate,
+    interval: (confidence) => {
+      if (!spread) return null;
+      const half = tQuantile(1 - (1 - confidence) / 2, n - 1) * se;
+      return [clip(estimate - half), clip(estimate + half)];
     },
+    pBeyond: (limit, side) => {
+      if (!spread) return null;
+      const t = (estimate - limit) / se;
+      return side === "above" ? 1 - tCdf(t, n - 1) : tCdf(t, n - 1);
+    },
+    se: spread ? se : null,
+  };
+}
+
+function tTwoSided(values: number[]): number | null {
+  const se = values.length < 2 ? Number.NaN : stdev(values) / Math.sqrt(values.length);
+  if (!(se > 0)) return mean(values) === 0 ? 1 : null;
+  return tTwoSidedP(mean(values) / se, values.length - 1);
+}
+
+/**
+ * A paired bootstrap of candidate − k·baseline. The one-sided p is the resampled share on the bound's
+ * side, mapped through the same expansion as the interval (so p < α exactly when the interval clears).
+ */
+function bootTarget(
+  base: number[][],
+  cand: number[][],
+  statistic: Statistic,
+  k: number,
+  range: Range,
+  options: CompareOptions,
+  done?: BootstrapResult,
+): Target | null {
+  const result = done ?? pairedBootstrap({ baseline: base, candidate: cand }, statistic, { resamples: options.resamples, seed: options.seed, k });
+  if (result.estimate === null) return null;
+  const n = result.n;
+  if (bootstrapInterval(result) === null) return noSpreadTarget(result.estimate, n, range);
+  const se = result.sorted.length > 1 ? stdev(result.sorted) : Number.NaN;
+  return {
+    estimate: result.estimate,
+    interval: (confidence) => bootstrapInterval(result, confidence),
+    pBeyond: (limit, side) => {
+      // evidence the truth is above `limit` = few resamples at or below it
+      const share = bootstrapTail(result, limit, side === "above" ? "below" : "above");
+      if (share === null || n < 2) return null;
+      return 1 - tCdf(-normalQuantile(share) * Math.sqrt((n - 1) / n), n - 1);
+    },
+    se: se > 0 ? se : null,
   };
 }

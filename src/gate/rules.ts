@@ -1,10 +1,11 @@
 import { validateMetricName } from "../aggregate/metric-names.js";
 import { describeValue, suggest } from "../errors.js";
 import { checkKeys, expected, isObject, type Report } from "../load/fields.js";
-import type { GateBound, GateMode, GateRule, JsonValue } from "../types.js";
+import type { GateBound, GateMode, GatePolicy, GateRule, JsonValue } from "../types.js";
+import { DEFAULT_POLICY } from "./evaluate.js";
 
 const boundKeys = ["max", "min", "max_drop", "max_increase"] as const;
-const modes: readonly GateMode[] = ["point", "significant", "non-inferior"];
+const modes: readonly GateMode[] = ["point", "significant", "non-inferior", "evidence"];
 
 /** Parses the rubric's `gate:` list (SPEC §6), checking each metric name against what the rubric makes. */
 export function parseGateRules(raw: JsonValue | undefined, knownMetrics: readonly string[], report: Report): GateRule[] {
@@ -26,7 +27,9 @@ export function parseGateRules(raw: JsonValue | undefined, knownMetrics: readonl
     if (present.length !== 1) {
       return report(
         at,
-        present.length === 0 ? "needs one bound: max, min, max_drop or max_increase" : `give one bound per rule, got ${present.join(" and ")}`,
+        present.length === 0
+          ? `needs one bound: max, min, max_drop or max_increase (the rule on ${metric} has none)`
+          : `give one bound per rule, got ${present.join(" and ")} (on ${metric})`,
       );
     }
     const key = present[0] as (typeof boundKeys)[number];
@@ -65,4 +68,25 @@ function unknownCheckProblem(metric: string, knownMetrics: readonly string[]): s
   const ids = [...new Set(knownMetrics.flatMap((name) => /^check\.([^.]+)\./.exec(name)?.[1] ?? []))];
   if (ids.includes(match[1])) return undefined;
   return `unknown metric "${metric}": no check with id "${match[1]}"${suggest(match[1], ids)} (checks: ${ids.join(", ") || "none"})`;
+}
+
+const multiplicities: readonly GatePolicy["multiplicity"][] = ["holm", "none"];
+const onInconclusive: readonly GatePolicy["on_inconclusive"][] = ["hold", "fail", "pass"];
+
+/**
+ * The rubric's `multiplicity: holm | none` (default holm: the `significant` and `evidence` rules are one
+ * family) and `on_inconclusive: hold | fail | pass` (default hold: exit 4) — SPEC §6.
+ */
+export function parseGatePolicy(data: { multiplicity?: JsonValue; on_inconclusive?: JsonValue }, report: Report): GatePolicy {
+  const pick = <T extends string>(key: string, value: JsonValue | undefined, allowed: readonly T[], fallback: T): T => {
+    if (value === undefined) return fallback;
+    if (typeof value === "string" && (allowed as readonly string[]).includes(value)) return value as T;
+    const hint = typeof value === "string" ? suggest(value, allowed) : "";
+    report(key, `expected one of ${allowed.join(" | ")}, got ${describeValue(value)}${hint}`);
+    return fallback;
+  };
+  return {
+    multiplicity: pick("multiplicity", data.multiplicity, multiplicities, DEFAULT_POLICY.multiplicity),
+    on_inconclusive: pick("on_inconclusive", data.on_inconclusive, onInconclusive, DEFAULT_POLICY.on_inconclusive),
+  };
 }

@@ -3,8 +3,8 @@ import { metricNames } from "../aggregate/metric-names.js";
 import { buildChecks } from "../checks/index.js";
 import { createSchemaCompiler, type SchemaCompiler } from "../checks/schema-compiler.js";
 import { throwIfIssues } from "../errors.js";
-import { parseGateRules } from "../gate/rules.js";
-import type { Check, GateRule, Issue, JsonValue } from "../types.js";
+import { parseGatePolicy, parseGateRules } from "../gate/rules.js";
+import type { Check, GatePolicy, GateRule, Issue, JsonValue } from "../types.js";
 import { displayName } from "./dataset.js";
 import { checkKeys, expected, isObject, optionalString, optionalStringArray, type Report } from "./fields.js";
 import { readStructuredFile } from "./structured-file.js";
@@ -18,6 +18,8 @@ export interface Rubric {
   dataset?: string;
   checks: Check[];
   gate: GateRule[];
+  /** `multiplicity:` and `on_inconclusive:` (SPEC §6) */
+  policy: GatePolicy;
   /** tags to break metrics down by; default: every tag present */
   segments?: string[];
   /** raw `judge:` entry; resolved with the config's variants */
@@ -35,7 +37,7 @@ export interface ErrorBudget {
 
 const defaultErrorBudget: ErrorBudget = { requests: 0.05, judge: 0.1 };
 
-const rubricFields = ["name", "description", "dataset", "checks", "gate", "segments", "judge", "error_budget"];
+const rubricFields = ["name", "description", "dataset", "checks", "gate", "segments", "judge", "error_budget", "multiplicity", "on_inconclusive"];
 
 /**
  * Loads a rubric (SPEC §4): builds every check once and parses the gate. `fallbackGate` is the config's
@@ -61,6 +63,7 @@ export function loadRubric(
       : parseGateRules(data.gate, known, report);
   const segments = optionalStringArray(data, "segments", "segments", report);
   const errorBudget = parseErrorBudget(data.error_budget, report);
+  const policy = parseGatePolicy(data, report);
   throwIfIssues(issues, "rubric");
   return {
     path,
@@ -69,6 +72,7 @@ export function loadRubric(
     ...(dataset !== undefined ? { dataset: resolve(dirname(path), dataset) } : {}),
     checks,
     gate,
+    policy,
     ...(segments !== undefined ? { segments } : {}),
     ...(data.judge !== undefined ? { judge: data.judge } : {}),
     errorBudget,

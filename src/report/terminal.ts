@@ -1,6 +1,7 @@
 import { Chalk } from "chalk";
 import Table from "cli-table3";
-import { lowerIsBetter } from "../aggregate/metric-names.js";
+import { lowerIsBetter } from "../aggregate/metric-registry.js";
+import { falseFailWarning } from "../gate/false-fail.js";
 import type { Comparison, RunSummary } from "../types.js";
 import { countOutcomes, describeVariant, gateVerdict, listCheckIds, regressingChecks, runCost, verdictSentence } from "./case-summary.js";
 import { describeBound, formatDelta, formatInterval, formatPValue, formatUsd, formatValue, plural, truncate } from "./format.js";
@@ -108,7 +109,8 @@ export function renderTerminal(report: RunSummary, options: TerminalOptions): st
     lines.push("");
   }
 
-  for (const warning of report.run.warnings) lines.push(c.yellow(`warning: ${plainText(warning)}`));
+  const falseFail = falseFailWarning(report.gate.false_fail_rate);
+  for (const warning of [...report.run.warnings, ...(falseFail ? [falseFail] : [])]) lines.push(c.yellow(`warning: ${plainText(warning)}`));
   if (report.run.warnings.length > 0) lines.push("");
 
   const cost = runCost(report);

@@ -3,7 +3,7 @@
  * The pmf uses Loader's saddle-point form ("Fast and accurate computation of binomial
  * probabilities", 2000; what R's dbinom uses): differences of ln Γ at n = 1e5 would lose ~6 digits.
  */
-import { logGamma } from "./special.js";
+import { logGamma, regularizedBeta } from "./special.js";
 
 const LOG_TWO_PI = Math.log(2 * Math.PI);
 const HALF_LOG_TWO_PI = 0.5 * LOG_TWO_PI;
@@ -85,4 +85,35 @@ function bd0(x: number, m: number): number {
     return s;
   }
   return x * Math.log(x / m) + m - x;
+}
+
+/** P(X ≥ k) for X ~ Binomial(n, p). */
+export function binomialUpperTail(k: number, n: number, p: number): number {
+  if (k <= 0) return 1;
+  return Math.max(0, 1 - binomialCdf(k - 1, n, p));
+}
+
+/**
+ * Clopper–Pearson ("exact") interval for x successes in n trials: the rates at which observing x or
+ * more (x or fewer) has probability (1 − confidence)/2. Never narrower than the data support, so an
+ * absolute bound on a rare rate keeps its nominal error rate (Wilson's does not near 0).
+ */
+export function clopperPearson(x: number, n: number, confidence = 0.95): [number, number] {
+  if (n <= 0) return [0, 1];
+  const tail = (1 - confidence) / 2;
+  const lower = x === 0 ? 0 : betaQuantile(tail, x, n - x + 1);
+  const upper = x === n ? 1 : betaQuantile(1 - tail, x + 1, n - x);
+  return [lower, upper];
+}
+
+/** The p-quantile of Beta(a, b), by bisection on the regularized incomplete beta (monotone in x). */
+function betaQuantile(p: number, a: number, b: number): number {
+  let lo = 0;
+  let hi = 1;
+  for (let i = 0; i < 100 && hi - lo > 1e-15; i++) {
+    const mid = (lo + hi) / 2;
+    if (regularizedBeta(mid, a, b) < p) lo = mid;
+    else hi = mid;
+  }
+  return (lo + hi) / 2;
 }

@@ -1,193 +1,189 @@
 /**
- * Paired case bootstrap: resample case indices with replacement (a case is the cluster: all its
- * repeats or latency samples travel together), evaluate the same statistic on both sides of the
- * same resample, and read the interval and p-value of candidate − baseline off the resampled deltas.
+ * Seeded paired case bootstrap: resample cases with replacement (a case is the cluster: all its
+ * repeats or latency samples travel together), evaluate the same statistic on both sides of the same
+ * resample, and read the interval and p-values of candidate − k·baseline off the resampled values.
  *
- * A resample is a vector of draw counts per case, not a copied array: mean-type statistics become
- * weighted sums and quantiles a walk over values sorted once, so 2,000 resamples × 10,000 cases
- * allocate nothing per resample.
- *
- * The resamples depend on nothing but the seed and the number of cases, so a run's many comparisons
- * (`pairedBootstrapMany`) draw each resample once per distinct case count and evaluate every
- * statistic on it, weighted sums several at a time (weighted-sums.ts). Each result is still exactly
- * that of bootstrapping its item alone; `pairedBootstrap` is the batch of one.
+ * A resample is held as draw counts per case (`weights[i]` = how often case i was drawn), so a mean is
+ * one pass over the cases and a quantile one walk over values sorted once, not a sort per resample.
  */
-import { quantile, stdev } from "./descriptive.js";
+import { normalCdf } from "./normal.js";
 import type { Interval } from "./paired-proportion.js";
 import { createRng } from "./rng.js";
-import { createStatisticsPass, type WeightedSumForm } from "./weighted-sums.js";
+import { tQuantile } from "./student-t.js";
 
-/** Draw counts per case of one resample (all ones for the observed sample). Read-only to statistics. */
-export type CaseWeights = Readonly<Uint32Array>;
+/** Per-case clusters of one side, `[i]` being the same case on both sides. */
+export type Clusters = readonly (readonly number[])[];
 
-/**
- * A statistic of one side, evaluated on a weighted resample; NaN when undefined (e.g. no values).
- * A weighted sum or mean may carry its `weightedSum` form, which batches evaluate many at a time.
- * A statistic of the pooled values (a quantile) may declare `sizeCounts`, each case's number of
- * values: a batch then passes it the resample's size Σ wᵢ·countsᵢ, summed once for every statistic
- * with the same counts; called alone it sums the size itself.
- */
-export type WeightedStatistic = ((weights: CaseWeights, size?: number) => number) & {
-  readonly weightedSum?: WeightedSumForm;
-  readonly sizeCounts?: Uint32Array;
-};
+/** A statistic of one side, prepared once from its clusters, evaluated on a resample's weights (NaN when undefined). */
+export type Statistic = (clusters: Clusters) => (weights: Uint32Array) => number;
 
-/** Prepares a statistic once from one side's per-case data (sort here, not per resample). */
-export type StatisticFactory<T> = (cases: readonly T[]) => WeightedStatistic;
-
-/** Resampling options; defaults give a 95% interval from 2,000 resamples with seed 1. */
 export interface BootstrapOptions {
   resamples?: number;
   seed?: number;
-  confidence?: number;
+  /**
+   * The quantity resampled is candidate − k·baseline: 1 (default) for the delta, 0 for the candidate's
+   * own value, 1 + r for a relative bound (the baseline's own uncertainty included).
+   */
+  k?: number;
 }
 
-/** Point estimates plus the bootstrap interval and p-value of candidate − baseline. */
+/** The resampled distribution of candidate − k·baseline. */
 export interface BootstrapResult {
   baseline: number | null;
   candidate: number | null;
-  /** candidate − baseline on the observed sample */
-  delta: number | null;
-  /** percentile interval of the resampled deltas */
-  ci: Interval | null;
-  /** two-sided p-value for delta = 0: 2·min(share ≤ 0, share ≥ 0), with the +1 correction */
-  p: number | null;
-  /** standard deviation of the resampled deltas */
-  se: number | null;
+  /** candidate − k·baseline on the observed sample */
+  estimate: number | null;
+  /** resampled values, ascending (resamples where a statistic was undefined are left out) */
+  sorted: Float64Array;
   /** cases (paired units) */
   n: number;
-  /** resamples whose statistic was defined on both sides */
-  resamples: number;
 }
 
 export const DEFAULT_RESAMPLES = 2000;
 export const DEFAULT_SEED = 1;
 
-/** Paired bootstrap of any statistic over cases; `baseline[i]` and `candidate[i]` are the same case. */
-export function pairedBootstrap<T>(
-  data: { baseline: readonly T[]; candidate: readonly T[] },
-  statistic: StatisticFactory<T>,
+/** Mean over all values of the drawn cases (a score over cases × repeats); empty cases add nothing. */
+export const pooledMean: Statistic = (clusters) => {
+  const sums = clusters.map((values) => values.reduce((a, b) => a + b, 0));
+  const counts = clusters.map((values) => values.length);
+  return (weights) => {
+    let total = 0;
+    let count = 0;
+    for (let i = 0; i < sums.length; i++) {
+      const w = weights[i] ?? 0;
+      total += w * (sums[i] ?? 0);
+      count += w * (counts[i] ?? 0);
+    }
+    return count === 0 ? Number.NaN : total / count;
+  };
+};
+
+/** Sum over all values of the drawn cases (total cost), each case counted as often as drawn. */
+export const pooledSum: Statistic = (clusters) => {
+  const sums = clusters.map((values) => values.reduce((a, b) => a + b, 0));
+  return (weights) => {
+    let total = 0;
+    for (let i = 0; i < sums.length; i++) total += (weights[i] ?? 0) * (sums[i] ?? 0);
+    return total;
+  };
+};
+
+/**
+ * The q-quantile (numpy "linear") over all values of the drawn cases, e.g. p95 latency over every
+ * request. Values are sorted once with the case they came from; a resample then walks them, each
+ * counted as often as its case was drawn, from the end nearer q (p95 is 5% of a walk from the top).
+ */
+export function pooledQuantile(q: number): Statistic {
+  return (clusters) => {
+    const points = clusters.flatMap((values, owner) => values.map((value) => ({ value, owner }))).sort((a, b) => a.value - b.value);
+    const values = Float64Array.from(points, (point) => point.value);
+    const owners = Int32Array.from(points, (point) => point.owner);
+    const counts = clusters.map((cluster) => cluster.length);
+    const fromTop = q > 0.5;
+    return (weights) => {
+      let size = 0;
+      for (let i = 0; i < counts.length; i++) size += (weights[i] ?? 0) * (counts[i] ?? 0);
+      if (size === 0) return Number.NaN;
+      const h = (size - 1) * q;
+      const lo = Math.floor(h);
+      const hi = Math.min(lo + 1, size - 1);
+      // ranks lo and hi (ascending) as counted from the end the walk starts at
+      const [first, second] = fromTop ? [size - 1 - hi, size - 1 - lo] : [lo, hi];
+      let seen = 0;
+      let atFirst = Number.NaN;
+      for (let j = 0; j < values.length; j++) {
+        const k = fromTop ? values.length - 1 - j : j;
+        seen += weights[owners[k] ?? 0] ?? 0;
+        if (Number.isNaN(atFirst) && seen > first) atFirst = values[k] ?? Number.NaN;
+        if (seen > second) {
+          const atSecond = values[k] ?? Number.NaN;
+          const [x0, x1] = fromTop ? [atSecond, atFirst] : [atFirst, atSecond];
+          return x0 + (x1 - x0) * (h - lo);
+        }
+      }
+      return Number.NaN;
+    };
+  };
+}
+
+/** Paired bootstrap of `statistic` over cases; `baseline[i]` and `candidate[i]` are the same case. */
+export function pairedBootstrap(
+  data: { baseline: Clusters; candidate: Clusters },
+  statistic: Statistic,
   options: BootstrapOptions = {},
 ): BootstrapResult {
-  return runPairedBootstraps([preparePairedBootstrap(data, statistic)], options)[0] as BootstrapResult;
-}
-
-/** One paired comparison of a batch: both sides' per-case data and the statistic evaluated on each side. */
-export interface BootstrapItem<T> {
-  data: { baseline: readonly T[]; candidate: readonly T[] };
-  statistic: StatisticFactory<T>;
-}
-
-/**
- * `pairedBootstrap` of every item, in item order and equal to it bit for bit: the resamples depend
- * only on the seed and the case count, so items with the same n share each resample's draws.
- */
-export function pairedBootstrapMany<T>(items: readonly BootstrapItem<T>[], options: BootstrapOptions = {}): BootstrapResult[] {
-  return runPairedBootstraps(
-    items.map((item) => preparePairedBootstrap(item.data, item.statistic)),
-    options,
-  );
-}
-
-/** An item with its statistics built and observed values taken; it no longer needs the caller's data. */
-export interface PreparedBootstrap {
-  n: number;
-  baseline: WeightedStatistic;
-  candidate: WeightedStatistic;
-  observed: { baseline: number | null; candidate: number | null };
-}
-
-/** Builds both sides' statistics now, so a caller batching many items can let go of their data. */
-export function preparePairedBootstrap<T>(
-  data: { baseline: readonly T[]; candidate: readonly T[] },
-  statistic: StatisticFactory<T>,
-): PreparedBootstrap {
+  const { resamples = DEFAULT_RESAMPLES, seed = DEFAULT_SEED, k = 1 } = options;
   const n = data.baseline.length;
-  if (data.candidate.length !== n) {
-    throw new RangeError(`pairedBootstrap: ${n} baseline cases but ${data.candidate.length} candidate cases`);
-  }
+  if (data.candidate.length !== n) throw new RangeError(`pairedBootstrap: ${n} baseline cases but ${data.candidate.length} candidate cases`);
   const baseline = statistic(data.baseline);
   const candidate = statistic(data.candidate);
-  const ones = new Uint32Array(n).fill(1);
-  return { n, baseline, candidate, observed: { baseline: finiteOrNull(baseline(ones)), candidate: finiteOrNull(candidate(ones)) } };
-}
-
-/** Resamples every prepared item (one draw sequence per distinct n) and summarises each. */
-export function runPairedBootstraps(items: readonly PreparedBootstrap[], options: BootstrapOptions = {}): BootstrapResult[] {
-  const { resamples = DEFAULT_RESAMPLES, seed = DEFAULT_SEED, confidence = 0.95 } = options;
-  const byN = new Map<number, Resampled[]>();
-  const resampled = items.map((item): Resampled | null => {
-    const { baseline, candidate } = item.observed;
-    if (baseline === null || candidate === null || item.n === 0) return null;
-    const entry = { item, deltas: new Float64Array(resamples), valid: 0 };
-    const group = byN.get(item.n);
-    if (group) group.push(entry);
-    else byN.set(item.n, [entry]);
-    return entry;
-  });
-  for (const [n, group] of byN) resampleGroup(n, group, resamples, seed);
-  return items.map((item, i) => summarise(item, resampled[i] ?? null, confidence));
-}
-
-interface Resampled {
-  item: PreparedBootstrap;
-  deltas: Float64Array;
-  valid: number;
+  const weights = new Uint32Array(n).fill(1);
+  const observed = { baseline: finiteOrNull(baseline(weights)), candidate: finiteOrNull(candidate(weights)) };
+  const estimate = observed.candidate === null || (observed.baseline === null && k !== 0) ? null : observed.candidate - k * (observed.baseline ?? 0);
+  if (estimate === null || n === 0) return { ...observed, estimate, sorted: new Float64Array(0), n };
+  const rng = createRng(seed);
+  const values: number[] = [];
+  for (let r = 0; r < resamples; r++) {
+    weights.fill(0);
+    for (let i = 0; i < n; i++) {
+      const drawn = rng.int(n);
+      weights[drawn] = (weights[drawn] ?? 0) + 1;
+    }
+    const value = candidate(weights) - (k === 0 ? 0 : k * baseline(weights));
+    // A resample can leave a statistic undefined (every drawn case has no latency sample): skip it.
+    if (Number.isFinite(value)) values.push(value);
+  }
+  return { ...observed, estimate, sorted: Float64Array.from(values).sort(), n };
 }
 
 /**
- * The draws are exactly those a lone `pairedBootstrap` of any one item makes (a fresh RNG from the
- * seed, n indices per resample), so sharing them changes no result.
+ * The interval at `confidence`: the expanded percentile interval (Hesterberg 2015, "What teachers
+ * should know about the bootstrap"): the percentile interval at a wider nominal level, chosen so that
+ * it matches a t interval's width at small n, where the plain percentile interval is too narrow
+ * (about 91% at n = 20). Null when the resampled values do not spread (every difference equal, or a
+ * handful of cases): a point is no interval, and the rule is then undecided.
  */
-function resampleGroup(n: number, group: readonly Resampled[], resamples: number, seed: number): void {
-  const rng = createRng(seed);
-  const weights = new Uint32Array(n);
-  const tally = new Int32Array(weights.buffer);
-  // Statistic 2k is entry k's baseline, 2k + 1 its candidate.
-  const evaluate = createStatisticsPass(group.flatMap((entry) => [entry.item.baseline, entry.item.candidate]));
-  for (let r = 0; r < resamples; r++) {
-    tally.fill(0);
-    rng.countInts(tally, n);
-    const values = evaluate(weights);
-    for (let k = 0; k < group.length; k++) {
-      const entry = group[k] as Resampled;
-      const d = (values[2 * k + 1] ?? Number.NaN) - (values[2 * k] ?? Number.NaN);
-      // A resample can leave a statistic undefined (every drawn case has no latency sample): skip it.
-      if (Number.isFinite(d)) entry.deltas[entry.valid++] = d;
-    }
-  }
+export function bootstrapInterval(result: BootstrapResult, confidence = 0.95): Interval | null {
+  const { sorted, n } = result;
+  if (n < 2 || sorted.length < 2 || !spreads(sorted)) return null;
+  const alpha = 1 - confidence;
+  const expanded = 2 * normalCdf(-Math.sqrt(n / (n - 1)) * tQuantile(1 - alpha / 2, n - 1));
+  return [percentile(sorted, expanded / 2), percentile(sorted, 1 - expanded / 2)];
 }
 
-function summarise(item: PreparedBootstrap, resampled: Resampled | null, confidence: number): BootstrapResult {
-  const { n } = item;
-  const { baseline, candidate } = item.observed;
-  const delta = baseline === null || candidate === null ? null : candidate - baseline;
-  const empty = { baseline, candidate, delta, ci: null, p: null, se: null, n, resamples: 0 };
-  if (delta === null || resampled === null || resampled.valid === 0) return empty;
+/** Share of resampled values at or beyond `limit` on one side, counting the observed sample as one (never 0). */
+export function bootstrapTail(result: BootstrapResult, limit: number, side: "below" | "above"): number | null {
+  const { sorted } = result;
+  if (sorted.length === 0 || !spreads(sorted)) return null;
+  let count = 0;
+  for (const value of sorted) if (side === "below" ? value <= limit : value >= limit) count++;
+  return Math.min(1, (count + 1) / (sorted.length + 1));
+}
 
-  const valid = resampled.valid;
-  const sorted = resampled.deltas.subarray(0, valid).sort();
-  const alpha = 1 - confidence;
-  let atOrBelow = 0;
-  let atOrAbove = 0;
-  for (let i = 0; i < valid; i++) {
-    const d = sorted[i] as number;
-    if (d <= 0) atOrBelow++;
-    if (d >= 0) atOrAbove++;
-  }
-  // The +1s count the observed sample as one of the resamples, so p is never reported as 0.
-  const p = Math.min(1, (2 * (Math.min(atOrBelow, atOrAbove) + 1)) / (valid + 1));
-  const se = valid > 1 ? stdev(sorted) : null;
-  return {
-    baseline,
-    candidate,
-    delta,
-    ci: [quantile(sorted, alpha / 2), quantile(sorted, 1 - alpha / 2)],
-    p,
-    se,
-    n,
-    resamples: valid,
-  };
+/** Two-sided p-value for "no difference" (estimate = 0): 2·min(share ≤ 0, share ≥ 0). */
+export function bootstrapTwoSidedP(result: BootstrapResult): number | null {
+  const below = bootstrapTail(result, 0, "below");
+  const above = bootstrapTail(result, 0, "above");
+  if (below === null || above === null) return result.sorted.length > 0 && result.estimate === 0 ? 1 : null;
+  return Math.min(1, 2 * Math.min(below, above));
+}
+
+// A spread below this (relative to the values' size) is rounding, not sampling variation.
+const SPREAD = 1e-12;
+
+function spreads(sorted: Float64Array): boolean {
+  const lo = sorted[0] ?? 0;
+  const hi = sorted[sorted.length - 1] ?? 0;
+  return hi - lo > SPREAD * Math.max(1, Math.abs(lo), Math.abs(hi));
+}
+
+/** Linear-interpolated percentile of ascending values (numpy "linear"). */
+function percentile(sorted: Float64Array, q: number): number {
+  const h = (sorted.length - 1) * Math.min(1, Math.max(0, q));
+  const lo = Math.floor(h);
+  const x0 = sorted[lo] ?? Number.NaN;
+  const x1 = sorted[Math.min(lo + 1, sorted.length - 1)] ?? x0;
+  return x0 + (x1 - x0) * (h - lo);
 }
 
 function finiteOrNull(value: number): number | null {

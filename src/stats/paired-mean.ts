@@ -24,8 +24,8 @@ export function pairedTInterval(diffs: readonly number[], options: { confidence?
   if (n < 2) return { delta, se: null, ci: null, p: null, n };
   const se = stdev(diffs) / Math.sqrt(n);
   const df = n - 1;
-  // Identical differences: no sampling spread to speak of, so the interval collapses to the point.
-  if (se === 0) return { delta, se, ci: [delta, delta], p: delta === 0 ? 1 : 0, n };
+  // Identical differences: the data show no spread, which is not evidence of none; no interval (the rule is undecided).
+  if (se === 0) return { delta, se, ci: null, p: delta === 0 ? 1 : null, n };
   const half = tQuantile(1 - (1 - confidence) / 2, df) * se;
   return { delta, se, ci: [delta - half, delta + half], p: tTwoSidedP(delta / se, df), n };
 }

@@ -14,8 +14,6 @@ export interface Rng {
   normal(): number;
   /** 0/1 with P(1) = p. */
   bernoulli(p: number): 0 | 1;
-  /** Adds 1 to `counts[j]` for each of `draws` uniform integers j on [0, counts.length): the stream of repeated `int(counts.length)`. */
-  countInts(counts: Int32Array, draws: number): void;
 }
 
 const TWO_POW_32 = 4294967296;
@@ -67,32 +65,6 @@ export function createRng(seed: number): Rng {
       return r * Math.cos(theta);
     },
     bernoulli: (p) => (next() < p ? 1 : 0),
-    // The bootstrap's hot loop: drawing and tallying in one loop with the state in locals (closure slots
-    // cannot sit in registers) — several times faster than int() per index; Int32 counts stay small
-    // integers to the JIT (Uint32 elements may not fit one).
-    countInts: (counts, draws) => {
-      const n = counts.length;
-      let s0 = a;
-      let s1 = b;
-      let s2 = c;
-      let s3 = d;
-      for (let i = 0; i < draws; i++) {
-        const result = Math.imul(rotl(Math.imul(s1, 5), 7), 9) >>> 0;
-        const t = s1 << 9;
-        s2 ^= s0;
-        s3 ^= s1;
-        s1 ^= s2;
-        s0 ^= s3;
-        s2 ^= t;
-        s3 = rotl(s3, 11);
-        const j = Math.floor((result / TWO_POW_32) * n);
-        counts[j] = (counts[j] ?? 0) + 1;
-      }
-      a = s0;
-      b = s1;
-      c = s2;
-      d = s3;
-    },
   };
 }
 

@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import type { GateRuleResult, RunReport } from "../../src/types.js";
@@ -139,5 +139,63 @@ describe("gate statistics through the CLI", () => {
     expect(report.metrics.candidate.flaky_rate).toBeCloseTo(1 / 12);
     const passRate = report.gate.rules[0];
     expect(passRate?.method).toMatch(/clustered/);
+  });
+
+  test("regressions in significant mode: 1 regression against 12 improvements passes (improvements never fail it)", async () => {
+    const server = await fakeServerForTest({
+      respond: respond((i, model) => (model.startsWith("cand") ? i === 0 : i >= 1 && i <= 12)),
+    });
+    const dir = project(60, "  - { metric: regressions, max: 0, mode: significant }\n");
+    const { result, rule } = await run(server, dir);
+    expect(rule("regressions").candidate).toBe(1);
+    expect(rule("regressions").verdict).toBe("pass");
+    expect(rule("regressions").p_value).toBeGreaterThan(0.9);
+    expect(result.exitCode).toBe(0);
+  });
+
+  test("plan --from a pilot run: cases for 80% power per rule and the gate's false-fail rate, calling no model", async () => {
+    const server = await fakeServerForTest({ respond: respond((i, model) => baselineWrong(i) || (model.startsWith("cand") && i % 20 === 1)) });
+    const dir = project(40, "  - { metric: pass_rate, max_drop: 0.02 }\n  - { metric: pass_rate, max_drop: 0.1, mode: evidence }\n");
+    const { report } = await run(server, dir);
+    expect(report.gate.false_fail_rate?.rate).toBeGreaterThan(0.1);
+    const requests = server.stats.requests;
+    const plan = await runModelgate(["plan", "--rubric", "rubric.yaml", "--from", "out/report.json"], { cwd: dir });
+    expect(plan.stderr).toBe("");
+    expect(plan.exitCode).toBe(0);
+    expect(plan.stdout).toMatch(/pass_rate max_drop 0\.1 \(evidence\): n=40, .* needs ~\d+ cases/);
+    expect(plan.stdout).toMatch(/false-fail rate of this gate at n=40: \d+\.\d%/);
+    expect(server.stats.requests).toBe(requests);
+    const missing = await runModelgate(["plan", "--rubric", "rubric.yaml"], { cwd: dir });
+    expect(missing.exitCode).toBe(2);
+  });
+
+  test("--filter: a rule whose segment the selection removed is skipped, the gate rests on the others; all skipped → exit 2", async () => {
+    const server = await fakeServerForTest({ respond: respond((i) => baselineWrong(i)) });
+    const dir = project(
+      40,
+      "  - { metric: pass_rate, max_drop: 0.05, mode: significant }\n  - { metric: segment.tenant:acme.pass_rate, max_drop: 0.05 }\n",
+    );
+    const { result, rule, report } = await run(server, dir, ["--filter", "tenant:globex"]);
+    expect(rule("segment.tenant:acme.pass_rate").verdict).toBe("skipped");
+    expect(rule("segment.tenant:acme.pass_rate").reason).toMatch(/no selected case carries this tag/);
+    expect(report.gate.skipped).toBe(1);
+    expect(result.exitCode).toBe(0);
+    const only = project(40, "  - { metric: segment.tenant:acme.pass_rate, max_drop: 0.05 }\n");
+    const skipped = await run(server, only, ["--filter", "tenant:globex"]);
+    expect(skipped.result.exitCode).toBe(2);
+    expect(skipped.result.stderr).toMatch(/no gate rule could be evaluated on the selected cases/);
+  });
+
+  test("evidence mode at small n is inconclusive: exit 4 under on_inconclusive: hold, 1 under fail", async () => {
+    const server = await fakeServerForTest({ respond: respond((i, model) => model.startsWith("cand") && i === 3) });
+    const dir = project(30, "  - { metric: pass_rate, max_drop: 0.05, mode: evidence }\n");
+    const { result, rule } = await run(server, dir);
+    expect(rule("pass_rate").verdict).toBe("inconclusive");
+    expect(rule("pass_rate").cases_needed).toBeGreaterThan(30);
+    expect(result.exitCode).toBe(4);
+    expect(result.stdout).toMatch(/inconclusive/);
+    const strict = project(30, "  - { metric: pass_rate, max_drop: 0.05, mode: evidence }\n");
+    writeFileSync(join(strict, "rubric.yaml"), `${readFileSync(join(strict, "rubric.yaml"), "utf8")}on_inconclusive: fail\n`);
+    expect((await run(server, strict)).result.exitCode).toBe(1);
   });
 });

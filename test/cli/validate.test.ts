@@ -334,7 +334,7 @@ const rubricRows: Row[] = [
     name: "gate mode invalid",
     files: withRubric(rubric(undefined, "  - { metric: pass_rate, max_drop: 0, mode: signifcant }")),
     expect: [
-      /rubric\.yaml:6: gate\[0\]\.mode: expected one of point \| significant \| non-inferior, got "signifcant" — did you mean "significant"\?/,
+      /rubric\.yaml:6: gate\[0\]\.mode: expected one of point \| significant \| non-inferior \| evidence, got "signifcant" — did you mean "significant"\?/,
     ],
   },
   {
@@ -372,7 +372,7 @@ const rubricRows: Row[] = [
       "rubric.yaml": "name: t\ndataset: data.jsonl\nchecks:\n  - { id: answer, type: contains }\n",
     }),
     args: validateConfig,
-    expect: [/modelgate\.config\.yaml:3: gate\[0\]\.mode: expected one of point \| significant \| non-inferior, got "strict"/],
+    expect: [/modelgate\.config\.yaml:3: gate\[0\]\.mode: expected one of point \| significant \| non-inferior \| evidence, got "strict"/],
   },
   {
     name: "no rubric anywhere",

@@ -16,8 +16,8 @@ describe("pairedTInterval", () => {
   test.each([
     { name: "no pairs", diffs: [], expected: { delta: null, se: null, ci: null, p: null, n: 0 } },
     { name: "one pair", diffs: [0.4], expected: { delta: 0.4, se: null, ci: null, p: null, n: 1 } },
-    { name: "identical zero differences", diffs: [0, 0, 0], expected: { delta: 0, se: 0, ci: [0, 0], p: 1, n: 3 } },
-    { name: "identical non-zero differences", diffs: [2, 2], expected: { delta: 2, se: 0, ci: [2, 2], p: 0, n: 2 } },
+    { name: "identical zero differences (no interval: it would collapse)", diffs: [0, 0, 0], expected: { delta: 0, se: 0, ci: null, p: 1, n: 3 } },
+    { name: "identical non-zero differences (undecided, not certain)", diffs: [2, 2], expected: { delta: 2, se: 0, ci: null, p: null, n: 2 } },
   ])("$name: no NaN", ({ diffs, expected }) => {
     expect(pairedTInterval(diffs)).toEqual(expected);
   });

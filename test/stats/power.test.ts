@@ -1,62 +1,31 @@
 import { describe, expect, test } from "vitest";
-import {
-  casesNeededForMean,
-  casesNeededForProportion,
-  casesNeededFromInterval,
-  newcombePairedDiffCI,
-  type PairedCounts,
-  pairedDelta,
-} from "../../src/stats/index.js";
+import { casesForPower, createRng, mean, normalQuantile, stdev } from "../../src/stats/index.js";
 
-describe("casesNeededForMean", () => {
-  test("is (z·sd / (delta − bound))², rounded up", () => {
-    // (1.959964 · 1 / 0.2)² = 96.04 → 97
-    expect(casesNeededForMean({ sd: 1, delta: 0.1, bound: -0.1 })).toBe(97);
-    expect(casesNeededForMean({ sd: 1, delta: -0.3, bound: -0.1 })).toBe(97);
+describe("casesForPower", () => {
+  test("is ((z₀.₉₇₅ + z₀.₈)·σ / gap)², σ = se·√n, rounded up", () => {
+    // σ = 0.1·√100 = 1, gap 0.2: ((1.959964 + 0.841621) / 0.2)² = 196.2 → 197
+    expect(casesForPower({ se: 0.1, n: 100, effect: 0.1, bound: -0.1 })).toBe(197);
+    expect(((normalQuantile(0.975) + normalQuantile(0.8)) / 0.2) ** 2).toBeCloseTo(196.22, 1);
   });
 
-  test("null when the effect sits on the bound or the spread is unknown", () => {
-    expect(casesNeededForMean({ sd: 1, delta: -0.1, bound: -0.1 })).toBeNull();
-    expect(casesNeededForMean({ sd: Number.NaN, delta: 0, bound: -0.1 })).toBeNull();
+  test("null on the bound or with an unknown spread; more than n otherwise", () => {
+    expect(casesForPower({ se: 0.1, n: 100, effect: -0.1, bound: -0.1 })).toBeNull();
+    expect(casesForPower({ se: Number.NaN, n: 100, effect: 0, bound: -0.1 })).toBeNull();
+    expect(casesForPower({ se: 0.001, n: 100, effect: 0.5, bound: 0 })).toBe(101);
   });
 
-  test("never fewer than two cases", () => {
-    expect(casesNeededForMean({ sd: 0, delta: 0.5, bound: 0 })).toBe(2);
-  });
-});
-
-describe("casesNeededForProportion", () => {
-  test("inconclusive at n=40 asks for more cases, and that many would settle it", () => {
-    // 2 regressions, 1 improvement, max_drop 10 points: estimate −0.025 is inside the bound,
-    // but the interval at n=40 reaches below −0.10.
-    const observed: PairedCounts = { a: 30, b: 2, c: 1, d: 7 };
-    const bound = -0.1;
-    expect(newcombePairedDiffCI(observed)[0]).toBeLessThan(bound);
-    const needed = casesNeededForProportion({ b: 2, c: 1, n: 40, bound });
-    expect(needed).toBeGreaterThan(40);
-    // Scale the table to that size: the real interval then clears the bound (roughly: it is an estimate).
-    const scale = (needed ?? 0) / 40;
-    const scaled = { a: 30 * scale, b: 2 * scale, c: 1 * scale, d: 7 * scale };
-    expect(pairedDelta(scaled)).toBeCloseTo(-0.025, 12);
-    expect(newcombePairedDiffCI(scaled)[0]).toBeGreaterThan(bound - 0.01);
-  });
-
-  test("no discordant cases yet is not read as certainty", () => {
-    expect(casesNeededForProportion({ b: 0, c: 0, n: 40, bound: -0.05 })).toBeGreaterThan(2);
-  });
-
-  test("null on the bound or with no cases", () => {
-    expect(casesNeededForProportion({ b: 4, c: 0, n: 40, bound: -0.1 })).toBeNull();
-    expect(casesNeededForProportion({ b: 0, c: 0, n: 0, bound: -0.1 })).toBeNull();
-  });
-});
-
-describe("casesNeededFromInterval", () => {
-  test("scales the half-width facing the bound by 1/√n", () => {
-    // Half-width 0.1 at n=100 on the lower side; to fit in a gap of 0.05 needs 4× the cases.
-    expect(casesNeededFromInterval({ n: 100, delta: 0, ci: [-0.1, 0.3], bound: -0.05 })).toBe(400);
-    // The bound above the estimate uses the upper half-width.
-    expect(casesNeededFromInterval({ n: 100, delta: 0, ci: [-0.1, 0.3], bound: 0.6 })).toBe(25);
-    expect(casesNeededFromInterval({ n: 100, delta: 0.6, ci: [-0.1, 0.3], bound: 0.6 })).toBeNull();
+  test("by simulation: re-running with the quoted n settles a one-sided test at least 70% of the time", () => {
+    // truth 0.1 above the bound, per-case sd 1; a pilot of 40 quotes n, then 200 re-runs at that n.
+    const rng = createRng(17);
+    const pilot = Array.from({ length: 40 }, () => 0.1 + rng.normal());
+    const n = casesForPower({ se: stdev(pilot) / Math.sqrt(40), n: 40, effect: 0.1, bound: 0 }) ?? 0;
+    expect(n).toBeGreaterThan(400);
+    let settled = 0;
+    for (let r = 0; r < 200; r++) {
+      const rerun = Array.from({ length: n }, () => 0.1 + rng.normal());
+      const lower = mean(rerun) - normalQuantile(0.975) * (stdev(rerun) / Math.sqrt(n));
+      if (lower > 0) settled++;
+    }
+    expect(settled / 200).toBeGreaterThanOrEqual(0.7);
   });
 });

@@ -5,16 +5,24 @@
  */
 import { describe, expect, test } from "vitest";
 import {
-  bootstrapMeanDiff,
+  bootstrapInterval,
+  bootstrapTwoSidedP,
   clusteredMeanDiff,
   createRng,
   mcnemarExact,
   newcombePairedDiffCI,
   type PairedCounts,
+  pairedBootstrap,
+  pooledMean,
   type Rng,
 } from "../../src/stats/index.js";
 
 const REPLICATIONS = 200;
+
+/** One value per case as clusters, for the bootstrap. */
+function clustersOf(baseline: number[], candidate: number[]) {
+  return { baseline: baseline.map((v) => [v]), candidate: candidate.map((v) => [v]) };
+}
 
 /** Share of replications (seeds 1..replications) for which `trial` holds. */
 function share(trial: (rng: Rng) => boolean, replications = REPLICATIONS): number {
@@ -117,7 +125,7 @@ describe("bootstrap and clustered t", () => {
   test("the bootstrap interval of a planted mean shift covers it at roughly the nominal rate", () => {
     const covered = share((rng) => {
       const { baseline, candidate } = scores(rng, 100, 0.3);
-      const { ci } = bootstrapMeanDiff(baseline, candidate, { resamples: 500, seed: rng.int(1e9) });
+      const ci = bootstrapInterval(pairedBootstrap(clustersOf(baseline, candidate), pooledMean, { resamples: 500, seed: rng.int(1e9) }));
       return ci !== null && ci[0] <= 0.3 && ci[1] >= 0.3;
     }, 400);
     expect(covered).toBeGreaterThanOrEqual(0.91);
@@ -127,7 +135,7 @@ describe("bootstrap and clustered t", () => {
   test("A/A bootstrap p-values: p < 0.05 about as often as nominal", () => {
     const falseAlarms = share((rng) => {
       const { baseline, candidate } = scores(rng, 100, 0);
-      const { p } = bootstrapMeanDiff(baseline, candidate, { resamples: 500, seed: rng.int(1e9) });
+      const p = bootstrapTwoSidedP(pairedBootstrap(clustersOf(baseline, candidate), pooledMean, { resamples: 500, seed: rng.int(1e9) }));
       return p !== null && p < 0.05;
     }, 400);
     expect(falseAlarms).toBeLessThanOrEqual(0.08);

@@ -1,0 +1,99 @@
+/**
+ * `npm run calibrate`: a seeded simulation of the gate through modelgate's own analysis (aggregate →
+ * compare → gate), not part of `npm test`. Paired pass/fail data with per-case difficulty (the two
+ * variants share it, as real models share a dataset's hard cases), n ∈ {20, 50, 200, 1000}, one draw
+ * and `--repeat 3`. Prints, per cell: coverage of the 95% interval of the pass-rate delta; the
+ * false-fail rate of each mode for `max_drop: 0.02` at Δ = 0 and at the bound; the power at
+ * Δ = −0.05 (2.5× the bound); the family-wise false-fail rate of a 15-rule gate at Δ = 0; and the mean
+ * `gate.false_fail_rate` next to the simulated A/A rate of a point rule.
+ *   npm run calibrate [-- --replications 400]
+ */
+import { analyse } from "../src/compare/analyse.js";
+import { caseOutcome } from "../src/score/outcome.js";
+import { createRng, type Rng } from "../src/stats/index.js";
+import type { CaseRecord, CheckInfo, GateMode, GateRule, RunRecord } from "../src/types.js";
+
+const replications = Number(process.argv[process.argv.indexOf("--replications") + 1]) || 200;
+const CHECKS = 15;
+const checks: CheckInfo[] = Array.from({ length: CHECKS }, (_, i) => ({ id: `c${i}`, type: "contains", category: `k${i}` }));
+
+function run(pass: boolean[]): RunRecord {
+  const results = Object.fromEntries(
+    pass.map((p, i) => [`c${i}`, { status: p ? ("pass" as const) : ("fail" as const), score: p ? 1 : 0, reason: "" }]),
+  );
+  return { repeat: 0, usage: null, latency_ms: 1, cost_usd: 0, attempts: 1, cached: false, error: null, checks: results };
+}
+
+/** n cases; the candidate's pass probability is the baseline's + delta on check 0 (the others equal). */
+function simulate(rng: Rng, n: number, repeats: number, delta: number): CaseRecord[] {
+  return Array.from({ length: n }, (_, i) => {
+    const difficulty = Array.from({ length: CHECKS }, () => 0.55 + 0.4 * rng.next());
+    const side = (shift: number) =>
+      Array.from({ length: repeats }, () => run(difficulty.map((p, c) => rng.next() < Math.min(1, Math.max(0, p + (c === 0 ? shift : 0))))));
+    const baseline = side(0);
+    const candidate = side(delta);
+    return { id: `q${i}`, tags: [], baseline, candidate, outcome: caseOutcome(baseline, candidate) };
+  });
+}
+
+const rule = (metric: string, mode: GateMode): GateRule => ({ metric, bound: { max_drop: 0.02 }, bound_text: "0.02", mode });
+const modes: GateMode[] = ["point", "significant", "non-inferior", "evidence"];
+
+function cell(n: number, repeats: number) {
+  const rng = createRng(n * 10 + repeats);
+  const tally = {
+    covered: 0,
+    aa: new Map<GateMode, number>(),
+    atBound: new Map<GateMode, number>(),
+    power: new Map<GateMode, number>(),
+    family: 0,
+    estimated: 0,
+  };
+  const add = (map: Map<GateMode, number>, mode: GateMode, hit: boolean) => map.set(mode, (map.get(mode) ?? 0) + (hit ? 1 : 0));
+  for (let r = 0; r < replications; r++) {
+    for (const [delta, into] of [
+      [0, tally.aa],
+      [-0.02, tally.atBound],
+      [-0.05, tally.power],
+    ] as const) {
+      const cases = simulate(rng, n, repeats, delta);
+      const { gate, comparison } = analyse({
+        cases,
+        checks: checks.slice(0, 1),
+        gate: modes.map((m) => rule("k0.pass_rate", m)),
+        falseFailReplications: 0,
+      });
+      gate.rules.forEach((result, i) => {
+        const mode = modes[i] as GateMode;
+        // at the bound a non-inferior "pass" is the error; elsewhere a "fail"
+        add(into, mode, delta === -0.02 && mode === "non-inferior" ? result.verdict === "pass" : result.verdict === "fail");
+      });
+      if (delta === -0.05) {
+        const ci = comparison.find((c) => c.metric === "k0.pass_rate")?.ci;
+        if (ci && ci[0] <= -0.05 && ci[1] >= -0.05) tally.covered++;
+      }
+      if (delta === 0) {
+        // what the report would say about a gate of the point rule alone, next to the simulated A/A rate
+        const point = analyse({ cases, checks: checks.slice(0, 1), gate: [rule("k0.pass_rate", "point")], falseFailReplications: 200 });
+        tally.estimated += point.gate.false_fail_rate?.rate ?? 0;
+      }
+    }
+    const family = analyse({
+      cases: simulate(rng, n, repeats, 0),
+      checks,
+      gate: checks.map((c) => rule(`${c.category}.pass_rate`, "significant")),
+      falseFailReplications: 0,
+    });
+    if (family.gate.verdict === "fail") tally.family++;
+  }
+  const pct = (x: number) => `${((100 * x) / replications).toFixed(1)}%`;
+  const row = (map: Map<GateMode, number>) => modes.map((m) => pct(map.get(m) ?? 0)).join(" / ");
+  return `| ${n} | ${repeats} | ${pct(tally.covered)} | ${row(tally.aa)} | ${row(tally.atBound)} | ${row(tally.power)} | ${pct(tally.family)} | ${pct(tally.estimated)} |`;
+}
+
+console.log(`modelgate calibrate: ${replications} replications per cell, max_drop 0.02; modes point / significant / non-inferior / evidence`);
+console.log(
+  "| n | repeat | coverage | fails at Δ=0 | at the bound (non-inferior: passes) | power at Δ=−0.05 | 15-rule significant gate at Δ=0 | mean gate.false_fail_rate of the point rule (simulated: fails at Δ=0, point) |",
+);
+console.log("| --- | --- | --- | --- | --- | --- | --- | --- |");
+for (const repeats of [1, 3]) for (const n of [20, 50, 200, 1000]) console.log(cell(n, repeats));
