@@ -58,6 +58,12 @@ export async function loadInputs(options: InputOptions): Promise<Inputs> {
   }
   const dataset = await loadDataset(datasetPath, undefined, schemas);
   const warnings = [...dataset.warnings];
+  // SPEC §6: a rubric with no gate rules can never fail, so its "safe" means nothing (an error under --strict).
+  if (rubric.gate.length === 0) {
+    warnings.push(
+      `${displayName(rubric.path)} has no gate rules: every run will pass, whatever the candidate does; add a gate: list (e.g. - { metric: pass_rate, max_drop: 0.02, mode: significant })`,
+    );
+  }
   const inputs: Inputs = { config, rubric, dataset, warnings, checkJudges: {} };
   if (options.baseline !== undefined) inputs.baseline = resolveVariant(options.baseline, config, "--baseline");
   if (options.candidate !== undefined) inputs.candidate = resolveVariant(options.candidate, config, "--candidate");

@@ -59,3 +59,19 @@ describe("rules that cannot be evaluated, known before the run", () => {
     expect(evaluated.stderr).toMatch(message);
   });
 });
+
+describe("a rubric with no gate rules", () => {
+  test("is a loud warning, and an input error under --strict", async () => {
+    const dir = makeProject({
+      "data.jsonl": cases,
+      "rubric.yaml": "dataset: data.jsonl\nchecks:\n  - { id: ok, type: is-json }\n",
+      "modelgate.config.yaml": config,
+    });
+    const validated = await runModelgate(["validate"], { cwd: dir });
+    expect(validated.exitCode).toBe(0);
+    expect(validated.stderr).toMatch(/warning: \S*rubric\.yaml has no gate rules: every run will pass/);
+    const strict = await runModelgate(["eval", "--baseline", "base", "--candidate", "cand", "--strict", "--out", "out"], { cwd: dir });
+    expect(strict.exitCode).toBe(2);
+    expect(strict.stderr).toMatch(/--strict: .*has no gate rules/s);
+  });
+});
