@@ -1,7 +1,7 @@
-import { readFileSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { dirname } from "node:path";
+import { readContainedFile } from "../load/contained-file.js";
 import { displayName } from "../load/dataset.js";
-import { expected, isObject, jsonErrorMessage, parseJson, readErrorMessage } from "../load/fields.js";
+import { expected, isObject, jsonErrorMessage, parseJson } from "../load/fields.js";
 import type { CheckBuildContext, CheckFactory, EvalCase, JsonObject, JsonValue } from "../types.js";
 import { checkOptions, noOutput } from "./common.js";
 import { parseOutputJson } from "./output-json.js";
@@ -63,16 +63,18 @@ function readRubricSchema(value: JsonValue | undefined, context: CheckBuildConte
     context.issue("schema", "expected a JSON Schema object or a path to one");
     return undefined;
   }
-  const path = resolve(dirname(context.rubricPath), value);
-  let text: string | undefined;
+  // A rubric is untrusted input: the files it names stay inside its folder (SECURITY.md), capped in size.
+  const read = readContainedFile(dirname(context.rubricPath), value, { rootName: "the rubric's folder" });
+  if (!read.ok) {
+    context.issue("schema", `${displayName(read.path)}: ${read.problem}`);
+    return undefined;
+  }
   try {
-    text = readFileSync(path, "utf8").replace(/^\uFEFF/, "");
-    const parsed = parseJson(text);
+    const parsed = parseJson(read.text);
     if (isObject(parsed) || typeof parsed === "boolean") return parsed;
-    context.issue("schema", `${displayName(path)}: ${expected("a JSON Schema object", parsed)}`);
+    context.issue("schema", `${displayName(read.path)}: ${expected("a JSON Schema object", parsed)}`);
   } catch (error) {
-    const problem = text === undefined ? readErrorMessage(error) : `not valid JSON (${jsonErrorMessage(error)}); expected a JSON Schema file`;
-    context.issue("schema", `${displayName(path)}: ${problem}`);
+    context.issue("schema", `${displayName(read.path)}: not valid JSON (${jsonErrorMessage(error)}); expected a JSON Schema file`);
   }
   return undefined;
 }

@@ -1,4 +1,4 @@
-import { dirname, resolve } from "node:path";
+import { dirname } from "node:path";
 import { askJudge } from "../judge/ask.js";
 import { boundaryFor, conversationText, outputText } from "../judge/fence.js";
 import { extractJsonObject } from "../judge/parse-reply.js";
@@ -57,7 +57,7 @@ export const judge: CheckFactory = (spec, context) => {
     context.issue("pass_at", `expected a value on the scale [${lo}, ${hi}], got ${passAt}`);
   const custom = typeof options.prompt === "string" ? options.prompt : undefined;
   const template = loadTemplate(
-    custom !== undefined ? { path: resolve(dirname(context.rubricPath), custom) } : { builtIn: mode === "pairwise" ? "pairwise" : "pointwise" },
+    custom !== undefined ? { path: custom, root: dirname(context.rubricPath) } : { builtIn: mode === "pairwise" ? "pairwise" : "pointwise" },
   );
   if (typeof template === "string") context.issue(custom !== undefined ? "prompt" : "mode", template);
   else if (custom !== undefined)

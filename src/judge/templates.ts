@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
+import { readContainedFile } from "../load/contained-file.js";
 import { sha256 } from "../load/variants.js";
 import { packageRoot } from "../package-root.js";
 
@@ -27,13 +28,22 @@ function builtInPath(name: BuiltInTemplate): string {
  * message. Returns a problem string when the file cannot be used. Read afresh on every call (once per
  * check, when a rubric loads): `watch` re-reads every input on each run, an edited prompt included.
  */
-export function loadTemplate(source: { builtIn: BuiltInTemplate } | { path: string }): JudgeTemplate | string {
-  const path = "builtIn" in source ? builtInPath(source.builtIn) : resolve(source.path);
+export function loadTemplate(source: { builtIn: BuiltInTemplate } | { path: string; root: string }): JudgeTemplate | string {
+  let path: string;
   let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (error) {
-    return `${path}: cannot read judge prompt: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`;
+  if ("builtIn" in source) {
+    path = builtInPath(source.builtIn);
+    try {
+      text = readFileSync(path, "utf8");
+    } catch (error) {
+      return `${path}: cannot read judge prompt: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`;
+    }
+  } else {
+    // A rubric's own prompt file is untrusted input: it stays inside the rubric's folder, capped in size.
+    const read = readContainedFile(source.root, source.path, { rootName: "the rubric's folder" });
+    if (!read.ok) return `${read.path}: cannot use judge prompt: ${read.problem}`;
+    path = read.path;
+    text = read.text;
   }
   const parts = text.split(separator);
   if (parts.length !== 2) return `${path}: expected a system part, a line "=== USER ===", then the user part`;

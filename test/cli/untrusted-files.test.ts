@@ -163,3 +163,42 @@ describe("an unwritable --out is exit 2 before any request", () => {
     expect(result.stderr).not.toMatch(/crashed|\n\s+at /);
   });
 });
+
+describe("files a rubric names stay inside the rubric's folder", () => {
+  const data = [{ id: "a", input: "hi" }];
+  test.each([
+    [
+      "a schema: outside the folder",
+      "  - { id: s, type: json-schema, schema: ../outside.json }",
+      /schema: \S*outside\.json: leads outside the rubric's folder/,
+    ],
+    [
+      "a schema: by absolute path",
+      "  - { id: s, type: json-schema, schema: /etc/passwd }",
+      /schema: \/etc\/passwd: leads outside the rubric's folder/,
+    ],
+    [
+      "a schema: symlinked to a device",
+      "  - { id: s, type: json-schema, schema: zero.json }",
+      /schema: \S*zero\.json: is a symlink that leads outside the rubric's folder/,
+    ],
+    [
+      "a judge prompt: outside the folder",
+      "  - { id: j, type: judge, criteria: ok, prompt: ../judge.md }",
+      /prompt: \S*judge\.md: cannot use judge prompt: leads outside the rubric's folder/,
+    ],
+  ])("%s is exit 2 naming the field", async (_name, check, message) => {
+    const dir = makeProject({ "outside.json": { type: "object" }, "judge.md": "x\n=== USER ===\n{{output}}" });
+    mkdirSync(join(dir, "evals"));
+    writeFileSync(join(dir, "evals", "data.jsonl"), `${data.map((row) => JSON.stringify(row)).join("\n")}\n`);
+    symlinkSync("/dev/zero", join(dir, "evals", "zero.json"));
+    writeFileSync(
+      join(dir, "evals", "rubric.yaml"),
+      `dataset: data.jsonl\njudge: { provider: openai-compatible, base_url: "http://127.0.0.1:9/v1", model: judge-2024-01-01 }\nchecks:\n${check}\ngate:\n  - { metric: pass_rate, max_drop: 0 }\n`,
+    );
+    const result = await runModelgate(["validate", "--rubric", "evals/rubric.yaml"], { cwd: dir });
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toMatch(message);
+    expect(result.stderr).not.toContain("    at ");
+  });
+});

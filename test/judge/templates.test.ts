@@ -31,9 +31,9 @@ describe("judge templates", () => {
     const dir = mkdtempSync(join(tmpdir(), "modelgate-judge-"));
     const path = join(dir, "judge.md");
     writeFileSync(path, "First {{boundary}}\n=== USER ===\n{{output}}");
-    const first = loadTemplate({ path });
+    const first = loadTemplate({ path: "judge.md", root: dir });
     writeFileSync(path, "Second {{boundary}}\n=== USER ===\n{{output}}");
-    const second = loadTemplate({ path });
+    const second = loadTemplate({ path: "judge.md", root: dir });
     if (typeof first === "string" || typeof second === "string") throw new Error("template did not load");
     expect(first.system).toBe("First {{boundary}}");
     expect(second.system).toBe("Second {{boundary}}");
