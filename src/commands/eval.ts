@@ -329,7 +329,7 @@ function liveVariant(
     ...(keyVariable(spec) ? { keyVariable: keyVariable(spec) as string } : {}),
     provider: () => {
       if (!environment) throw new UserError(`internal: ${role} provider requested under --replay`);
-      provider ??= fetchFor().then((fetch) => providers[spec.provider](spec.model, { ...environment, fetch }));
+      provider ??= fetchFor().then((fetch) => providers[spec.provider].create(spec.model, { ...environment, fetch }));
       return provider;
     },
   };

@@ -2,6 +2,7 @@ import { metricNames, splitSegmentMetric } from "../aggregate/metric-names.js";
 import { createSchemaCompiler } from "../checks/schema-compiler.js";
 import { describeValue, suggest, throwIfIssues, UserError } from "../errors.js";
 import { priceOf } from "../pricing.js";
+import { providerNames } from "../providers/index.js";
 import type { Issue, JsonValue, VariantSpec } from "../types.js";
 import { type Config, findConfig, loadConfig } from "./config.js";
 import { type Dataset, displayName, loadDataset } from "./dataset.js";
@@ -91,7 +92,7 @@ export function resolveVariant(reference: string, config: Config, flag: string):
   const names = Object.keys(config.variants);
   throw new UserError(
     `${flag} ${JSON.stringify(reference)}: not a variant in ${config.path ? displayName(config.path) : "the config (no modelgate.config.yaml found)"}` +
-      ` and not an inline provider:model (openai:<model>, anthropic:<model>, openai-compatible:<model>)` +
+      ` and not an inline provider:model (${providerNames.map((name) => `${name}:<model>`).join(", ")})` +
       (names.length > 0 ? `${suggest(reference, names)}; known variants: ${names.join(", ")}` : ""),
   );
 }

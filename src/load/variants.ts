@@ -2,10 +2,10 @@ import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { describeValue, suggest } from "../errors.js";
+import { providerNames } from "../providers/index.js";
 import type { JsonObject, JsonValue, ProviderName, VariantSpec } from "../types.js";
 import { checkKeys, expected, isObject, optionalString, type Report } from "./fields.js";
 
-export const providerNames: readonly ProviderName[] = ["openai", "anthropic", "openai-compatible"];
 const variantFields = ["provider", "model", "base_url", "api_key_env", "prompt", "params", "pricing", "headers", "description"];
 /** RFC 9110 field-name characters. */
 const headerNamePattern = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
@@ -13,9 +13,12 @@ const envNamePattern = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** `openai:gpt-4o-2024-08-06` → provider + model, or undefined when the text is not an inline spec. */
 export function parseInlineVariant(text: string): VariantSpec | undefined {
-  const match = /^(openai|anthropic|openai-compatible):(.+)$/.exec(text.trim());
-  if (!match?.[1] || !match[2]) return undefined;
-  return { name: text.trim(), provider: match[1] as ProviderName, model: match[2], params: {} };
+  const trimmed = text.trim();
+  const colon = trimmed.indexOf(":");
+  const provider = trimmed.slice(0, colon);
+  const model = trimmed.slice(colon + 1);
+  if (colon <= 0 || model === "" || !(providerNames as readonly string[]).includes(provider)) return undefined;
+  return { name: trimmed, provider: provider as ProviderName, model, params: {} };
 }
 
 /**

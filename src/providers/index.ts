@@ -8,27 +8,33 @@ import type { Provider, ProviderEnvironment } from "./types.js";
 /** The longest delay a Node timer can hold. */
 const maxTimerMs = 2_147_483_647;
 
-/** Providers by the name a variant uses. */
-export const providers = {
-  openai: createOpenAIProvider,
-  anthropic: createAnthropicProvider,
-  "openai-compatible": createOpenAIProvider,
-} satisfies Record<ProviderName, (model: string, environment: ProviderEnvironment) => Promise<Provider>>;
+/** What modelgate knows of one provider kind: how to build its client, and where its key and endpoint come from. */
+interface ProviderKind {
+  create: (model: string, environment: ProviderEnvironment) => Promise<Provider>;
+  /** the variable the key comes from unless the variant names one (undefined: no key needed) */
+  keyEnv: string | undefined;
+  /** the variable a base URL may come from */
+  baseUrlEnv: string;
+  /** the host reports and cache keys name when no base URL is set */
+  defaultHost: string;
+}
 
-const defaultKeyEnv: Record<ProviderName, string | undefined> = {
-  openai: "OPENAI_API_KEY",
-  anthropic: "ANTHROPIC_API_KEY",
-  "openai-compatible": undefined,
-};
-const baseUrlEnv: Record<ProviderName, string> = {
-  openai: "OPENAI_BASE_URL",
-  anthropic: "ANTHROPIC_BASE_URL",
-  "openai-compatible": "OPENAI_BASE_URL",
-};
+/**
+ * The provider registry, by the name a variant uses: the one list the loader, the CLI's inline
+ * `provider:model` and the run read. A new provider is one module and one line here.
+ */
+export const providers = {
+  openai: { create: createOpenAIProvider, keyEnv: "OPENAI_API_KEY", baseUrlEnv: "OPENAI_BASE_URL", defaultHost: "api.openai.com" },
+  anthropic: { create: createAnthropicProvider, keyEnv: "ANTHROPIC_API_KEY", baseUrlEnv: "ANTHROPIC_BASE_URL", defaultHost: "api.anthropic.com" },
+  "openai-compatible": { create: createOpenAIProvider, keyEnv: undefined, baseUrlEnv: "OPENAI_BASE_URL", defaultHost: "api.openai.com" },
+} satisfies Record<ProviderName, ProviderKind>;
+
+/** Every provider name, in registry order. */
+export const providerNames = Object.keys(providers) as ProviderName[];
 
 /** The environment variable a variant's key comes from (undefined: none needed). */
 export function keyVariable(variant: VariantSpec): string | undefined {
-  return variant.api_key_env ?? defaultKeyEnv[variant.provider];
+  return variant.api_key_env ?? providers[variant.provider].keyEnv;
 }
 
 /** Key and endpoint for a variant, from the environment only. Throws (exit 2) when a needed key is missing. */
@@ -44,7 +50,7 @@ export function providerEnvironment(variant: VariantSpec, env: NodeJS.ProcessEnv
   }
   // Whatever the variable is called, its value is a secret from here on: mask it in everything written.
   if (apiKey) rememberSecret(apiKey);
-  const baseURL = variant.base_url ?? env[baseUrlEnv[variant.provider]] ?? undefined;
+  const baseURL = variant.base_url ?? env[providers[variant.provider].baseUrlEnv] ?? undefined;
   if (variant.provider === "openai-compatible" && !baseURL) {
     throw new UserError(`the ${role} (${variant.name}) is openai-compatible but has no endpoint: set base_url on the variant, or OPENAI_BASE_URL`);
   }
@@ -72,8 +78,8 @@ function resolveHeaders(variant: VariantSpec, env: NodeJS.ProcessEnv, role: stri
 
 /** Host of the endpoint (for cache keys and reports; never credentials). */
 export function endpointHost(variant: VariantSpec, env: NodeJS.ProcessEnv): string {
-  const url = variant.base_url ?? env[baseUrlEnv[variant.provider]];
-  if (!url) return variant.provider === "anthropic" ? "api.anthropic.com" : "api.openai.com";
+  const url = variant.base_url ?? env[providers[variant.provider].baseUrlEnv];
+  if (!url) return providers[variant.provider].defaultHost;
   try {
     const parsed = new URL(url);
     return `${parsed.host}${parsed.pathname.replace(/\/+$/, "")}`;
