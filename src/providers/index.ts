@@ -5,9 +5,6 @@ import { createAnthropicProvider } from "./anthropic.js";
 import { createOpenAIProvider } from "./openai.js";
 import type { Provider, ProviderEnvironment } from "./types.js";
 
-/** The longest delay a Node timer can hold. */
-const maxTimerMs = 2_147_483_647;
-
 /** What modelgate knows of one provider kind: how to build its client, and where its key and endpoint come from. */
 interface ProviderKind {
   create: (model: string, environment: ProviderEnvironment) => Promise<Provider>;
@@ -39,10 +36,6 @@ export function keyVariable(variant: VariantSpec): string | undefined {
 
 /** Key and endpoint for a variant, from the environment only. Throws (exit 2) when a needed key is missing. */
 export function providerEnvironment(variant: VariantSpec, env: NodeJS.ProcessEnv, timeoutMs: number, role: string): ProviderEnvironment {
-  // Node's timers hold at most 2^31-1 ms; a longer one fires at once, so every request would time out.
-  if (!Number.isSafeInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > maxTimerMs) {
-    throw new UserError(`--timeout: expected a whole number of milliseconds from 1 to ${maxTimerMs}, got ${timeoutMs}`);
-  }
   const variable = keyVariable(variant);
   const apiKey = variable ? env[variable] : undefined;
   if (variable && !apiKey && (variant.provider !== "openai-compatible" || variant.api_key_env)) {
