@@ -6,10 +6,11 @@ import { makeProject } from "../support/run-cli.js";
 import { scenarioCases, scenarioRubric, scriptedModel } from "../support/scenario.js";
 import { spawnModelgate } from "../support/spawn-cli.js";
 
-async function waitFor(condition: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
+async function waitFor(condition: () => boolean, what: string, stderr: () => string, timeoutMs = 25_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    // the child's stderr says where it stopped (a slow, loaded CI machine, or an error)
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; stderr so far:\n${stderr()}`);
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
 }
@@ -32,7 +33,7 @@ test("--watch re-runs when the dataset changes, requests only what changed, and 
     ],
     { cwd: dir, env: { OPENAI_BASE_URL: server.openaiBaseUrl } },
   );
-  await waitFor(() => cli.stderrSoFar().includes("watching"), "the first run");
+  await waitFor(() => cli.stderrSoFar().includes("watching"), "the first run", cli.stderrSoFar);
   expect(server.stats.requests).toBe(18);
   server.reset();
 
@@ -42,11 +43,11 @@ test("--watch re-runs when the dataset changes, requests only what changed, and 
     .split("\n")
     .filter((line) => !line.includes('"json-004"'));
   writeFileSync(join(dir, "data.jsonl"), `${lines.join("\n")}\n`);
-  await waitFor(() => cli.stderrSoFar().split("watching").length > 2, "the re-run");
+  await waitFor(() => cli.stderrSoFar().split("watching").length > 2, "the re-run", cli.stderrSoFar);
   expect(server.stats.requests).toBe(0); // every remaining case is cached
   cli.kill("SIGINT");
   const { exitCode, stdout, stderr } = await cli.exited;
   expect(stderr).toContain("data.jsonl changed: re-running");
   expect(stdout).toMatch(/since the last run:[\s\S]*regressions: 1 → 0[\s\S]*no longer regressing: json-004/);
   expect(exitCode).toBe(130);
-}, 30_000);
+}, 60_000);
