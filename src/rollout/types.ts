@@ -7,11 +7,12 @@
 /** A header value as in SPEC §2: literal, or read from the environment at call time. */
 export type HeaderValue = string | { env: string };
 
+/** File-backed kinds (flagd, portkey, litellm) carry an absolute `path`, resolved against the plan file. */
 export type ActuatorSpec =
   | { kind: "unleash"; url: string; token_env: string; project: string; flag: string; environment: string }
-  | { kind: "flagd"; /** absolute */ path: string; flag: string }
-  | { kind: "portkey"; /** absolute */ path: string }
-  | { kind: "litellm"; /** absolute */ path: string; model_name: string }
+  | { kind: "flagd"; path: string; flag: string }
+  | { kind: "portkey"; path: string }
+  | { kind: "litellm"; path: string; model_name: string }
   | { kind: "launchdarkly"; url: string; token_env: string; project: string; flag: string; environment: string }
   | { kind: "webhook"; url: string; headers?: Record<string, HeaderValue> }
   | { kind: "command"; command: string };
