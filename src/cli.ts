@@ -86,6 +86,7 @@ export async function runCli(argv: string[], given: CliIO): Promise<number> {
     .requiredOption("--candidate <variant>", "config variant name or provider:model")
     .option("--rubric <file>", "rubric (evals/*.yaml or .json); default from the config")
     .option("--dataset <file>", "golden dataset JSONL; overrides the rubric's dataset")
+    .option("--traffic <file>", "a traffic file (captured production requests) as the dataset; `recorded` may then name either variant")
     .option("--config <file>", "config file (default modelgate.config.yaml/.json in the working directory)")
     .option("--concurrency <n>", "requests in flight at once, across both variants", limitedInt("--concurrency", runLimits.concurrency))
     .option("--repeat <n>", "run every case N times per variant", limitedInt("--repeat", runLimits.repeat))

@@ -10,12 +10,22 @@ import type { SchemaCompiler } from "./checks/schema-compiler.js";
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 export type JsonObject = { [key: string]: JsonValue };
 
-export type Role = "system" | "user" | "assistant" | "tool";
+/** `developer` is OpenAI's newer name for a system turn (logged production requests carry it). */
+export type Role = "system" | "developer" | "user" | "assistant" | "tool";
+
+/**
+ * A content part of a message that has more than text (SPEC §3: OpenAI-style parts). Text parts keep
+ * their place among images; `url` is an http(s) URL or a `data:` URL, exactly as logged.
+ */
+export type ContentPart = { type: "text"; text: string } | { type: "image"; url: string; detail?: string };
 
 /** A chat message as the dataset writes it (and as providers receive it, after templating). */
 export interface ChatMessage {
   role: Role;
+  /** the message's text (its text parts joined), what checks and judges read */
   content: string;
+  /** only when the message has non-text parts: every part in order, what providers send */
+  parts?: ContentPart[];
   /** assistant turns that called tools */
   tool_calls?: ToolCall[];
   /** tool turns: which call this answers */
@@ -72,6 +82,31 @@ export interface EvalCase {
   criteria?: string;
   tags: string[];
   metadata?: JsonValue;
+  /** a traffic line (SPEC §9): where and when it was captured, and what its arms answered */
+  traffic?: TrafficOrigin;
+}
+
+/** What a case read from a traffic file keeps of its line beyond the dataset fields. */
+export interface TrafficOrigin {
+  ts: string;
+  source?: string;
+  /** the request's parameters as production sent them (`request.params`) */
+  params?: JsonObject;
+  /** the recorded arms, answered in production; `eval --traffic … recorded` scores them as they are */
+  arms: Partial<Record<Side, RecordedArm>>;
+}
+
+/** One recorded arm (SPEC §9 `arms.*`), validated. Measurements the source lacks are absent. */
+export interface RecordedArm {
+  model: string;
+  served?: boolean;
+  output: string | null;
+  tool_calls: ToolCall[];
+  usage: Usage | null;
+  latency_ms?: number;
+  ttft_ms?: number;
+  status?: number;
+  error: RequestError | null;
 }
 
 export type ProviderName = "openai" | "anthropic" | "openai-compatible";
@@ -143,6 +178,8 @@ export type ErrorKind =
   | "bad_request"
   | "not_found"
   | "cassette_miss"
+  /** `eval --traffic … recorded`: the line has no recorded arm for this side */
+  | "not_recorded"
   | "aborted"
   | "unknown";
 
@@ -160,14 +197,15 @@ export type RequestOutcome =
   | {
       status: "ok";
       response: ModelResponse;
-      latency_ms: number;
+      /** null: not measured (a recorded arm whose source logged no duration) */
+      latency_ms: number | null;
       attempts: number;
       cached: boolean;
     }
   | {
       status: "error";
       error: RequestError;
-      latency_ms: number;
+      latency_ms: number | null;
       attempts: number;
       cached: false;
     };
@@ -196,7 +234,8 @@ export type Side = "baseline" | "candidate";
 export interface RunRecord {
   repeat: number;
   usage: Usage | null;
-  latency_ms: number;
+  /** null: not measured (a recorded arm whose source logged no duration) */
+  latency_ms: number | null;
   cost_usd: number | null;
   attempts: number;
   cached: boolean;
@@ -231,6 +270,8 @@ export interface CaseReport extends CaseRecord {
   messages?: ChatMessage[];
   expected?: Expected;
   metadata?: JsonValue;
+  /** a traffic case: when and where its line was captured */
+  traffic?: { ts: string; source?: string };
   baseline: CaseRun[];
   candidate: CaseRun[];
 }
@@ -325,7 +366,8 @@ export interface GateResult {
 
 export interface VariantInfo {
   name: string;
-  provider: ProviderName;
+  /** `recorded`: the side is a traffic file's recorded arm (SPEC §9), not a called variant */
+  provider: ProviderName | "recorded";
   model: string;
   base_url_host?: string;
   prompt_sha256: string | null;
@@ -400,7 +442,7 @@ export interface ScoreInput {
   output: string | null;
   tool_calls: ToolCall[];
   usage: Usage | null;
-  latency_ms: number;
+  latency_ms: number | null;
   /** Calls the judge variant through the runner (retries, cache, cassette). Absent when no judge is configured. */
   judge?: JudgeCaller;
 }

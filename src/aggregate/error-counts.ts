@@ -12,6 +12,7 @@ export const errorKinds: readonly ErrorKind[] = [
   "bad_request",
   "not_found",
   "cassette_miss",
+  "not_recorded",
   "aborted",
   "unknown",
 ];

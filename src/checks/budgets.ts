@@ -45,6 +45,7 @@ export const maxLatencyMs: CheckFactory = (spec, context) => {
     appliesTo: () => max !== undefined,
     score: ({ latency_ms, output }) => {
       if (output === null) return { status: "error", score: null, reason: "no output (the request failed)" };
+      if (latency_ms === null) return { status: "skipped", score: null, reason: "no latency recorded for this response" };
       return passFail(latency_ms <= (max ?? 0), `${Math.round(latency_ms)} ms (max ${max} ms)`);
     },
   };

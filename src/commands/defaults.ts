@@ -19,7 +19,7 @@ export function resolveRunDefaults(raw: Record<string, unknown>, _io: CliIO): Ev
     json: raw.json === true,
     force: raw.force === true,
   };
-  for (const key of ["config", "rubric", "dataset", "out", "record", "replay", "judge", "baselineReport"] as const) {
+  for (const key of ["config", "rubric", "dataset", "traffic", "out", "record", "replay", "judge", "baselineReport"] as const) {
     const value = str(key);
     if (value !== undefined) options[key] = value;
   }

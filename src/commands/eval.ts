@@ -21,13 +21,13 @@ import { defaultRetryBaseMs } from "../run/backoff.js";
 import { loadBaselineReport } from "../run/baseline-report.js";
 import { CaseLog } from "../run/case-log.js";
 import { enforceCostLimit, estimateRunCost } from "../run/cost-estimate.js";
-import { type EvaluationPlan, evaluateCases, type LiveVariant } from "../run/evaluate-cases.js";
+import { type EvaluationPlan, evaluateCases, type LiveVariant, type SideVariant } from "../run/evaluate-cases.js";
 import { requestKey } from "../run/request-key.js";
 import { CacheStore, CassetteStore, type ResponseStore } from "../run/response-store.js";
 import { whyRunBroke } from "../run/run-health.js";
 import { Runner } from "../run/runner.js";
 import { runDefaults } from "../run/settings.js";
-import type { CaseRecord, EvalCase, JudgeCaller, RunSummary, VariantInfo, VariantSpec } from "../types.js";
+import type { CaseRecord, EvalCase, JudgeCaller, RunSummary, Side, VariantInfo, VariantSpec } from "../types.js";
 import { modelgateVersion } from "../version.js";
 
 /** `modelgate eval` options, normalised by the CLI layer. */
@@ -37,6 +37,8 @@ export interface EvalOptions {
   config?: string;
   rubric?: string;
   dataset?: string;
+  /** --traffic: a traffic file (SPEC §9) as the dataset */
+  traffic?: string;
   /** unset: the config's value, else SPEC §2's default */
   concurrency?: number;
   repeat?: number;
@@ -114,6 +116,7 @@ function loadOptions(options: EvalOptions, io: CliIO) {
     ...(options.config !== undefined ? { config: resolve(io.cwd, options.config) } : {}),
     ...(options.rubric !== undefined ? { rubric: resolve(io.cwd, options.rubric) } : {}),
     ...(options.dataset !== undefined ? { dataset: resolve(io.cwd, options.dataset) } : {}),
+    ...(options.traffic !== undefined ? { traffic: resolve(io.cwd, options.traffic) } : {}),
     baseline: options.baseline,
     candidate: options.candidate,
     ...(options.judge !== undefined ? { judge: options.judge } : {}),
@@ -122,8 +125,10 @@ function loadOptions(options: EvalOptions, io: CliIO) {
 }
 
 async function runLoaded(inputs: Inputs, options: ResolvedOptions, io: CliIO, startedAt: Date): Promise<{ exitCode: number; report: RunSummary }> {
-  const baselineSpec = inputs.baseline as VariantSpec;
-  const candidateSpec = inputs.candidate as VariantSpec;
+  // Undefined on a side named `recorded` (--traffic): the traffic's recorded arm answers for it.
+  const baselineSpec = inputs.baseline;
+  const candidateSpec = inputs.candidate;
+  checkRecordedSides(inputs, options);
   const warnings = [
     ...inputs.warnings,
     ...variantWarnings(
@@ -141,6 +146,11 @@ async function runLoaded(inputs: Inputs, options: ResolvedOptions, io: CliIO, st
   for (const warning of warnings) io.stderr.write(`warning: ${warning}\n`);
   // Taken out of the loaded dataset: the run releases each case as it finishes (evaluate-cases.ts).
   const cases = selectCases(inputs.dataset.cases.splice(0), options);
+  // Read before the run releases the cases: a recorded side is described by what its lines recorded.
+  const variants = {
+    baseline: baselineSpec ? variantInfo(baselineSpec, io.env) : recordedInfo(cases, "baseline"),
+    candidate: candidateSpec ? variantInfo(candidateSpec, io.env) : recordedInfo(cases, "candidate"),
+  };
 
   if (options.maxCost !== undefined) {
     const estimate = estimateRunCost({
@@ -159,7 +169,7 @@ async function runLoaded(inputs: Inputs, options: ResolvedOptions, io: CliIO, st
         resolve(io.cwd, options.baselineReport),
         {
           datasetSha256: inputs.dataset.sha256,
-          baseline: variantInfo(baselineSpec, io.env),
+          baseline: variants.baseline,
           repeat: options.repeat,
         },
         options.force,
@@ -173,8 +183,8 @@ async function runLoaded(inputs: Inputs, options: ResolvedOptions, io: CliIO, st
   const replay = options.replay ? new CassetteStore(resolve(io.cwd, options.replay), "replay") : undefined;
   const fetchFor = runFetch(io, options.concurrency);
   const live = (spec: VariantSpec, role: string): LiveVariant => liveVariant(spec, role, io, options.timeout, replay !== undefined, fetchFor);
-  const baseline = live(baselineSpec, "baseline");
-  const candidate = live(candidateSpec, "candidate");
+  const baseline: SideVariant = baselineSpec ? live(baselineSpec, "baseline") : { recorded: true };
+  const candidate: SideVariant = candidateSpec ? live(candidateSpec, "candidate") : { recorded: true };
   const cache = options.cache && !replay ? new CacheStore(resolve(io.cwd, options.cacheDir)) : undefined;
   const runner = new Runner({
     concurrency: options.concurrency,
@@ -224,7 +234,7 @@ async function runLoaded(inputs: Inputs, options: ResolvedOptions, io: CliIO, st
     if (fatal && fatal.exitCode !== ExitCode.runFailed) throw fatal;
     const broken = fatal?.message ?? (io.signal.aborted ? undefined : whyRunBroke(caseRecords, inputs.rubric.checks, inputs.rubric.errorBudget));
 
-    const report = buildReport({ runId: id, inputs, options, startedAt, caseRecords, runner, warnings, baselineSpec, candidateSpec, io, broken });
+    const report = buildReport({ runId: id, inputs, options, startedAt, caseRecords, runner, warnings, variants, io, broken });
     // eval's --quiet silences only the progress display (SPEC §2): the summary table still prints.
     emitReport(report, emitOptions(outDir, { ...options, quiet: false }), io, caseLog);
     for (const note of runNotes(report, runner)) io.stderr.write(`${note}\n`);
@@ -335,6 +345,36 @@ function liveVariant(
   };
 }
 
+/**
+ * What `recorded` (SPEC §9) cannot be combined with: a recorded arm is one answer per line, so no
+ * --repeat; and the baseline is either recorded or reused from a report, not both.
+ */
+function checkRecordedSides(inputs: Inputs, options: ResolvedOptions): void {
+  if (inputs.recorded.length === 0) return;
+  if (options.repeat > 1) {
+    throw new UserError(`--repeat ${options.repeat}: a recorded arm is one answer per traffic line; use --repeat 1 with \`recorded\``);
+  }
+  if (inputs.recorded.includes("baseline") && options.baselineReport !== undefined) {
+    throw new UserError(
+      "--baseline recorded and --baseline-report: the baseline is either the traffic's recorded arm or an earlier report's; choose one",
+    );
+  }
+}
+
+/**
+ * A recorded side in the report: provider `recorded`, the model(s) the traffic's arms name (one, or
+ * the most common first), the prompt hash the lines carry when they agree.
+ */
+function recordedInfo(cases: EvalCase[], side: Side): VariantInfo {
+  const models = new Map<string, number>();
+  for (const testCase of cases) {
+    const model = testCase.traffic?.arms[side]?.model;
+    if (model !== undefined) models.set(model, (models.get(model) ?? 0) + 1);
+  }
+  const byUse = [...models.entries()].sort((a, b) => b[1] - a[1]).map(([model]) => model);
+  return { name: "recorded", provider: "recorded", model: byUse.join(", ") || "(none recorded)", prompt_sha256: null, params: {} };
+}
+
 interface ReportParts {
   runId: string;
   inputs: Inputs;
@@ -343,8 +383,7 @@ interface ReportParts {
   caseRecords: CaseRecord[];
   runner: Runner;
   warnings: string[];
-  baselineSpec: VariantSpec;
-  candidateSpec: VariantSpec;
+  variants: { baseline: VariantInfo; candidate: VariantInfo };
   io: CliIO;
   /** why the run could not complete (its verdict is then `error`) */
   broken: string | undefined;
@@ -384,8 +423,8 @@ function buildReport(parts: ReportParts): RunSummary {
       cost_usd: runner.costs(),
     },
     variants: {
-      baseline: variantInfo(parts.baselineSpec, parts.io.env),
-      candidate: variantInfo(parts.candidateSpec, parts.io.env),
+      baseline: parts.variants.baseline,
+      candidate: parts.variants.candidate,
       ...(inputs.judge && checks.some((check) => check.usesJudge)
         ? {
             judge: {

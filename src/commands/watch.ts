@@ -27,7 +27,9 @@ export async function runWatch(options: EvalOptions, io: CliIO): Promise<number>
       if (!(error instanceof UserError)) throw error;
       io.stderr.write(`error: ${error.message}\n`);
       // Inputs that failed to load: keep watching what we know, plus what the options name.
-      const named = [options.rubric, options.dataset, options.config ?? "modelgate.config.yaml"].filter((f): f is string => f !== undefined);
+      const named = [options.rubric, options.dataset, options.traffic, options.config ?? "modelgate.config.yaml"].filter(
+        (f): f is string => f !== undefined,
+      );
       watched = [...new Set([...watched, ...named.map((file) => resolve(io.cwd, file)).filter((file) => existsSync(file))])];
     }
     if (io.signal.aborted) break;

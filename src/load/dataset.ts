@@ -4,6 +4,7 @@ import { validateExpectedToolCalls } from "../checks/tool-calls.js";
 import { describeValue, suggest, throwIfIssues, UserError } from "../errors.js";
 import type {
   ChatMessage,
+  ContentPart,
   EvalCase,
   Expected,
   ExpectedToolCall,
@@ -38,7 +39,7 @@ export interface Dataset {
 
 const caseFields = ["id", "input", "messages", "vars", "tools", "tool_choice", "expected", "criteria", "tags", "metadata"];
 const expectedFields = ["output", "schema", "schema_ref", "tool_calls"];
-const roles: readonly Role[] = ["system", "user", "assistant", "tool"];
+const roles: readonly Role[] = ["system", "developer", "user", "assistant", "tool"];
 const toolNamePattern = /^[A-Za-z0-9_-]{1,64}$/;
 
 /** Loads and validates a golden dataset (SPEC §3), reporting every problem at once. */
@@ -49,7 +50,7 @@ export async function loadDataset(path: string, displayPath = displayName(path),
   const cases: EvalCase[] = [];
   const seen = new Map<string, number>();
   const lookalikes = new Map<string, { id: string; line: number }>();
-  const files: SchemaFiles = { schemas, root: dirname(absolute), cache: new Map() };
+  const files = schemaFiles(schemas, absolute);
   let sha256: string;
   try {
     sha256 = await readLines(
@@ -66,6 +67,10 @@ export async function loadDataset(path: string, displayPath = displayName(path),
           // A SyntaxError is broken JSON; a RangeError is valid JSON nested too deeply to take in.
           if (error instanceof SyntaxError) report("", `not valid JSON (${jsonErrorMessage(error)}); expected one JSON object per line`);
           else report("", `cannot take in this line: ${(error as Error).message}`);
+          return;
+        }
+        if (isObject(raw) && raw.v !== undefined && raw.request !== undefined && raw.arms !== undefined) {
+          report("", "this is a traffic line (v, request, arms; SPEC §9), not a dataset case: pass the file with --traffic");
           return;
         }
         const parsed = parseCase(raw, lineNumber, files, report, warn);
@@ -109,13 +114,19 @@ function idKey(id: string): string {
  * What one load of a dataset shares between its lines: the run's schema compiler, where `schema_ref`
  * files may be (the dataset's folder), and those read so far (per load: `watch` re-reads them each run).
  */
-interface SchemaFiles {
+export interface SchemaFiles {
   schemas: SchemaCompiler;
   root: string;
   cache: Map<string, { schema: JsonObject; path: string } | string>;
 }
 
-function parseCase(raw: unknown, line: number, files: SchemaFiles, report: Report, warn: Report): EvalCase | undefined {
+/** The schema context of one load of the file at `path` (`schema_ref`s are read from its folder). */
+export function schemaFiles(schemas: SchemaCompiler, path: string): SchemaFiles {
+  return { schemas, root: dirname(resolve(path)), cache: new Map() };
+}
+
+/** One case object (a dataset line, or the dataset fields of a traffic line), validated; undefined after any problem. */
+export function parseCase(raw: unknown, line: number, files: SchemaFiles, report: Report, warn: Report): EvalCase | undefined {
   if (!isObject(raw)) {
     report("", expected("a JSON object", raw));
     return undefined;
@@ -193,9 +204,13 @@ export function parseMessages(value: JsonValue | undefined, field: string, repor
       report(`${at}.role`, `expected one of ${roles.join(" | ")}, got ${describeValue(role)}${hint}`);
       return;
     }
-    const content = messageText(item.content ?? (item.tool_calls !== undefined ? "" : undefined), `${at}.content`, report);
+    const content = messageContent(item.content ?? (item.tool_calls !== undefined ? "" : undefined), `${at}.content`, report);
     if (content === undefined) return;
-    const message: ChatMessage = { role: role as Role, content };
+    const message: ChatMessage = { role: role as Role, content: content.text };
+    if (content.parts) {
+      if (role !== "user") report(`${at}.content`, "only user messages may carry image parts");
+      message.parts = content.parts;
+    }
     if (item.tool_calls !== undefined) {
       if (role !== "assistant") report(`${at}.tool_calls`, "only assistant messages carry tool_calls");
       else if (!Array.isArray(item.tool_calls)) report(`${at}.tool_calls`, expected("an array", item.tool_calls));
@@ -217,23 +232,52 @@ export function parseMessages(value: JsonValue | undefined, field: string, repor
 }
 
 /**
- * A message's text: a string, or (as logged production requests have it) an array of `{type: "text",
- * text}` parts, joined. Other part types (images, audio) cannot be replayed to every provider: an error.
+ * A message's content: a string, or (as logged production requests have it) an array of parts. Text
+ * parts are joined into the text checks and judges read; image parts (OpenAI's `image_url`, Anthropic's
+ * `image` with a base64 or URL source) are kept, in order, for the providers. Audio and files are not
+ * replayable to every provider: an error naming the part.
  */
-function messageText(value: JsonValue | undefined, at: string, report: Report): string | undefined {
-  if (typeof value === "string") return value;
-  if (Array.isArray(value) && value.length > 0) {
-    const texts: string[] = [];
-    for (const [index, part] of value.entries()) {
-      if (isObject(part) && part.type === "text" && typeof part.text === "string") texts.push(part.text);
-      else {
-        report(`${at}[${index}]`, expected('a text part {"type": "text", "text": "..."} (only text content is supported)', part));
-        return undefined;
-      }
-    }
-    return texts.join("\n");
+function messageContent(value: JsonValue | undefined, at: string, report: Report): { text: string; parts?: ContentPart[] } | undefined {
+  if (typeof value === "string") return { text: value };
+  if (!Array.isArray(value) || value.length === 0) {
+    report(at, expected("a string (or an array of text and image parts)", value));
+    return undefined;
   }
-  report(at, expected("a string (or an array of text parts)", value));
+  const parts: ContentPart[] = [];
+  for (const [index, part] of value.entries()) {
+    const parsed = contentPart(part, `${at}[${index}]`, report);
+    if (!parsed) return undefined;
+    parts.push(parsed);
+  }
+  const text = parts.flatMap((part) => (part.type === "text" ? [part.text] : [])).join("\n");
+  return parts.some((part) => part.type === "image") ? { text, parts } : { text };
+}
+
+function contentPart(part: JsonValue, at: string, report: Report): ContentPart | undefined {
+  const shape = 'a part {"type": "text", "text"} or {"type": "image_url", "image_url": {"url"}}';
+  if (!isObject(part)) {
+    report(at, expected(shape, part));
+    return undefined;
+  }
+  if ((part.type === "text" || part.type === "input_text") && typeof part.text === "string") return { type: "text", text: part.text };
+  if (part.type === "image_url") {
+    const image = isObject(part.image_url) ? part.image_url : { url: part.image_url ?? null };
+    if (typeof image.url !== "string" || !/^(https?:|data:image\/)/.test(image.url)) {
+      report(`${at}.image_url.url`, expected("an http(s) URL or a data:image/… URL", image.url));
+      return undefined;
+    }
+    return { type: "image", url: image.url, ...(typeof image.detail === "string" ? { detail: image.detail } : {}) };
+  }
+  if (part.type === "image" && isObject(part.source)) {
+    const source = part.source;
+    if (source.type === "base64" && typeof source.media_type === "string" && typeof source.data === "string")
+      return { type: "image", url: `data:${source.media_type};base64,${source.data}` };
+    if (source.type === "url" && typeof source.url === "string") return { type: "image", url: source.url };
+    report(`${at}.source`, expected('{"type": "base64", "media_type", "data"} or {"type": "url", "url"}', source));
+    return undefined;
+  }
+  const type = typeof part.type === "string" ? ` (type ${JSON.stringify(part.type)} is not supported: text and image parts are)` : "";
+  report(at, `${expected(shape, part)}${type}`);
   return undefined;
 }
 
@@ -241,7 +285,7 @@ function messageText(value: JsonValue | undefined, at: string, report: Report): 
  * A tool call in an assistant turn: `{name, arguments}`, or the OpenAI wire shape logged from
  * production, `{id, type: "function", function: {name, arguments: "<JSON text>"}}`.
  */
-function parseLoggedToolCall(call: JsonValue, at: string, report: Report): ToolCall | undefined {
+export function parseLoggedToolCall(call: JsonValue, at: string, report: Report): ToolCall | undefined {
   if (!isObject(call)) {
     report(at, expected("an object {name, arguments}", call));
     return undefined;

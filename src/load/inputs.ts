@@ -3,7 +3,8 @@ import { createSchemaCompiler } from "../checks/schema-compiler.js";
 import { describeValue, suggest, throwIfIssues, UserError } from "../errors.js";
 import { priceOf } from "../pricing.js";
 import { providerNames } from "../providers/index.js";
-import type { Issue, JsonValue, VariantSpec } from "../types.js";
+import { loadTraffic } from "../traffic/load.js";
+import type { Issue, JsonValue, Side, VariantSpec } from "../types.js";
 import { type Config, findConfig, loadConfig } from "./config.js";
 import { type Dataset, displayName, loadDataset } from "./dataset.js";
 import { loadRubric, type Rubric } from "./rubric.js";
@@ -15,6 +16,8 @@ export interface InputOptions {
   config?: string;
   rubric?: string;
   dataset?: string;
+  /** a traffic file (SPEC §9) in place of the dataset; `recorded` may then name either variant */
+  traffic?: string;
   baseline?: string;
   candidate?: string;
   judge?: string;
@@ -30,6 +33,8 @@ export interface Inputs {
   candidate?: VariantSpec;
   /** the default judge (--judge, the rubric's or the config's `judge:`) */
   judge?: VariantSpec;
+  /** the sides named `recorded` (with --traffic): answered by the traffic's recorded arms, so no variant */
+  recorded: Side[];
   /** judges named on individual checks (`judge:` on a check), by the name the check uses */
   checkJudges: Record<string, VariantSpec>;
   warnings: string[];
@@ -53,11 +58,19 @@ export async function loadInputs(options: InputOptions): Promise<Inputs> {
   const schemas = createSchemaCompiler();
   const rubric = loadRubric(rubricPath, configGate, schemas);
   throwIfIssues(configIssues, "config");
-  const datasetPath = options.dataset ?? rubric.dataset ?? config.dataset;
+  for (const side of ["baseline", "candidate"] as const) {
+    if (options[side] === recordedVariantName && options.traffic === undefined) {
+      throw new UserError(`--${side} recorded: \`recorded\` means the traffic file's recorded ${side} arm; it needs --traffic FILE`);
+    }
+  }
+  if (options.traffic !== undefined && options.dataset !== undefined)
+    throw new UserError("--traffic and --dataset: give one (a traffic file is the dataset)");
+  const datasetPath = options.traffic ?? options.dataset ?? rubric.dataset ?? config.dataset;
   if (datasetPath === undefined) {
     throw new UserError(`no dataset: pass --dataset FILE, or set \`dataset:\` in ${displayName(rubric.path)}`);
   }
-  const dataset = await loadDataset(datasetPath, undefined, schemas);
+  const dataset =
+    options.traffic !== undefined ? await loadTraffic(datasetPath, undefined, schemas) : await loadDataset(datasetPath, undefined, schemas);
   const warnings = [...dataset.warnings];
   // SPEC §6: a rubric with no gate rules can never fail, so its "safe" means nothing (an error under --strict).
   if (rubric.gate.length === 0) {
@@ -65,9 +78,13 @@ export async function loadInputs(options: InputOptions): Promise<Inputs> {
       `${displayName(rubric.path)} has no gate rules: every run will pass, whatever the candidate does; add a gate: list (e.g. - { metric: pass_rate, max_drop: 0.02, mode: significant })`,
     );
   }
-  const inputs: Inputs = { config, rubric, dataset, warnings, checkJudges: {} };
-  if (options.baseline !== undefined) inputs.baseline = resolveVariant(options.baseline, config, "--baseline");
-  if (options.candidate !== undefined) inputs.candidate = resolveVariant(options.candidate, config, "--candidate");
+  const inputs: Inputs = { config, rubric, dataset, warnings, checkJudges: {}, recorded: [] };
+  for (const side of ["baseline", "candidate"] as const) {
+    const reference = options[side];
+    if (reference === undefined) continue;
+    if (reference === recordedVariantName) inputs.recorded.push(side);
+    else inputs[side] = resolveVariant(reference, config, `--${side}`);
+  }
   const judge = resolveJudge(options.judge, rubric, config);
   if (judge) inputs.judge = judge;
   for (const check of rubric.checks) {
@@ -82,6 +99,9 @@ export async function loadInputs(options: InputOptions): Promise<Inputs> {
   validateCasesAgainstChecks(inputs);
   return inputs;
 }
+
+/** The name that stands for a side's recorded arm under `eval --traffic` (SPEC §9); it wins over a config variant of that name. */
+export const recordedVariantName = "recorded";
 
 /** A variant named on the command line: a config name, or inline `provider:model`. */
 export function resolveVariant(reference: string, config: Config, flag: string): VariantSpec {
@@ -181,7 +201,11 @@ function validateRubricAgainstDataset(inputs: Inputs): void {
 }
 
 /** Warnings of SPEC §2 (errors under --strict): floating aliases, two variables changed, a judge grading its own model. */
-export function variantWarnings(baseline: VariantSpec, candidate: VariantSpec, judges: Array<VariantSpec | undefined>): string[] {
+export function variantWarnings(
+  baseline: VariantSpec | undefined,
+  candidate: VariantSpec | undefined,
+  judges: Array<VariantSpec | undefined>,
+): string[] {
   const warnings: string[] = [];
   const roles: Array<[string, VariantSpec | undefined]> = [
     ["baseline", baseline],
@@ -195,8 +219,9 @@ export function variantWarnings(baseline: VariantSpec, candidate: VariantSpec, j
       );
     }
   }
-  const modelChanged = baseline.model !== candidate.model || baseline.provider !== candidate.provider;
-  const promptChanged = (baseline.prompt?.sha256 ?? null) !== (candidate.prompt?.sha256 ?? null);
+  // A recorded side's model and prompt are production's, per line: nothing to compare here.
+  const modelChanged = baseline && candidate && (baseline.model !== candidate.model || baseline.provider !== candidate.provider);
+  const promptChanged = baseline && candidate && (baseline.prompt?.sha256 ?? null) !== (candidate.prompt?.sha256 ?? null);
   if (modelChanged && promptChanged) {
     warnings.push("baseline and candidate differ in both model and prompt: change one variable at a time, or a regression cannot be attributed");
   }
@@ -206,7 +231,7 @@ export function variantWarnings(baseline: VariantSpec, candidate: VariantSpec, j
       ["candidate", candidate],
       ["baseline", baseline],
     ] as const) {
-      if (judge.model === variant.model && judge.provider === variant.provider) {
+      if (variant && judge.model === variant.model && judge.provider === variant.provider) {
         warnings.push(`the judge is the ${role}'s own model (${judge.model}): LLM judges favour their own outputs; pick another judge with --judge`);
       }
     }

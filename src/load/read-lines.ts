@@ -21,7 +21,8 @@ export interface BadLine {
  */
 export async function readLines(
   path: string,
-  onLine: (line: string, lineNumber: number) => void,
+  /** `terminated` is false only for a last line with no newline after it (a writer may have been cut off mid-line) */
+  onLine: (line: string, lineNumber: number, terminated: boolean) => void,
   onBadLine: (bad: BadLine) => void = () => {},
   limit = maxLineBytes,
 ): Promise<string> {
@@ -37,7 +38,7 @@ export async function readLines(
     let pendingBytes = 0;
     let oversized = false;
     let lineNumber = 0;
-    const finish = (last: Buffer) => {
+    const finish = (last: Buffer, terminated = true) => {
       lineNumber++;
       if (oversized || pendingBytes + last.length > limit) {
         onBadLine({ lineNumber, message: `line is over ${formatBytes(limit)}; a case must be smaller` });
@@ -51,7 +52,7 @@ export async function readLines(
         }
         if (text !== undefined) {
           if (text.endsWith("\r")) text = text.slice(0, -1);
-          onLine(lineNumber === 1 ? text.replace(/^\uFEFF/, "") : text, lineNumber);
+          onLine(lineNumber === 1 ? text.replace(/^\uFEFF/, "") : text, lineNumber, terminated);
         }
       }
       pending = [];
@@ -79,7 +80,7 @@ export async function readLines(
         pendingBytes += rest.length;
       }
     }
-    if (pendingBytes > 0 || oversized) finish(Buffer.alloc(0));
+    if (pendingBytes > 0 || oversized) finish(Buffer.alloc(0), false);
     return hash.digest("hex");
   } finally {
     await handle.close();

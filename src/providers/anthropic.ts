@@ -1,5 +1,5 @@
 import type Anthropic from "@anthropic-ai/sdk";
-import type { ChatMessage, ModelRequest, ModelResponse, ToolCall } from "../types.js";
+import type { ChatMessage, ContentPart, ModelRequest, ModelResponse, ToolCall } from "../types.js";
 import { MalformedResponseError, sdkErrorClassifier } from "./errors.js";
 import { parseToolArguments } from "./tool-arguments.js";
 import type { Provider, ProviderEnvironment } from "./types.js";
@@ -26,7 +26,7 @@ export async function createAnthropicProvider(model: string, environment: Provid
   return {
     async complete(request: ModelRequest, signal: AbortSignal): Promise<ModelResponse> {
       const system = request.messages
-        .filter((m) => m.role === "system")
+        .filter((m) => m.role === "system" || m.role === "developer")
         .map((m) => m.content)
         .join("\n\n");
       const { max_tokens, ...params } = request.params as Record<string, unknown>;
@@ -34,7 +34,7 @@ export async function createAnthropicProvider(model: string, environment: Provid
         ...params,
         model,
         max_tokens: typeof max_tokens === "number" ? max_tokens : defaultMaxTokens,
-        messages: toWireMessages(request.messages.filter((m) => m.role !== "system")),
+        messages: toWireMessages(request.messages.filter((m) => m.role !== "system" && m.role !== "developer")),
         ...(system ? { system } : {}),
       } as MessageParams;
       if (request.tools?.length) {
@@ -77,13 +77,25 @@ function toWireMessages(messages: ChatMessage[]): WireMessage[] {
           }),
         ),
       ];
-    } else blocks = [{ type: "text", text: message.content }];
+    } else if (message.parts) blocks = message.parts.map(toContentBlock);
+    else blocks = [{ type: "text", text: message.content }];
     // The API wants alternating turns: merge consecutive same-role messages.
     const previous = wire[wire.length - 1];
     if (previous && previous.role === role && Array.isArray(previous.content)) previous.content.push(...blocks);
     else wire.push({ role, content: blocks });
   }
   return wire;
+}
+
+/** A text or image part as a Messages API block: a `data:` URL becomes a base64 source, any other URL a URL source. */
+function toContentBlock(part: ContentPart): Block {
+  if (part.type === "text") return { type: "text", text: part.text };
+  const data = /^data:(image\/[a-z+.-]+);base64,(.*)$/is.exec(part.url);
+  if (data) {
+    const mediaType = data[1]?.toLowerCase() as "image/png";
+    return { type: "image", source: { type: "base64", media_type: mediaType, data: data[2] ?? "" } };
+  }
+  return { type: "image", source: { type: "url", url: part.url } };
 }
 
 function fromMessage(message: Anthropic.Messages.Message): ModelResponse {

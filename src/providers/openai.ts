@@ -58,6 +58,14 @@ function toWireMessage(message: ChatMessage): WireMessage {
       })),
     };
   }
+  if (message.parts) {
+    const content = message.parts.map((part) =>
+      part.type === "text"
+        ? { type: "text" as const, text: part.text }
+        : { type: "image_url" as const, image_url: { url: part.url, ...(part.detail ? { detail: part.detail as "auto" } : {}) } },
+    );
+    return { role: "user", content };
+  }
   return { role: message.role, content: message.content } as WireMessage;
 }
 

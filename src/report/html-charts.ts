@@ -207,7 +207,7 @@ function latencies(report: RunReport, side: "baseline" | "candidate"): number[] 
   const values: number[] = [];
   for (const testCase of report.cases) {
     for (const run of testCase[side]) {
-      if (run.error === null && Number.isFinite(run.latency_ms)) values.push(run.latency_ms);
+      if (run.error === null && run.latency_ms !== null && Number.isFinite(run.latency_ms)) values.push(run.latency_ms);
     }
   }
   return values.sort((a, b) => a - b);

@@ -176,7 +176,7 @@ function checkSuite(report: RunReport, check: string): Suite {
     cases: report.cases.map((testCase) => ({
       name: testCase.id,
       classname: `modelgate.${check}`,
-      timeMs: testCase.candidate.reduce((total, run) => total + run.latency_ms, 0),
+      timeMs: testCase.candidate.reduce((total, run) => total + (run.latency_ms ?? 0), 0),
       result: checkResult(report, testCase, check),
     })),
   };

@@ -153,7 +153,7 @@ const draw = {
         { type: "object", required: ["input_tokens", "output_tokens"], properties: { input_tokens: count, output_tokens: count } },
       ],
     },
-    latency_ms: number,
+    latency_ms: nullableNumber,
     cost_usd: nullableNumber,
     attempts: count,
     cached: boolean,

@@ -33,8 +33,9 @@ function outputTokens(variant: VariantSpec, testCase: EvalCase): number {
  */
 export function estimateRunCost(input: {
   cases: EvalCase[];
-  baseline: VariantSpec;
-  candidate: VariantSpec;
+  /** undefined: a recorded side (`eval --traffic`), which costs nothing to run but may still be judged */
+  baseline: VariantSpec | undefined;
+  candidate: VariantSpec | undefined;
   judge?: VariantSpec;
   checks: Check[];
   repeat: number;
@@ -47,11 +48,12 @@ export function estimateRunCost(input: {
     else usd += (inTokens * price.input_per_mtok + outTokens * price.output_per_mtok) / 1_000_000;
   };
   for (const testCase of input.cases) {
-    for (const variant of [input.baseline, input.candidate]) {
-      const request = buildRequest(variant, testCase, 0);
-      const inTokens = tokens(JSON.stringify(request.messages)) + tokens(JSON.stringify(request.tools ?? []));
-      const outTokens = outputTokens(variant, testCase);
-      add(variant, inTokens * input.repeat, outTokens * input.repeat);
+    for (const side of ["baseline", "candidate"] as const) {
+      const variant = input[side];
+      const messages = variant ? buildRequest(variant, testCase, 0).messages : testCase.messages;
+      const inTokens = tokens(JSON.stringify(messages)) + tokens(JSON.stringify(testCase.tools ?? []));
+      const outTokens = variant ? outputTokens(variant, testCase) : tokens(testCase.traffic?.arms[side]?.output ?? "");
+      if (variant) add(variant, inTokens * input.repeat, outTokens * input.repeat);
       if (!input.judge) continue;
       for (const check of input.checks) {
         if (!check.usesJudge || !check.appliesTo(testCase)) continue;

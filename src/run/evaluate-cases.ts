@@ -2,7 +2,20 @@ import { costOf, priceOf } from "../pricing.js";
 import type { Provider } from "../providers/types.js";
 import { caseOutcome, isFlaky } from "../score/outcome.js";
 import { orderLike, scoreDraw, scoreInput } from "../score/score-draw.js";
-import type { CaseRecord, CaseReport, CaseRun, Check, CheckResult, EvalCase, JudgeCaller, RequestOutcome, Side, VariantSpec } from "../types.js";
+import type {
+  CaseRecord,
+  CaseReport,
+  CaseRun,
+  Check,
+  CheckResult,
+  EvalCase,
+  JudgeCaller,
+  Pricing,
+  RecordedArm,
+  RequestOutcome,
+  Side,
+  VariantSpec,
+} from "../types.js";
 import type { ReusedDraw } from "./baseline-report.js";
 import { buildRequest } from "./expand.js";
 import { type Endpoint, requestKey } from "./request-key.js";
@@ -17,6 +30,16 @@ export interface LiveVariant {
   provider: () => Promise<Provider>;
 }
 
+/**
+ * A side whose answers are a traffic file's recorded arm (SPEC §9): nothing is called for it; each
+ * case's `traffic.arms[side]` is its one draw, with the recorded latency, usage and error.
+ */
+export interface RecordedVariant {
+  recorded: true;
+}
+
+export type SideVariant = LiveVariant | RecordedVariant;
+
 export interface EvaluationPlan {
   /**
    * Handed over: each entry is cleared once its case has finished, so a long run holds only the cases
@@ -24,8 +47,8 @@ export interface EvaluationPlan {
    */
   cases: Array<EvalCase | undefined>;
   checks: Check[];
-  baseline: LiveVariant;
-  candidate: LiveVariant;
+  baseline: SideVariant;
+  candidate: SideVariant;
   repeat: number;
   runner: Runner;
   judge?: JudgeCaller;
@@ -88,6 +111,7 @@ async function evaluateCase(plan: EvaluationPlan, testCase: EvalCase): Promise<C
     ...(testCase.messages ? { messages: testCase.messages } : {}),
     expected: testCase.expected,
     ...(testCase.metadata !== undefined ? { metadata: testCase.metadata } : {}),
+    ...(testCase.traffic ? { traffic: { ts: testCase.traffic.ts, ...(testCase.traffic.source ? { source: testCase.traffic.source } : {}) } } : {}),
     baseline,
     candidate,
     outcome: caseOutcome(baseline, candidate),
@@ -103,15 +127,20 @@ interface SideResult {
 }
 
 async function runSide(plan: EvaluationPlan, testCase: EvalCase, side: Side, draw: number): Promise<SideResult> {
+  const variant = plan[side];
+  if ("recorded" in variant) {
+    const arm = testCase.traffic?.arms[side];
+    const price = arm ? priceOf({ model: arm.model }) : null;
+    return scoreSide(plan, testCase, draw, plan.runner.recordedAnswer({ side, price }, recordedOutcome(arm, side)), price);
+  }
   const reused = side === "baseline" ? plan.reusedBaseline?.get(testCase.id)?.[draw] : undefined;
   const outcome = reused
-    ? plan.runner.reuse({ side, price: priceOf(plan[side].spec) }, reusedOutcome(reused))
-    : await send(plan, testCase, side, draw);
-  return scoreSide(plan, testCase, side, draw, outcome);
+    ? plan.runner.reuse({ side, price: priceOf(variant.spec) }, reusedOutcome(reused))
+    : await send(plan, variant, testCase, side, draw);
+  return scoreSide(plan, testCase, draw, outcome, priceOf(variant.spec));
 }
 
-function send(plan: EvaluationPlan, testCase: EvalCase, side: Side, draw: number): Promise<RequestOutcome> {
-  const variant = plan[side];
+function send(plan: EvaluationPlan, variant: LiveVariant, testCase: EvalCase, side: Side, draw: number): Promise<RequestOutcome> {
   const request = buildRequest(variant.spec, testCase, draw);
   return plan.runner.send({
     provider: variant.provider,
@@ -125,6 +154,31 @@ function send(plan: EvaluationPlan, testCase: EvalCase, side: Side, draw: number
   });
 }
 
+/**
+ * A recorded arm as the outcome of its draw: its error as the request's error, its latency only where
+ * the source measured one (never invented). A line without the arm is an error on that case.
+ */
+function recordedOutcome(arm: RecordedArm | undefined, side: Side): RequestOutcome {
+  if (!arm) {
+    return {
+      status: "error",
+      error: { kind: "not_recorded", message: `this traffic line has no recorded ${side} arm` },
+      latency_ms: null,
+      attempts: 0,
+      cached: false,
+    };
+  }
+  const latency = arm.latency_ms ?? null;
+  if (arm.error) return { status: "error", error: arm.error, latency_ms: latency, attempts: 1, cached: false };
+  return {
+    status: "ok",
+    response: { text: arm.output ?? "", tool_calls: arm.tool_calls, usage: arm.usage },
+    latency_ms: latency,
+    attempts: 1,
+    cached: false,
+  };
+}
+
 /** A draw taken from an earlier report, as if it had just been answered. */
 function reusedOutcome(run: ReusedDraw): RequestOutcome {
   return {
@@ -136,8 +190,13 @@ function reusedOutcome(run: ReusedDraw): RequestOutcome {
   };
 }
 
-async function scoreSide(plan: EvaluationPlan, testCase: EvalCase, side: Side, draw: number, outcome: RequestOutcome): Promise<SideResult> {
-  const variant = plan[side];
+async function scoreSide(
+  plan: EvaluationPlan,
+  testCase: EvalCase,
+  draw: number,
+  outcome: RequestOutcome,
+  price: Pricing | null,
+): Promise<SideResult> {
   const interrupted = outcome.status === "error" && (outcome.error.kind === "aborted" || outcome.error.kind === "cassette_miss");
   const input = scoreInput(testCase, outcome, plan.judge);
   const checks = interrupted ? {} : await scoreDraw(plan.checks, input, outcome);
@@ -148,7 +207,7 @@ async function scoreSide(plan: EvaluationPlan, testCase: EvalCase, side: Side, d
     tool_calls: ok ? outcome.response.tool_calls : [],
     usage: ok ? outcome.response.usage : null,
     latency_ms: outcome.latency_ms,
-    cost_usd: ok ? costOf(outcome.response.usage, priceOf(variant.spec)) : null,
+    cost_usd: ok ? costOf(outcome.response.usage, price) : null,
     attempts: outcome.attempts,
     cached: outcome.cached,
     error: outcome.status === "error" ? outcome.error : null,

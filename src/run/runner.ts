@@ -123,6 +123,11 @@ export class Runner {
     return this.report(call, outcome);
   }
 
+  /** Reports a traffic file's recorded answer (`eval --traffic … recorded`): data for the run, not a request it made. */
+  recordedAnswer(call: Pick<Call, "side" | "price">, outcome: RequestOutcome): RequestOutcome {
+    return this.report(call, outcome);
+  }
+
   /**
    * The stored response for `key`: the cassette's under --replay, else the cache's. A cache entry written
    * before entries kept their latency is a miss (requested again), so every latency in the run is measured.

@@ -49,6 +49,7 @@ function noErrors(): ErrorCounts {
     bad_request: 0,
     not_found: 0,
     cassette_miss: 0,
+    not_recorded: 0,
     aborted: 0,
     unknown: 0,
   };

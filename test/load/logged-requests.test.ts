@@ -2,6 +2,35 @@ import { expect, test } from "vitest";
 import { loadDataset } from "../../src/load/dataset.js";
 import { makeProject } from "../support/run-cli.js";
 
+test("the developer role and image parts (OpenAI image_url, Anthropic base64 image) load", async () => {
+  const dir = makeProject({
+    "d.jsonl": [
+      {
+        id: "a",
+        messages: [
+          { role: "developer", content: "Be brief." },
+          {
+            role: "user",
+            content: [
+              { type: "text", text: "Compare" },
+              { type: "image_url", image_url: { url: "https://example.test/a.png" } },
+              { type: "image", source: { type: "base64", media_type: "image/jpeg", data: "/9j/4AAQ" } },
+            ],
+          },
+        ],
+      },
+    ],
+  });
+  const [testCase] = (await loadDataset(`${dir}/d.jsonl`)).cases;
+  expect(testCase?.messages?.[0]).toEqual({ role: "developer", content: "Be brief." });
+  expect(testCase?.messages?.[1]?.content).toBe("Compare");
+  expect(testCase?.messages?.[1]?.parts).toEqual([
+    { type: "text", text: "Compare" },
+    { type: "image", url: "https://example.test/a.png" },
+    { type: "image", url: "data:image/jpeg;base64,/9j/4AAQ" },
+  ]);
+});
+
 test("a dataset of logged OpenAI requests (shadow-mode replay) loads: wire-shaped tools, tool calls and text parts", async () => {
   const dir = makeProject({
     "traffic.jsonl": [
@@ -35,10 +64,11 @@ test("a dataset of logged OpenAI requests (shadow-mode replay) loads: wire-shape
   expect(testCase?.tool_choice).toEqual({ name: "track_order" });
 });
 
-test("non-text content parts and unparseable logged arguments are input errors naming the field", async () => {
+test("audio parts, bad image URLs and unparseable logged arguments are input errors naming the field", async () => {
   const dir = makeProject({
     "traffic.jsonl": [
       { id: "a", messages: [{ role: "user", content: [{ type: "image_url", image_url: { url: "x" } }] }] },
+      { id: "c", messages: [{ role: "user", content: [{ type: "input_audio", input_audio: { data: "…", format: "wav" } }] }] },
       {
         id: "b",
         messages: [
@@ -49,6 +79,6 @@ test("non-text content parts and unparseable logged arguments are input errors n
     ],
   });
   await expect(loadDataset(`${dir}/traffic.jsonl`)).rejects.toThrow(
-    /traffic\.jsonl:1: messages\[0\]\.content\[0\]: expected a text part[\s\S]*traffic\.jsonl:2: messages\[1\]\.tool_calls\[0\]\.function\.arguments: expected a JSON object/,
+    /traffic\.jsonl:1: messages\[0\]\.content\[0\]\.image_url\.url: expected an http\(s\) URL or a data:image[\s\S]*traffic\.jsonl:2: messages\[0\]\.content\[0\]: .*type "input_audio" is not supported[\s\S]*traffic\.jsonl:3: messages\[1\]\.tool_calls\[0\]\.function\.arguments: expected a JSON object/,
   );
 });
