@@ -241,6 +241,15 @@ export interface RunRecord {
   cached: boolean;
   error: RequestError | null;
   checks: Record<string, CheckResult>;
+  /** candidate draws: whether it answered as the baseline's draw did (SPEC §9 `agreement.*`); absent where neither measure applies */
+  agreement?: RunAgreement;
+}
+
+export interface RunAgreement {
+  /** the same tool calls (names and arguments) as the baseline, where the request offered tools */
+  tool_calls?: boolean;
+  /** the same parsed JSON as the baseline, where the baseline answered JSON */
+  output_json?: boolean;
 }
 
 /** One draw of one case on one variant, as it appears in report.json (SPEC §8). */

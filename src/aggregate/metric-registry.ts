@@ -79,6 +79,8 @@ export const metricRegistry = {
   "cost.total_usd": cost("sum"),
   "tokens.input.mean": tokens,
   "tokens.output.mean": tokens,
+  "agreement.tool_calls": proportion("higher"),
+  "agreement.output_json": proportion("higher"),
   regressions: cases("lower"),
   improvements: cases("higher"),
 } satisfies Record<string, MetricDeclaration>;

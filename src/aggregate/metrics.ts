@@ -113,6 +113,17 @@ export function metricDefinitions(checks: CheckInfo[], options: AggregateOptions
       "tokens.output.mean",
       perDraw((run) => run.usage?.output_tokens),
     ),
+    // Agreement is a fact about the pair, measured on the candidate's draws. The baseline agrees with
+    // itself: a 1 for each measured draw keeps the pairing, so the candidate's rate gets its exact
+    // interval and absolute bounds (`min: 0.95`) are gated like any rate.
+    ...(["tool_calls", "output_json"] as const).map((measure) =>
+      define(`agreement.${measure}`, `agreement.${measure}`, (testCase, side) =>
+        testCase.candidate.flatMap((run) => {
+          const agreed = run.agreement?.[measure];
+          return agreed === undefined ? [] : [side === "baseline" || agreed ? 1 : 0];
+        }),
+      ),
+    ),
     // Counts of cases live on the candidate side: a regression is a fact about the pair.
     define("regressions", "regressions", (testCase, side) => (side === "candidate" ? [testCase.outcome === "regression" ? 1 : 0] : [])),
     define("improvements", "improvements", (testCase, side) => (side === "candidate" ? [testCase.outcome === "improvement" ? 1 : 0] : [])),

@@ -1,5 +1,5 @@
 import { suggest } from "../errors.js";
-import type { CheckBuildContext, CheckFactory, CheckResult, CheckSpec, ExpectedToolCall, ToolCall, ToolDefinition } from "../types.js";
+import type { CheckBuildContext, CheckFactory, CheckResult, CheckSpec, ExpectedToolCall, ToolCall, ToolChoice, ToolDefinition } from "../types.js";
 import { checkOptions, noOutput } from "./common.js";
 import { type MatchOptions, matchArguments, validateMatcher } from "./matchers.js";
 import { createPatternCache } from "./pattern.js";
@@ -16,10 +16,23 @@ export interface ToolCallsOptions extends MatchOptions {
 
 /**
  * `tool-calls`: the model's calls match `expected.tool_calls` under `order` / `extra_calls` /
- * `extra_arguments` and the argument matchers; score = F1 of matched calls.
+ * `extra_arguments` and the argument matchers; score = F1 of matched calls. `mode: validity` needs no
+ * reference (traffic, SPEC §9): every call names an offered tool and satisfies its parameter schema.
  */
 export const toolCalls: CheckFactory = (spec, context) => {
   const options: ToolCallsOptions = { ...readOptions(spec, context), schemas: context.schemas, patterns: createPatternCache() };
+  if (readMode(spec, context) === "validity") {
+    return {
+      id: spec.id,
+      type: spec.type,
+      category: spec.category,
+      appliesTo: (testCase) => (testCase.tools?.length ?? 0) > 0,
+      score: ({ case: testCase, output, tool_calls }) => {
+        if (output === null) return noOutput;
+        return scoreToolCallValidity(tool_calls, testCase.tools ?? [], testCase.tool_choice, options.schemas);
+      },
+    };
+  }
   return {
     id: spec.id,
     type: spec.type,
@@ -32,8 +45,19 @@ export const toolCalls: CheckFactory = (spec, context) => {
   };
 };
 
+function readMode(spec: CheckSpec, context: CheckBuildContext): "match" | "validity" {
+  const mode = spec.mode;
+  if (mode === undefined || mode === "match") return "match";
+  if (mode === "validity") return "validity";
+  context.issue(
+    "mode",
+    `expected "match" (against expected.tool_calls, the default) or "validity" (no reference needed), got ${JSON.stringify(mode)}`,
+  );
+  return "match";
+}
+
 function readOptions(spec: CheckSpec, context: CheckBuildContext): Pick<ToolCallsOptions, "order" | "extraCalls" | "extraArguments"> {
-  const raw = checkOptions(spec, context, { order: "string", extra_calls: "string", extra_arguments: "string" });
+  const raw = checkOptions(spec, context, { mode: "any", order: "string", extra_calls: "string", extra_arguments: "string" });
   const pick = <T extends string>(field: string, value: unknown, allowed: readonly T[], fallback: T): T => {
     if (value === undefined) return fallback;
     if ((allowed as readonly unknown[]).includes(value)) return value as T;
@@ -155,6 +179,41 @@ export function scoreToolCalls(
 }
 
 /** Why an actual call cannot match any expectation (unparseable or schema-breaking arguments), if so. */
+/**
+ * `mode: validity`: each call names a tool the request offered and its arguments satisfy that tool's
+ * schema; a `tool_choice` that demands a call (required, or a named tool) is honoured. Score = the share
+ * of valid calls (1 when no call was made and none was demanded).
+ */
+export function scoreToolCallValidity(
+  actual: readonly ToolCall[],
+  tools: readonly ToolDefinition[],
+  toolChoice: ToolChoice | undefined,
+  schemas: SchemaCompiler,
+): CheckResult {
+  const names = tools.map((tool) => tool.name);
+  if (actual.length === 0) {
+    if (toolChoice === "required") return { status: "fail", score: 0, reason: "no tool call, but tool_choice is required" };
+    if (typeof toolChoice === "object") return { status: "fail", score: 0, reason: `no tool call, but tool_choice names ${toolChoice.name}` };
+    return { status: "pass", score: 1, reason: "no tool call (none demanded)" };
+  }
+  const problems: string[] = [];
+  for (const call of actual) {
+    if (!names.includes(call.name))
+      problems.push(`called ${call.name}, which the request did not offer${suggest(call.name, names) || ` (offered: ${names.join(", ")})`}`);
+    else if (typeof toolChoice === "object" && call.name !== toolChoice.name)
+      problems.push(`called ${call.name}, but tool_choice names ${toolChoice.name}`);
+    else {
+      const problem = callProblem(call, tools, schemas);
+      if (problem !== undefined) problems.push(problem);
+    }
+  }
+  if (toolChoice === "none") problems.unshift("called a tool, but tool_choice is none");
+  const valid = Math.max(0, actual.length - problems.length);
+  const score = valid / actual.length;
+  if (problems.length === 0) return { status: "pass", score, reason: `${actual.length} valid call${actual.length === 1 ? "" : "s"}` };
+  return { status: "fail", score, reason: problems.join("; ") };
+}
+
 function callProblem(call: ToolCall, tools: readonly ToolDefinition[] | undefined, schemas: SchemaCompiler): string | undefined {
   if (call.arguments_error !== undefined) return `${call.name}: arguments did not parse: ${call.arguments_error}`;
   const tool = tools?.find((candidate) => candidate.name === call.name);

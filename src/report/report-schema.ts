@@ -175,6 +175,7 @@ const draw = {
     },
     output: { type: ["string", "null"] },
     tool_calls: { type: "array", items: toolCall },
+    agreement: { type: "object", properties: { tool_calls: boolean, output_json: boolean } },
   },
 } as const;
 
@@ -208,5 +209,6 @@ export const caseSchema = {
     candidate: { type: "array", items: draw },
     outcome: { enum: ["regression", "improvement", "pass", "fail", "error"] },
     flaky: boolean,
+    traffic: { type: "object", required: ["ts"], properties: { ts: string, source: string } },
   },
 } as const;

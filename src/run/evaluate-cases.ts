@@ -1,5 +1,6 @@
 import { costOf, priceOf } from "../pricing.js";
 import type { Provider } from "../providers/types.js";
+import { agreementOf } from "../score/agreement.js";
 import { caseOutcome, isFlaky } from "../score/outcome.js";
 import { orderLike, scoreDraw, scoreInput } from "../score/score-draw.js";
 import type {
@@ -96,6 +97,10 @@ async function evaluateCase(plan: EvaluationPlan, testCase: EvalCase): Promise<C
     draws.map(async (draw) => {
       const [baseline, candidate] = await Promise.all([runSide(plan, testCase, "baseline", draw), runSide(plan, testCase, "candidate", draw)]);
       await scorePairwise(plan, testCase, baseline, candidate);
+      if (baseline.outcome.status === "ok" && candidate.outcome.status === "ok") {
+        const agreement = agreementOf(testCase, baseline.outcome.response, candidate.outcome.response);
+        if (agreement) candidate.run.agreement = agreement;
+      }
       return { baseline: baseline.run, candidate: candidate.run, interrupted: baseline.interrupted || candidate.interrupted };
     }),
   );

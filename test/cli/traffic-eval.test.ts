@@ -104,6 +104,44 @@ describe("eval --traffic with recorded arms (SPEC §9)", () => {
     expect(first.traffic).toEqual({ ts: "2026-06-12T10:00:00.000Z", source: "shadow" });
     expect(first.tags).toContain("tools");
     expect(report.metrics.candidate["segment.tools.pass_rate"]).toBeLessThan(1);
+    // 10 tool requests, one (tool-003) answered with other calls; 10 JSON requests, one (json-004) not JSON.
+    expect(report.metrics.candidate["agreement.tool_calls"]).toBeCloseTo(0.9, 10);
+    expect(report.metrics.candidate["agreement.output_json"]).toBeCloseTo(0.9, 10);
+    expect(report.metrics.baseline["agreement.tool_calls"]).toBe(1);
+  });
+
+  test("reference-free checks score unlabelled traffic; an agreement bound is gated like any rate", async () => {
+    const unlabelled = trafficLines(30)
+      .trimEnd()
+      .split("\n")
+      .map((text) => {
+        const { expected: _expected, ...line } = JSON.parse(text) as TrafficLine;
+        return serializeTrafficLine(line);
+      })
+      .join("");
+    const rubric = [
+      "checks:",
+      "  - { id: calls, type: tool-calls, mode: validity, category: tools }",
+      "  - { id: polite, type: not-refusal, category: quality }",
+      "  - { id: answer, type: contains, category: quality }",
+      "gate:",
+      "  - { metric: tools.pass_rate, max_drop: 0.2 }",
+      "  - { metric: agreement.tool_calls, min: 0.99 }",
+      "",
+    ].join("\n");
+    const dir = makeProject({ "prod.traffic.jsonl": unlabelled, "rubric.yaml": rubric });
+    const result = await runModelgate([...trafficArgs, "--baseline", "recorded", "--candidate", "recorded"], { cwd: dir });
+    expect(result.stderr).not.toContain("crashed");
+    const report = readReport(dir);
+    // tool-003's candidate called track_order, an offered tool, with valid arguments: valid, but not what the baseline did.
+    const toolCase = report.cases.find((c) => c.id === "req-tool-003");
+    expect(toolCase?.candidate[0]?.checks.calls?.status).toBe("pass");
+    expect(toolCase?.candidate[0]?.checks.answer?.status).toBe("skipped");
+    expect(report.cases.find((c) => c.id === "req-faq-005")?.candidate[0]?.checks.polite?.status).toBe("fail");
+    const agreementRule = report.gate.rules.find((rule) => rule.metric === "agreement.tool_calls");
+    expect(agreementRule?.candidate).toBeCloseTo(0.9, 10);
+    expect(agreementRule?.verdict).toBe("fail");
+    expect(result.exitCode).toBe(1);
   });
 
   test("a recorded error counts as the arm's error; a line without the arm is an error on that case, not a crash", async () => {

@@ -104,7 +104,9 @@ const datasetRows: Row[] = [
   {
     name: "messages with a bad role",
     files: withData(good, { id: "c2", messages: [{ role: "usr", content: "hi" }] }),
-    expect: [/data\.jsonl:2: messages\[0\]\.role: expected one of system \| user \| assistant \| tool, got "usr" — did you mean "user"\?/],
+    expect: [
+      /data\.jsonl:2: messages\[0\]\.role: expected one of system \| developer \| user \| assistant \| tool, got "usr" — did you mean "user"\?/,
+    ],
   },
   {
     name: "messages not an array",
