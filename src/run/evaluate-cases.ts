@@ -2,7 +2,19 @@ import { costOf, priceOf } from "../pricing.js";
 import type { Provider } from "../providers/types.js";
 import { caseOutcome, isFlaky } from "../score/outcome.js";
 import { orderLike, scoreDraw, scoreInput } from "../score/score-draw.js";
-import type { CaseRecord, CaseReport, CaseRun, Check, CheckResult, EvalCase, JudgeCaller, RequestOutcome, Side, VariantSpec } from "../types.js";
+import type {
+  CaseRecord,
+  CaseReport,
+  CaseRun,
+  Check,
+  CheckResult,
+  EvalCase,
+  JudgeCaller,
+  ModelResponse,
+  RequestOutcome,
+  Side,
+  VariantSpec,
+} from "../types.js";
 import type { ReusedDraw } from "./baseline-report.js";
 import { buildRequest } from "./expand.js";
 import { type Endpoint, requestKey } from "./request-key.js";
@@ -127,9 +139,10 @@ function send(plan: EvaluationPlan, testCase: EvalCase, side: Side, draw: number
 
 /** A draw taken from an earlier report, as if it had just been answered. */
 function reusedOutcome(run: ReusedDraw): RequestOutcome {
+  const { output, tool_calls, usage, latency_ms: _latency, attempts: _attempts, cached: _cached, ...served } = run;
   return {
     status: "ok",
-    response: { text: run.output ?? "", tool_calls: run.tool_calls, usage: run.usage },
+    response: { text: output ?? "", tool_calls, usage, ...served },
     latency_ms: run.latency_ms,
     attempts: run.attempts,
     cached: run.cached,
@@ -153,8 +166,20 @@ async function scoreSide(plan: EvaluationPlan, testCase: EvalCase, side: Side, d
     cached: outcome.cached,
     error: outcome.status === "error" ? outcome.error : null,
     checks,
+    ...(ok ? responseFacts(outcome.response) : {}),
   };
   return { run, outcome, interrupted };
+}
+
+/** What a draw records of the response beyond its output: who answered, streaming timings, a refusal. */
+function responseFacts(response: ModelResponse): Pick<CaseRun, "served_model" | "system_fingerprint" | "ttft_ms" | "tokens_per_s" | "refusal"> {
+  return {
+    ...(response.served_model !== undefined ? { served_model: response.served_model } : {}),
+    ...(response.system_fingerprint !== undefined ? { system_fingerprint: response.system_fingerprint } : {}),
+    ...(response.ttft_ms !== undefined ? { ttft_ms: response.ttft_ms } : {}),
+    ...(response.tokens_per_s !== undefined ? { tokens_per_s: response.tokens_per_s } : {}),
+    ...(response.refusal !== undefined ? { refusal: response.refusal } : {}),
+  };
 }
 
 /** Pairwise checks see both sides of one draw and write the same verdict (from each side's view) to both. */

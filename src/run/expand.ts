@@ -1,5 +1,5 @@
 import { applyVars } from "../load/vars.js";
-import type { ChatMessage, EvalCase, ModelRequest, VariantSpec } from "../types.js";
+import type { ChatMessage, EvalCase, ModelRequest, RequestOptions, VariantSpec } from "../types.js";
 
 /**
  * The request one variant gets for one case and draw: the variant's prompt (templated with the case's
@@ -19,5 +19,16 @@ export function buildRequest(variant: VariantSpec, testCase: EvalCase, draw: num
     draw,
     ...(testCase.tools ? { tools: testCase.tools } : {}),
     ...(testCase.tool_choice ? { tool_choice: testCase.tool_choice } : {}),
+    ...requestOptionsOf(variant),
   };
+}
+
+/** The variant's reasoning / thinking / stream fields, as the request carries them (nothing when unset). */
+export function requestOptionsOf(variant: VariantSpec): { options?: RequestOptions } {
+  const options: RequestOptions = {
+    ...(variant.reasoning ? { reasoning: variant.reasoning } : {}),
+    ...(variant.thinking ? { thinking: variant.thinking } : {}),
+    ...(variant.stream ? { stream: true } : {}),
+  };
+  return Object.keys(options).length > 0 ? { options } : {};
 }
