@@ -8,7 +8,7 @@ import { describe, expect, test } from "vitest";
 import { providerEnvironment, providers, requestOptionWarnings } from "../../src/providers/index.js";
 import type { Provider } from "../../src/providers/types.js";
 import type { ModelRequest, ProviderName, VariantSpec } from "../../src/types.js";
-import type { FakeServer, FakeServerOptions } from "../support/fake-llm-server.js";
+import type { FakeReply, FakeServer, FakeServerOptions } from "../support/fake-llm-server.js";
 import { fakeServerForTest } from "../support/fake-server-per-test.js";
 import { refundTool } from "../support/scenario.js";
 
@@ -166,7 +166,7 @@ describe("openai-responses", () => {
     ["refusal", { refusal: "No, sorry." }, (r: { refusal?: string }) => expect(r.refusal).toBe("No, sorry.")],
   ] as const)("streamed %s: the same response, with time to first token and tokens per second", async (_name, reply, check) => {
     const server = await serverWith({
-      respond: () => ({ ...reply, usage: { input_tokens: 50, output_tokens: 40, reasoning_tokens: 10 } }),
+      respond: () => ({ ...(reply as FakeReply), usage: { input_tokens: 50, output_tokens: 40, reasoning_tokens: 10 } }),
       latencyMs: 40,
       chunkDelayMs: 15,
     });
