@@ -108,6 +108,13 @@ variants:
     expect(warning).toContain("candidate (next) asked for model o3-2025-04-16 and was served o3-2025-04-16-v2 (6)");
     expect(report.run.warnings.some((w) => w.startsWith("baseline") && w.includes("was served"))).toBe(false);
     expect(result.stderr).toContain("was served o3-2025-04-16-v2");
+    // Shown: the variant's reasoning and streaming, and the reasoning / cached tokens and ttft per request.
+    expect(result.stdout).toContain("[reasoning high, streamed]");
+    expect(result.stdout).toContain("reasoning tokens/request: 150 → 150; cached input tokens/request: 800 → 800; time to first token p50: — →");
+    // The saved report, new fields and all, passes `modelgate report`'s schema check.
+    const rerendered = await runModelgate(["report", "out/report.json"], { cwd: dir, env: {} });
+    expect(rerendered.stderr).not.toContain("not a valid");
+    expect(rerendered.exitCode).toBe(0);
   });
 
   test("a gate rule on latency.ttft_p95_ms is evaluated with paired statistics", async () => {
