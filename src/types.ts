@@ -109,11 +109,30 @@ export interface RecordedArm {
   error: RequestError | null;
 }
 
-export type ProviderName = "openai" | "anthropic" | "openai-compatible";
+export type ProviderName = "openai" | "anthropic" | "openai-compatible" | "openai-responses" | "azure";
 
+/** USD per million tokens. Unset extra columns bill at the input (cached, cache write) or output (reasoning) price. */
 export interface Pricing {
   input_per_mtok: number;
   output_per_mtok: number;
+  /** input tokens read from the provider's prompt cache */
+  cached_input_per_mtok?: number;
+  /** input tokens written to the prompt cache (Anthropic `cache_creation_input_tokens`) */
+  cache_write_per_mtok?: number;
+  /** reasoning (thinking) tokens, a part of the output tokens */
+  reasoning_per_mtok?: number;
+}
+
+/** OpenAI reasoning effort (Chat Completions `reasoning_effort`, Responses `reasoning.effort`). */
+export type ReasoningEffort = "minimal" | "low" | "medium" | "high";
+
+/** Variant fields that shape a request beyond `params`, mapped by each provider to its own wire format. */
+export interface RequestOptions {
+  reasoning?: { effort: ReasoningEffort };
+  /** Anthropic extended thinking */
+  thinking?: { budget_tokens: number };
+  /** stream the response: time to first token and tokens per second are measured */
+  stream?: boolean;
 }
 
 /** A model plus everything that shapes its output. */
@@ -130,6 +149,15 @@ export interface VariantSpec {
   pricing?: Pricing;
   /** extra HTTP headers (SPEC §2): a literal value, or `{ env: NAME }` read from the environment at run time */
   headers?: Record<string, string | { env: string }>;
+  reasoning?: RequestOptions["reasoning"];
+  thinking?: RequestOptions["thinking"];
+  stream?: boolean;
+  /** azure: the deployment name (default: the model id) */
+  deployment?: string;
+  /** azure: the `api-version` query parameter */
+  api_version?: string;
+  /** azure: the variable holding a Microsoft Entra bearer token, used when no API key is set */
+  token_env?: string;
 }
 
 /** Where a location-bearing problem was found: `datasets/qa.jsonl:14: expected.schema: ...`. */
@@ -142,9 +170,17 @@ export interface Issue {
 
 // ---------------------------------------------------------------- run
 
+/**
+ * Token usage, normalised across providers: `input_tokens` counts every input token (cached and
+ * cache-written included; Anthropic reports those apart) and `output_tokens` every output token
+ * (reasoning included). The optional counts are parts of those totals, present when reported and > 0.
+ */
 export interface Usage {
   input_tokens: number;
   output_tokens: number;
+  cached_input_tokens?: number;
+  cache_write_tokens?: number;
+  reasoning_tokens?: number;
 }
 
 /** What a provider returns, normalised. */
@@ -153,6 +189,16 @@ export interface ModelResponse {
   tool_calls: ToolCall[];
   usage: Usage | null;
   finish_reason?: string;
+  /** the model that answered, as the API named it (`response.model`) */
+  served_model?: string;
+  /** OpenAI's `system_fingerprint`, where sent */
+  system_fingerprint?: string;
+  /** the API's own refusal (OpenAI `refusal`), when the model declined; `text` then carries it too */
+  refusal?: string;
+  /** streamed responses: ms from sending to the first output token */
+  ttft_ms?: number;
+  /** streamed responses: output tokens per second after the first token */
+  tokens_per_s?: number;
 }
 
 /** A fully-templated request, ready for a provider (also what the request key hashes). */
@@ -165,6 +211,8 @@ export interface ModelRequest {
   draw: number;
   /** Ask for a JSON object reply (judge calls); providers map it to JSON mode where they can. */
   json_mode?: boolean;
+  /** the variant's reasoning / thinking / stream fields (absent when it sets none) */
+  options?: RequestOptions;
 }
 
 export type ErrorKind =
@@ -241,6 +289,12 @@ export interface RunRecord {
   cached: boolean;
   error: RequestError | null;
   checks: Record<string, CheckResult>;
+  /** the model that answered, as the API named it */
+  served_model?: string;
+  system_fingerprint?: string;
+  /** streamed draws: time to first token, and output tokens per second after it */
+  ttft_ms?: number;
+  tokens_per_s?: number;
   /** candidate draws: whether it answered as the baseline's draw did (SPEC §9 `agreement.*`); absent where neither measure applies */
   agreement?: RunAgreement;
 }
@@ -256,6 +310,8 @@ export interface RunAgreement {
 export interface CaseRun extends RunRecord {
   output: string | null;
   tool_calls: ToolCall[];
+  /** the API's own refusal text, when the model declined */
+  refusal?: string;
 }
 
 export type CaseOutcome = "regression" | "improvement" | "pass" | "fail" | "error";
@@ -382,6 +438,11 @@ export interface VariantInfo {
   prompt_sha256: string | null;
   prompt_path?: string;
   params: JsonObject;
+  reasoning?: RequestOptions["reasoning"];
+  thinking?: RequestOptions["thinking"];
+  stream?: boolean;
+  deployment?: string;
+  api_version?: string;
 }
 
 export interface RunReport {
@@ -452,6 +513,8 @@ export interface ScoreInput {
   tool_calls: ToolCall[];
   usage: Usage | null;
   latency_ms: number | null;
+  /** the API's own refusal (OpenAI `refusal`), when the model declined */
+  refusal?: string;
   /** Calls the judge variant through the runner (retries, cache, cassette). Absent when no judge is configured. */
   judge?: JudgeCaller;
 }

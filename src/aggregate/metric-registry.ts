@@ -75,12 +75,17 @@ export const metricRegistry = {
   "latency.p95_ms": latency("quantile", 0.95),
   "latency.p99_ms": latency("quantile", 0.99),
   "latency.mean_ms": latency("mean"),
+  // Streamed variants only (`stream: true`): time to first token, per request.
+  "latency.ttft_p50_ms": latency("quantile", 0.5),
+  "latency.ttft_p95_ms": latency("quantile", 0.95),
   "cost.per_request_usd": cost("mean"),
   "cost.total_usd": cost("sum"),
   "tokens.input.mean": tokens,
   "tokens.output.mean": tokens,
   "agreement.tool_calls": proportion("higher"),
   "agreement.output_json": proportion("higher"),
+  "tokens.reasoning.mean": tokens,
+  "tokens.cached_input.mean": tokens,
   regressions: cases("lower"),
   improvements: cases("higher"),
 } satisfies Record<string, MetricDeclaration>;

@@ -38,6 +38,8 @@ function define(name: string, family: MetricFamily, values: MetricDefinition["va
 /** Every metric of SPEC §5 this rubric's checks make (segments are these, restricted to a tag). */
 export function metricDefinitions(checks: CheckInfo[], options: AggregateOptions = {}): MetricDefinition[] {
   const latency = perDraw((run) => (run.error || (run.cached && !options.includeCachedLatency) ? null : run.latency_ms));
+  // Same rule as latency: a cached draw counts with its time to first token as first measured.
+  const ttft = perDraw((run) => (run.error || (run.cached && !options.includeCachedLatency) ? null : run.ttft_ms));
   const cost = perDraw((run) => (run.error ? null : run.cost_usd));
   const unpriced = (run: RunRecord) => !run.error && run.cost_usd === null;
   const scored = (run: RunRecord, id: string) => {
@@ -101,6 +103,8 @@ export function metricDefinitions(checks: CheckInfo[], options: AggregateOptions
     define("latency.p95_ms", "latency.p95_ms", latency),
     define("latency.p99_ms", "latency.p99_ms", latency),
     define("latency.mean_ms", "latency.mean_ms", latency),
+    define("latency.ttft_p50_ms", "latency.ttft_p50_ms", ttft),
+    define("latency.ttft_p95_ms", "latency.ttft_p95_ms", ttft),
     define("cost.per_request_usd", "cost.per_request_usd", cost, unpriced),
     define("cost.total_usd", "cost.total_usd", cost, unpriced),
     define(
@@ -123,6 +127,17 @@ export function metricDefinitions(checks: CheckInfo[], options: AggregateOptions
           return agreed === undefined ? [] : [side === "baseline" || agreed ? 1 : 0];
         }),
       ),
+    ),
+    // Parts of the input and output totals; a draw whose usage does not report them had none.
+    define(
+      "tokens.reasoning.mean",
+      "tokens.reasoning.mean",
+      perDraw((run) => (run.usage ? (run.usage.reasoning_tokens ?? 0) : null)),
+    ),
+    define(
+      "tokens.cached_input.mean",
+      "tokens.cached_input.mean",
+      perDraw((run) => (run.usage ? (run.usage.cached_input_tokens ?? 0) : null)),
     ),
     // Counts of cases live on the candidate side: a regression is a fact about the pair.
     define("regressions", "regressions", (testCase, side) => (side === "candidate" ? [testCase.outcome === "regression" ? 1 : 0] : [])),

@@ -47,8 +47,10 @@ export const notRefusal: CheckFactory = (spec, context) => {
     type: spec.type,
     category: spec.category,
     appliesTo: () => true,
-    score: ({ output, tool_calls }) => {
+    score: ({ output, tool_calls, refusal }) => {
       if (output === null) return noOutput;
+      // The API said so itself (OpenAI's `refusal`): no phrase needs to match.
+      if (refusal !== undefined) return { status: "fail", score: 0, reason: `refusal (the API's refusal field): ${excerpt(refusal, 60)}` };
       if (output.trim() === "" && tool_calls.length > 0) return { status: "pass", score: 1, reason: "answered with a tool call" };
       const verdict = classifyRefusal(output, extra);
       if (verdict.kind === "answer") return { status: "pass", score: 1, reason: "not a refusal" };

@@ -22,10 +22,12 @@ import { loadBaselineReport } from "../run/baseline-report.js";
 import { CaseLog } from "../run/case-log.js";
 import { enforceCostLimit, estimateRunCost } from "../run/cost-estimate.js";
 import { type EvaluationPlan, evaluateCases, type LiveVariant, type SideVariant } from "../run/evaluate-cases.js";
+import { requestOptionsOf } from "../run/expand.js";
 import { requestKey } from "../run/request-key.js";
 import { CacheStore, CassetteStore, type ResponseStore } from "../run/response-store.js";
 import { whyRunBroke } from "../run/run-health.js";
 import { Runner } from "../run/runner.js";
+import { servedModelWarnings } from "../run/served-model.js";
 import { runDefaults } from "../run/settings.js";
 import type { CaseRecord, EvalCase, JudgeCaller, RunSummary, Side, VariantInfo, VariantSpec } from "../types.js";
 import { modelgateVersion } from "../version.js";
@@ -233,6 +235,14 @@ async function runLoaded(inputs: Inputs, options: ResolvedOptions, io: CliIO, st
     const fatal = runner.fatalError;
     if (fatal && fatal.exitCode !== ExitCode.runFailed) throw fatal;
     const broken = fatal?.message ?? (io.signal.aborted ? undefined : whyRunBroke(caseRecords, inputs.rubric.checks, inputs.rubric.errorBudget));
+    // Who actually answered is known only now (issue #24): these warnings go to stderr and the report.
+    const served = servedModelWarnings(
+      caseRecords,
+      { baseline: baselineSpec, candidate: candidateSpec },
+      reusedBaseline && baselineSpec ? { path: displayName(reusedBaseline.path), baseline: baselineSpec, served: reusedBaseline.served } : undefined,
+    );
+    for (const warning of served) io.stderr.write(`warning: ${warning}\n`);
+    warnings.push(...served);
 
     const report = buildReport({ runId: id, inputs, options, startedAt, caseRecords, runner, warnings, variants, io, broken });
     // eval's --quiet silences only the progress display (SPEC §2): the summary table still prints.
@@ -267,7 +277,7 @@ function judgeCaller(inputs: Inputs, runner: Runner, live: (spec: VariantSpec, r
   return (request, { variant, label }) => {
     const judge = (variant !== undefined ? byName.get(variant) : undefined) ?? fallback;
     if (!judge) throw new UserError(`no judge configured for ${label}`);
-    const pinned = { ...request, params: judgeParams(judge.spec) };
+    const pinned = { ...request, params: judgeParams(judge.spec), ...requestOptionsOf(judge.spec) };
     return runner.send({
       provider: judge.provider,
       key: () => requestKey(judge.endpoint, pinned),
@@ -478,6 +488,12 @@ function variantInfo(spec: VariantSpec, env: NodeJS.ProcessEnv): VariantInfo {
     prompt_sha256: spec.prompt?.sha256 ?? null,
     ...(spec.prompt ? { prompt_path: spec.prompt.path === "(inline)" ? "(inline)" : displayName(spec.prompt.path) } : {}),
     params: spec.params,
+    ...(spec.reasoning ? { reasoning: spec.reasoning } : {}),
+    ...(spec.thinking ? { thinking: spec.thinking } : {}),
+    ...(spec.stream ? { stream: true } : {}),
+    ...(spec.provider === "azure"
+      ? { deployment: spec.deployment ?? spec.model, ...(spec.api_version ? { api_version: spec.api_version } : {}) }
+      : {}),
   };
 }
 

@@ -2,7 +2,7 @@ import { metricNames, splitSegmentMetric } from "../aggregate/metric-names.js";
 import { createSchemaCompiler } from "../checks/schema-compiler.js";
 import { describeValue, suggest, throwIfIssues, UserError } from "../errors.js";
 import { priceOf } from "../pricing.js";
-import { providerNames } from "../providers/index.js";
+import { providerNames, requestOptionWarnings } from "../providers/index.js";
 import { loadTraffic } from "../traffic/load.js";
 import type { Issue, JsonValue, Side, VariantSpec } from "../types.js";
 import { type Config, findConfig, loadConfig } from "./config.js";
@@ -212,6 +212,7 @@ export function variantWarnings(
     ["candidate", candidate],
     ...judges.map((judge): [string, VariantSpec | undefined] => ["judge", judge]),
   ];
+  for (const [role, variant] of roles) if (variant) warnings.push(...requestOptionWarnings(role, variant));
   for (const [role, variant] of roles) {
     if (variant && isFloatingAlias(variant)) {
       warnings.push(

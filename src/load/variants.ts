@@ -3,10 +3,28 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { describeValue, suggest } from "../errors.js";
 import { providerNames } from "../providers/index.js";
-import type { JsonObject, JsonValue, ProviderName, VariantSpec } from "../types.js";
+import type { JsonObject, JsonValue, Pricing, ProviderName, ReasoningEffort, VariantSpec } from "../types.js";
 import { checkKeys, expected, isObject, optionalString, type Report } from "./fields.js";
 
-const variantFields = ["provider", "model", "base_url", "api_key_env", "prompt", "params", "pricing", "headers", "description"];
+const variantFields = [
+  "provider",
+  "model",
+  "base_url",
+  "api_key_env",
+  "prompt",
+  "params",
+  "pricing",
+  "headers",
+  "description",
+  "reasoning",
+  "thinking",
+  "stream",
+  "deployment",
+  "api_version",
+  "token_env",
+];
+const pricingColumns = ["input_per_mtok", "output_per_mtok", "cached_input_per_mtok", "cache_write_per_mtok", "reasoning_per_mtok"] as const;
+const reasoningEfforts: readonly ReasoningEffort[] = ["minimal", "low", "medium", "high"];
 /** RFC 9110 field-name characters. */
 const headerNamePattern = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const envNamePattern = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -78,13 +96,90 @@ export function parseVariant(name: string, raw: JsonValue, at: string, configPat
     if (headers) variant.headers = headers;
   }
   if (raw.pricing !== undefined) {
-    const pricing = raw.pricing;
-    const ok =
-      isObject(pricing) && ["input_per_mtok", "output_per_mtok"].every((key) => typeof pricing[key] === "number" && (pricing[key] as number) >= 0);
-    if (ok) variant.pricing = { input_per_mtok: pricing.input_per_mtok as number, output_per_mtok: pricing.output_per_mtok as number };
-    else report(`${at}.pricing`, expected("{ input_per_mtok: <USD>, output_per_mtok: <USD> }", pricing));
+    const pricing = parsePricing(raw.pricing, `${at}.pricing`, report);
+    if (pricing) variant.pricing = pricing;
   }
+  parseRequestOptions(raw, variant, at, report);
   return variant;
+}
+
+/** `pricing: { input_per_mtok, output_per_mtok, cached_input_per_mtok?, cache_write_per_mtok?, reasoning_per_mtok? }` (USD) */
+function parsePricing(raw: JsonValue, at: string, report: Report): Pricing | undefined {
+  const shape = `{ input_per_mtok: <USD>, output_per_mtok: <USD>, cached_input_per_mtok?, cache_write_per_mtok?, reasoning_per_mtok? }`;
+  if (!isObject(raw)) {
+    report(at, expected(shape, raw));
+    return undefined;
+  }
+  checkKeys(raw, [...pricingColumns], at, report);
+  const pricing: Record<string, number> = {};
+  let ok = true;
+  for (const column of pricingColumns) {
+    const value = raw[column];
+    const required = column === "input_per_mtok" || column === "output_per_mtok";
+    if (value === undefined && !required) continue;
+    if (typeof value === "number" && Number.isFinite(value) && value >= 0) pricing[column] = value;
+    else {
+      ok = false;
+      report(
+        `${at}.${column}`,
+        value === undefined ? `required: USD per million tokens (${shape})` : expected("USD per million tokens (a number >= 0)", value),
+      );
+    }
+  }
+  return ok ? (pricing as unknown as Pricing) : undefined;
+}
+
+/**
+ * The variant fields beyond `params` that each provider maps to its own wire format (SPEC §2, issue
+ * #24): `reasoning: { effort }`, `thinking: { budget_tokens }`, `stream: true`, and Azure's
+ * `deployment`, `api_version`, `token_env`. Whether one applies to the provider is a warning, not an
+ * error (src/providers/index.ts `requestOptionWarnings`).
+ */
+function parseRequestOptions(raw: Record<string, JsonValue>, variant: VariantSpec, at: string, report: Report): void {
+  if (raw.reasoning !== undefined) {
+    const reasoning = raw.reasoning;
+    if (isObject(reasoning) && reasoningEfforts.includes(reasoning.effort as ReasoningEffort)) {
+      checkKeys(reasoning, ["effort"], `${at}.reasoning`, report);
+      variant.reasoning = { effort: reasoning.effort as ReasoningEffort };
+    } else if (isObject(reasoning) && reasoning.effort !== undefined) {
+      const hint = typeof reasoning.effort === "string" ? suggest(reasoning.effort, reasoningEfforts) : "";
+      report(`${at}.reasoning.effort`, `expected one of ${reasoningEfforts.join(" | ")}, got ${describeValue(reasoning.effort)}${hint}`);
+    } else report(`${at}.reasoning`, expected(`{ effort: ${reasoningEfforts.join(" | ")} }`, reasoning));
+  }
+  if (raw.thinking !== undefined) {
+    const thinking = raw.thinking;
+    const budget = isObject(thinking) ? thinking.budget_tokens : undefined;
+    if (isObject(thinking) && typeof budget === "number" && Number.isSafeInteger(budget) && budget >= 1) {
+      checkKeys(thinking, ["budget_tokens"], `${at}.thinking`, report);
+      variant.thinking = { budget_tokens: budget };
+    } else if (isObject(thinking))
+      report(`${at}.thinking.budget_tokens`, expected("a whole number of tokens (Anthropic asks for at least 1024)", budget ?? null));
+    else report(`${at}.thinking`, expected("{ budget_tokens: <tokens> }", thinking));
+  }
+  if (raw.stream !== undefined) {
+    if (typeof raw.stream === "boolean") {
+      if (raw.stream) variant.stream = true;
+    } else report(`${at}.stream`, expected("true or false", raw.stream));
+  }
+  const deployment = optionalString(raw, "deployment", `${at}.deployment`, report);
+  if (deployment !== undefined) {
+    if (/^[A-Za-z0-9._-]+$/.test(deployment)) variant.deployment = deployment;
+    else report(`${at}.deployment`, "expected an Azure deployment name (letters, digits, '.', '_', '-')");
+  }
+  const apiVersion = optionalString(raw, "api_version", `${at}.api_version`, report);
+  if (apiVersion !== undefined) {
+    if (/^\d{4}-\d{2}-\d{2}(-preview)?$|^(v1|latest|preview)$/.test(apiVersion)) variant.api_version = apiVersion;
+    else report(`${at}.api_version`, `expected an Azure OpenAI api-version like 2024-10-21 or 2025-04-01-preview, got ${JSON.stringify(apiVersion)}`);
+  }
+  const tokenEnv = optionalString(raw, "token_env", `${at}.token_env`, report);
+  if (tokenEnv !== undefined) {
+    if (envNamePattern.test(tokenEnv)) variant.token_env = tokenEnv;
+    else report(`${at}.token_env`, "expected the NAME of an environment variable holding a bearer token (tokens never go in files)");
+  }
+  const azureOnly = (["deployment", "api_version", "token_env"] as const).filter((field) => raw[field] !== undefined);
+  if (azureOnly.length > 0 && raw.provider !== undefined && raw.provider !== "azure") {
+    report(`${at}.${azureOnly[0]}`, `only used by provider: azure (this variant is ${describeValue(raw.provider)})`);
+  }
 }
 
 /** `headers: { x-portkey-config: { env: PORTKEY_CONFIG }, x-team: "search" }` */

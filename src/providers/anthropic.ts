@@ -3,6 +3,7 @@ import type { ChatMessage, ContentPart, ModelRequest, ModelResponse, ToolCall } 
 import { MalformedResponseError, sdkErrorClassifier } from "./errors.js";
 import { parseToolArguments } from "./tool-arguments.js";
 import type { Provider, ProviderEnvironment } from "./types.js";
+import { makeUsage, StreamClock, servedFields } from "./usage.js";
 
 type MessageParams = Anthropic.Messages.MessageCreateParamsNonStreaming;
 type WireMessage = Anthropic.Messages.MessageParam;
@@ -30,10 +31,14 @@ export async function createAnthropicProvider(model: string, environment: Provid
         .map((m) => m.content)
         .join("\n\n");
       const { max_tokens, ...params } = request.params as Record<string, unknown>;
+      const thinking = request.options?.thinking;
+      // max_tokens must exceed the thinking budget (the budget is part of it): room for an answer on top.
+      const fallbackMaxTokens = thinking ? thinking.budget_tokens + defaultMaxTokens : defaultMaxTokens;
       const body = {
         ...params,
         model,
-        max_tokens: typeof max_tokens === "number" ? max_tokens : defaultMaxTokens,
+        max_tokens: typeof max_tokens === "number" ? max_tokens : fallbackMaxTokens,
+        ...(thinking ? { thinking: { type: "enabled", budget_tokens: thinking.budget_tokens } } : {}),
         messages: toWireMessages(request.messages.filter((m) => m.role !== "system" && m.role !== "developer")),
         ...(system ? { system } : {}),
       } as MessageParams;
@@ -49,7 +54,14 @@ export async function createAnthropicProvider(model: string, environment: Provid
         else if (choice === "none") body.tool_choice = { type: "none" };
         else if (choice) body.tool_choice = { type: "tool", name: choice.name };
       }
-      return fromMessage(await client.messages.create(body, { signal }));
+      if (!request.options?.stream) return fromMessage(await client.messages.create(body, { signal }));
+      const clock = new StreamClock();
+      const stream = client.messages.stream(body, { signal });
+      for await (const event of stream) {
+        if (event.type === "content_block_delta" && (event.delta.type === "text_delta" || event.delta.type === "input_json_delta")) clock.first();
+      }
+      const response = fromMessage(await stream.finalMessage());
+      return { ...response, ...clock.fields(response.usage) };
     },
     // The SDK's own classes, for instanceof: their names do not survive the bundler.
     classify: sdkErrorClassifier(sdk),
@@ -114,7 +126,19 @@ function fromMessage(message: Anthropic.Messages.Message): ModelResponse {
   return {
     text: texts.join(""),
     tool_calls: calls,
-    usage: message.usage ? { input_tokens: message.usage.input_tokens ?? 0, output_tokens: message.usage.output_tokens ?? 0 } : null,
+    usage: message.usage ? usageOf(message.usage) : null,
     ...(message.stop_reason ? { finish_reason: message.stop_reason } : {}),
+    ...servedFields(message.model),
   };
+}
+
+/**
+ * Anthropic counts cache reads and writes apart from `input_tokens`; modelgate's input total includes
+ * them (src/types.ts `Usage`). Thinking tokens are billed as output and not reported apart.
+ */
+function usageOf(usage: Anthropic.Messages.Usage): ReturnType<typeof makeUsage> {
+  const read = usage.cache_read_input_tokens ?? 0;
+  const written = usage.cache_creation_input_tokens ?? 0;
+  const input = (usage.input_tokens ?? 0) + (typeof read === "number" ? read : 0) + (typeof written === "number" ? written : 0);
+  return makeUsage({ input, output: usage.output_tokens, cachedInput: read, cacheWrite: written });
 }

@@ -25,6 +25,8 @@ export interface ProviderEnvironment {
   timeoutMs: number;
   /** extra HTTP headers of the variant (SPEC §2), values resolved; the caller remembers them as secrets (rememberSecret) */
   headers?: Record<string, string>;
+  /** azure: where and how to call (src/providers/azure.ts); the token is remembered as a secret */
+  azure?: { deployment?: string; apiVersion?: string; bearerToken?: string };
   /** the HTTP client the SDK uses: the run's (src/providers/http-client.ts), or one a script or test injects */
   fetch?: typeof fetch;
 }

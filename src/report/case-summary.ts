@@ -193,8 +193,23 @@ export function verdictSentence(report: RunSummary): string {
 }
 
 /** `stable (openai · gpt-4o-2024-08-06)` */
-export function describeVariant(variant: { name: string; provider: string; model: string }): string {
-  return variant.name === variant.model || variant.name === `${variant.provider}:${variant.model}`
-    ? `${variant.provider}:${variant.model}`
-    : `${variant.name} (${variant.provider} · ${variant.model})`;
+export function describeVariant(variant: {
+  name: string;
+  provider: string;
+  model: string;
+  reasoning?: { effort: string };
+  thinking?: { budget_tokens: number };
+  stream?: boolean;
+}): string {
+  const base =
+    variant.name === variant.model || variant.name === `${variant.provider}:${variant.model}`
+      ? `${variant.provider}:${variant.model}`
+      : `${variant.name} (${variant.provider} · ${variant.model})`;
+  // What shapes a reasoning model's answer (and its cost) is part of which variant it is.
+  const extras = [
+    ...(variant.reasoning ? [`reasoning ${variant.reasoning.effort}`] : []),
+    ...(variant.thinking ? [`thinking ${variant.thinking.budget_tokens} tokens`] : []),
+    ...(variant.stream ? ["streamed"] : []),
+  ];
+  return extras.length > 0 ? `${base} [${extras.join(", ")}]` : base;
 }

@@ -150,7 +150,17 @@ const draw = {
     usage: {
       anyOf: [
         { type: "null" },
-        { type: "object", required: ["input_tokens", "output_tokens"], properties: { input_tokens: count, output_tokens: count } },
+        {
+          type: "object",
+          required: ["input_tokens", "output_tokens"],
+          properties: {
+            input_tokens: count,
+            output_tokens: count,
+            cached_input_tokens: count,
+            cache_write_tokens: count,
+            reasoning_tokens: count,
+          },
+        },
       ],
     },
     latency_ms: nullableNumber,
@@ -176,6 +186,11 @@ const draw = {
     output: { type: ["string", "null"] },
     tool_calls: { type: "array", items: toolCall },
     agreement: { type: "object", properties: { tool_calls: boolean, output_json: boolean } },
+    served_model: string,
+    system_fingerprint: string,
+    refusal: string,
+    ttft_ms: number,
+    tokens_per_s: number,
   },
 } as const;
 

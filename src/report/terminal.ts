@@ -113,6 +113,7 @@ export function renderTerminal(report: RunSummary, options: TerminalOptions): st
   for (const warning of [...report.run.warnings, ...(falseFail ? [falseFail] : [])]) lines.push(c.yellow(`warning: ${plainText(warning)}`));
   if (report.run.warnings.length > 0) lines.push("");
 
+  for (const line of usageLines(report)) lines.push(c.dim(line));
   const cost = runCost(report);
   if (cost.total !== null)
     lines.push(c.dim(`cost of this run: ${formatUsd(cost.total)}${cost.unknown > 0 ? ` (+${cost.unknown} requests at unknown price)` : ""}`));
@@ -131,6 +132,26 @@ export function renderTerminal(report: RunSummary, options: TerminalOptions): st
   const next = nextStep(report, options);
   if (next) lines.push(next);
   return `${lines.join("\n")}\n`;
+}
+
+/**
+ * Reasoning and prompt-cache tokens per request, and time to first token, when either side has any:
+ * they explain a cost or latency change that the answer tokens do not (issue #24).
+ */
+function usageLines(report: RunSummary): string[] {
+  const { baseline, candidate } = report.metrics;
+  const shown = (metric: string, label: string, unit: string) => {
+    const [before, after] = [baseline[metric], candidate[metric]];
+    if (!before && !after) return [];
+    const value = (v: number | null | undefined) => (v === null || v === undefined ? "—" : `${Math.round(v)}${unit}`);
+    return [`${label}: ${value(before)} → ${value(after)}`];
+  };
+  const parts = [
+    ...shown("tokens.reasoning.mean", "reasoning tokens/request", ""),
+    ...shown("tokens.cached_input.mean", "cached input tokens/request", ""),
+    ...shown("latency.ttft_p50_ms", "time to first token p50", " ms"),
+  ];
+  return parts.length > 0 ? [`${parts.join("; ")} (baseline → candidate)`] : [];
 }
 
 function colourDelta(c: InstanceType<typeof Chalk>, comparison: Comparison): string {

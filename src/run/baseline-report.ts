@@ -3,14 +3,18 @@ import { UserError } from "../errors.js";
 import { paramsSignature } from "../load/variants.js";
 import { type OpenedReport, openedWhole, openReport } from "../report/read-report.js";
 import type { CaseRun, RunReport, VariantInfo } from "../types.js";
+import { type ServedSummary, summariseServed } from "./served-model.js";
 
 /** What re-scoring needs of an earlier baseline draw (its checks are scored again, so they are not kept). */
-export type ReusedDraw = Pick<CaseRun, "output" | "tool_calls" | "usage" | "latency_ms" | "attempts" | "cached">;
+export type ReusedDraw = Pick<CaseRun, "output" | "tool_calls" | "usage" | "latency_ms" | "attempts" | "cached"> &
+  Pick<CaseRun, "served_model" | "system_fingerprint" | "ttft_ms" | "tokens_per_s" | "refusal">;
 
 export interface ReusedBaseline {
   path: string;
   /** the earlier run's baseline draws, by case id */
   runs: Map<string, ReusedDraw[]>;
+  /** who answered the earlier run's baseline (every draw, reused or not), to see a model change under one name */
+  served: ServedSummary;
 }
 
 /**
@@ -46,6 +50,10 @@ export function loadBaselineReport(
   if (paramsSignature(then.params ?? {}) !== paramsSignature(current.baseline.params)) {
     differences.push(`the baseline params changed (${JSON.stringify(then.params)} then, ${JSON.stringify(current.baseline.params)} now)`);
   }
+  for (const field of ["reasoning", "thinking"] as const) {
+    const [before, now] = [JSON.stringify(then[field] ?? null), JSON.stringify(current.baseline[field] ?? null)];
+    if (before !== now) differences.push(`the baseline's ${field} changed (${before} then, ${now} now)`);
+  }
   if ((report.run.repeat ?? 1) !== current.repeat) differences.push(`--repeat changed (${report.run.repeat ?? 1} then, ${current.repeat} now)`);
   if (differences.length > 0 && !force) {
     throw new UserError(
@@ -54,13 +62,21 @@ export function loadBaselineReport(
     );
   }
   const runs = new Map<string, ReusedDraw[]>();
+  const served = summariseServed([]);
   for (const testCase of opened.cases()) {
     const draws = Array.isArray(testCase?.baseline) ? testCase.baseline : [];
+    summariseServed(draws, served);
     if (draws.length !== current.repeat || draws.some((run) => run.error)) continue;
-    runs.set(
-      testCase.id,
-      draws.map(({ output, tool_calls, usage, latency_ms, attempts, cached }) => ({ output, tool_calls, usage, latency_ms, attempts, cached })),
-    );
+    runs.set(testCase.id, draws.map(reusedDraw));
   }
-  return { path, runs };
+  return { path, runs, served };
+}
+
+/** What a reused draw keeps: its output, usage and timings, and who answered it. */
+function reusedDraw(run: CaseRun): ReusedDraw {
+  const { output, tool_calls, usage, latency_ms, attempts, cached } = run;
+  const draw: ReusedDraw = { output, tool_calls, usage, latency_ms, attempts, cached };
+  for (const field of ["served_model", "system_fingerprint", "refusal"] as const) if (typeof run[field] === "string") draw[field] = run[field];
+  for (const field of ["ttft_ms", "tokens_per_s"] as const) if (typeof run[field] === "number") draw[field] = run[field];
+  return draw;
 }

@@ -11,6 +11,7 @@ import type {
   CheckResult,
   EvalCase,
   JudgeCaller,
+  ModelResponse,
   Pricing,
   RecordedArm,
   RequestOutcome,
@@ -177,7 +178,12 @@ function recordedOutcome(arm: RecordedArm | undefined, side: Side): RequestOutco
   if (arm.error) return { status: "error", error: arm.error, latency_ms: latency, attempts: 1, cached: false };
   return {
     status: "ok",
-    response: { text: arm.output ?? "", tool_calls: arm.tool_calls, usage: arm.usage },
+    response: {
+      text: arm.output ?? "",
+      tool_calls: arm.tool_calls,
+      usage: arm.usage,
+      ...(arm.ttft_ms !== undefined ? { ttft_ms: arm.ttft_ms } : {}),
+    },
     latency_ms: latency,
     attempts: 1,
     cached: false,
@@ -186,9 +192,10 @@ function recordedOutcome(arm: RecordedArm | undefined, side: Side): RequestOutco
 
 /** A draw taken from an earlier report, as if it had just been answered. */
 function reusedOutcome(run: ReusedDraw): RequestOutcome {
+  const { output, tool_calls, usage, latency_ms: _latency, attempts: _attempts, cached: _cached, ...served } = run;
   return {
     status: "ok",
-    response: { text: run.output ?? "", tool_calls: run.tool_calls, usage: run.usage },
+    response: { text: output ?? "", tool_calls, usage, ...served },
     latency_ms: run.latency_ms,
     attempts: run.attempts,
     cached: run.cached,
@@ -217,8 +224,20 @@ async function scoreSide(
     cached: outcome.cached,
     error: outcome.status === "error" ? outcome.error : null,
     checks,
+    ...(ok ? responseFacts(outcome.response) : {}),
   };
   return { run, outcome, interrupted };
+}
+
+/** What a draw records of the response beyond its output: who answered, streaming timings, a refusal. */
+function responseFacts(response: ModelResponse): Pick<CaseRun, "served_model" | "system_fingerprint" | "ttft_ms" | "tokens_per_s" | "refusal"> {
+  return {
+    ...(response.served_model !== undefined ? { served_model: response.served_model } : {}),
+    ...(response.system_fingerprint !== undefined ? { system_fingerprint: response.system_fingerprint } : {}),
+    ...(response.ttft_ms !== undefined ? { ttft_ms: response.ttft_ms } : {}),
+    ...(response.tokens_per_s !== undefined ? { tokens_per_s: response.tokens_per_s } : {}),
+    ...(response.refusal !== undefined ? { refusal: response.refusal } : {}),
+  };
 }
 
 /** Pairwise checks see both sides of one draw and write the same verdict (from each side's view) to both. */

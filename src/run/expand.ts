@@ -1,5 +1,5 @@
 import { applyVars } from "../load/vars.js";
-import type { ChatMessage, EvalCase, JsonObject, ModelRequest, VariantSpec } from "../types.js";
+import type { ChatMessage, EvalCase, JsonObject, ModelRequest, RequestOptions, VariantSpec } from "../types.js";
 
 /**
  * The request one variant gets for one case and draw. A dataset case: the variant's prompt (templated
@@ -15,6 +15,7 @@ export function buildRequest(variant: VariantSpec, testCase: EvalCase, draw: num
     draw,
     ...(testCase.tools ? { tools: testCase.tools } : {}),
     ...(testCase.tool_choice ? { tool_choice: testCase.tool_choice } : {}),
+    ...requestOptionsOf(variant),
   };
 }
 
@@ -72,4 +73,14 @@ function replayedParams(params: JsonObject, variant: VariantSpec): JsonObject {
   if (variant.provider === "anthropic" && kept.max_tokens === undefined && typeof params.max_completion_tokens === "number")
     kept.max_tokens = params.max_completion_tokens;
   return kept;
+}
+
+/** The variant's reasoning / thinking / stream fields, as the request carries them (nothing when unset). */
+export function requestOptionsOf(variant: VariantSpec): { options?: RequestOptions } {
+  const options: RequestOptions = {
+    ...(variant.reasoning ? { reasoning: variant.reasoning } : {}),
+    ...(variant.thinking ? { thinking: variant.thinking } : {}),
+    ...(variant.stream ? { stream: true } : {}),
+  };
+  return Object.keys(options).length > 0 ? { options } : {};
 }

@@ -47,6 +47,8 @@ export function requestKey(endpoint: Endpoint, request: ModelRequest): string {
     tool_choice: request.tool_choice ?? null,
     json_mode: request.json_mode ?? false,
     draw: request.draw,
+    // Left out when unset (canonicalJson skips undefined), so the keys of every earlier cache entry hold.
+    options: request.options,
   };
   return sha256Hex(canonicalJson(normalised));
 }

@@ -10,6 +10,7 @@ export function scoreInput(testCase: EvalCase, outcome: RequestOutcome, judge: J
     tool_calls: ok ? outcome.response.tool_calls : [],
     usage: ok ? outcome.response.usage : null,
     latency_ms: outcome.latency_ms,
+    ...(ok && outcome.response.refusal !== undefined ? { refusal: outcome.response.refusal } : {}),
     ...(judge ? { judge } : {}),
   };
 }

@@ -67,7 +67,7 @@ test("by default both providers share one kept-alive pool of at most --concurren
   });
   expect(result.stderr).not.toContain("crashed");
   expect([0, 1]).toContain(result.exitCode);
-  expect(server.stats.byApi).toEqual({ openai: 30, anthropic: 30 });
+  expect(server.stats.byApi).toEqual({ openai: 30, anthropic: 30, responses: 0 });
   expect(globalFetch).not.toHaveBeenCalled();
   // 60 requests over one origin: two pools (or no keep-alive) would need more than 3 connections
   expect(counter.connections()).toBeGreaterThan(0);

@@ -91,7 +91,7 @@ describe("a run through an HTTP proxy", () => {
     });
     expect(result.stderr).not.toContain("crashed");
     expect(result.exitCode).toBe(0);
-    expect(server.stats.byApi).toEqual({ openai: 6, anthropic: 6 });
+    expect(server.stats.byApi).toEqual({ openai: 6, anthropic: 6, responses: 0 });
     const target = new URL(server.url).host;
     expect(proxy.seen.length).toBeGreaterThan(0);
     // Tunnels only, to the fake server, over kept-alive connections (one pool of --concurrency 2).

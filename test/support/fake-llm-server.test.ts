@@ -109,7 +109,7 @@ describe("text replies", () => {
     expect(server.stats.log[0]?.messages.map((m) => m.role)).toEqual(["user", "assistant", "user"]);
     // @anthropic-ai/sdk v1 sends apiKey as a Bearer token, not x-api-key
     expect(server.stats.log[0]?.headers.authorization).toBe("Bearer test");
-    expect(server.stats.byApi).toEqual({ openai: 0, anthropic: 1 });
+    expect(server.stats.byApi).toEqual({ openai: 0, anthropic: 1, responses: 0 });
   });
 });
 

@@ -7,13 +7,26 @@ import { createHash } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
+import {
+  anthropicUsage,
+  chatUsage,
+  type FakeUsage,
+  normaliseResponsesBody,
+  responsesPayload,
+  streamAnthropic,
+  streamChat,
+  streamResponses,
+} from "./fake-llm-wire.js";
 
-export type FakeApi = "openai" | "anthropic";
+/** `responses`: OpenAI's Responses API (`POST …/responses`); Azure's chat path is `openai`. */
+export type FakeApi = "openai" | "anthropic" | "responses";
 
 /** One request as it arrived, plus a view normalised across both APIs for responders. */
 export interface FakeRequest {
   api: FakeApi;
   path: string;
+  /** the query string's parameters (Azure sends `api-version`) */
+  query: Record<string, string>;
   headers: Record<string, string | string[] | undefined>;
   // biome-ignore lint/suspicious/noExplicitAny: responders read arbitrary wire fields (temperature, tool_choice, ...)
   body: any;
@@ -34,7 +47,16 @@ export interface FakeReply {
   text?: string;
   /** `arguments` as a string is sent raw (possibly invalid JSON) — see toAnthropicInput for Anthropic. */
   tool_calls?: Array<{ name: string; arguments: unknown | string }>;
-  usage?: { input_tokens: number; output_tokens: number };
+  /** totals, with cached / cache-written / reasoning parts (sent in each API's own usage shape) */
+  usage?: FakeUsage;
+  /** the model the response names (default: the requested one) */
+  model?: string;
+  /** OpenAI Chat Completions `system_fingerprint` */
+  system_fingerprint?: string;
+  /** OpenAI refusal (Chat Completions `message.refusal`, Responses `refusal` content) instead of text */
+  refusal?: string;
+  /** Responses API: a reasoning item before the message */
+  reasoning?: boolean;
 }
 
 export type Fault =
@@ -54,8 +76,10 @@ export interface FakeServerOptions {
   fault?: (req: FakeRequest) => Fault | undefined;
   /** Answer 429 (Retry-After: 0) when more than this many requests are in flight. */
   maxInFlight?: number;
-  /** Requests whose Authorization / x-api-key header does not contain this key get 401. */
+  /** Requests whose Authorization / x-api-key / api-key header does not contain this key get 401. */
   requireKey?: string;
+  /** Streamed replies (`stream: true`): ms between events, after `latencyMs` before the first. */
+  chunkDelayMs?: number;
 }
 
 export interface FakeServerStats {
@@ -64,7 +88,7 @@ export interface FakeServerStats {
   /** Peak concurrent requests, counted from arrival to response finish or socket close. */
   maxInFlight: number;
   inFlight: number;
-  byApi: { openai: number; anthropic: number };
+  byApi: { openai: number; anthropic: number; responses: number };
   /** Requests answered 429 by the `maxInFlight` throttle. */
   throttled: number;
   log: FakeRequest[];
@@ -141,6 +165,7 @@ export async function startFakeLlmServer(options: FakeServerOptions = {}): Promi
       return;
     }
     const fakeReq = normaliseRequest(api, path, req.headers, body, index);
+    fakeReq.query = Object.fromEntries(new URL(req.url ?? "/", "http://fake").searchParams);
     stats.log.push(fakeReq);
 
     if (options.requireKey !== undefined && !hasKey(req, options.requireKey)) {
@@ -185,9 +210,11 @@ export async function startFakeLlmServer(options: FakeServerOptions = {}): Promi
     }
 
     const reply = fault?.kind === "empty-choices" ? {} : await respond(fakeReq);
-    const payload = api === "openai" ? openaiResponse(fakeReq, reply) : anthropicResponse(fakeReq, reply);
+    const payload =
+      api === "openai" ? openaiResponse(fakeReq, reply) : api === "responses" ? responsesResponse(fakeReq, reply) : anthropicResponse(fakeReq, reply);
     if (fault?.kind === "empty-choices") {
       if (api === "openai") payload.choices = [];
+      else if (api === "responses") payload.output = [];
       else {
         payload.content = [];
         if (fault.stopReason !== undefined) payload.stop_reason = fault.stopReason;
@@ -204,6 +231,13 @@ export async function startFakeLlmServer(options: FakeServerOptions = {}): Promi
       // Promise the whole body, send half, then drop the connection.
       res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
       res.write(text.slice(0, Math.floor(text.length / 2)), () => res.socket?.destroy());
+      return;
+    }
+    if (fakeReq.body?.stream === true) {
+      const delay = options.chunkDelayMs ?? 0;
+      if (api === "openai") await streamChat(res, payload, fakeReq.body?.stream_options?.include_usage === true, delay);
+      else if (api === "responses") await streamResponses(res, payload, delay);
+      else await streamAnthropic(res, payload, delay);
       return;
     }
     sendRaw(res, 200, text);
@@ -263,12 +297,13 @@ export function failFirstAttempts(n: number, fault: Fault): (req: FakeRequest) =
 // ---------------------------------------------------------------- request side
 
 function emptyStats(): FakeServerStats {
-  return { requests: 0, maxInFlight: 0, inFlight: 0, byApi: { openai: 0, anthropic: 0 }, throttled: 0, log: [] };
+  return { requests: 0, maxInFlight: 0, inFlight: 0, byApi: { openai: 0, anthropic: 0, responses: 0 }, throttled: 0, log: [] };
 }
 
 function detectApi(path: string): FakeApi | undefined {
   if (path.endsWith("/chat/completions")) return "openai";
   if (path.endsWith("/messages")) return "anthropic";
+  if (path.endsWith("/responses")) return "responses";
   return undefined;
 }
 
@@ -283,7 +318,7 @@ async function drain(req: IncomingMessage): Promise<void> {
 }
 
 function hasKey(req: IncomingMessage, key: string): boolean {
-  const values = [req.headers.authorization, req.headers["x-api-key"]].flat();
+  const values = [req.headers.authorization, req.headers["x-api-key"], req.headers["api-key"]].flat();
   return values.some((v) => typeof v === "string" && v.includes(key));
 }
 
@@ -322,7 +357,11 @@ function normaliseRequest(api: FakeApi, path: string, headers: IncomingMessage["
   const systems: string[] = [];
   const messages: Array<{ role: string; content: string }> = [];
 
-  if (api === "openai") {
+  if (api === "responses") {
+    const view = normaliseResponsesBody(b);
+    systems.push(...view.systems);
+    messages.push(...view.messages);
+  } else if (api === "openai") {
     for (const m of asArray(b.messages).map(asObject)) {
       const role = String(m.role ?? "");
       if (role === "system" || role === "developer") {
@@ -345,7 +384,8 @@ function normaliseRequest(api: FakeApi, path: string, headers: IncomingMessage["
     }
   }
 
-  const tools = asArray(b.tools).map((t) => {
+  const tools = (api === "responses" ? normaliseResponsesBody(b).tools : asArray(b.tools)).map((t) => {
+    if (api === "responses") return t as { name: string; description?: string; parameters: unknown };
     const o = asObject(t);
     const def = api === "openai" ? asObject(o.function) : o;
     const parameters = api === "openai" ? def.parameters : def.input_schema;
@@ -360,6 +400,7 @@ function normaliseRequest(api: FakeApi, path: string, headers: IncomingMessage["
   return {
     api,
     path,
+    query: {},
     headers: { ...headers },
     body,
     model: String(b.model ?? ""),
@@ -382,7 +423,7 @@ function rawArguments(args: unknown): string {
 }
 
 /** Default usage: ~4 characters per token, deterministic so cost assertions are exact. */
-function usageOf(req: FakeRequest, reply: FakeReply): { input_tokens: number; output_tokens: number } {
+function usageOf(req: FakeRequest, reply: FakeReply): FakeUsage {
   if (reply.usage) return reply.usage;
   const input = [req.system ?? "", ...req.messages.map((m) => m.content)].join("");
   const output = [reply.text ?? "", ...(reply.tool_calls ?? []).map((c) => c.name + rawArguments(c.arguments))];
@@ -417,26 +458,41 @@ function openaiResponse(req: FakeRequest, reply: FakeReply): Json {
     id: `chatcmpl-fake-${req.index}`,
     object: "chat.completion",
     created: Math.floor(Date.now() / 1000),
-    model: req.model,
+    model: reply.model ?? req.model,
+    ...(reply.system_fingerprint !== undefined ? { system_fingerprint: reply.system_fingerprint } : {}),
     choices: [
       {
         index: 0,
         message: {
           role: "assistant",
-          content: reply.text ?? (calls.length > 0 ? null : ""),
+          content: reply.refusal !== undefined ? null : (reply.text ?? (calls.length > 0 ? null : "")),
           ...(calls.length > 0 ? { tool_calls: calls } : {}),
-          refusal: null,
+          refusal: reply.refusal ?? null,
         },
         finish_reason: calls.length > 0 ? "tool_calls" : "stop",
         logprobs: null,
       },
     ],
-    usage: {
-      prompt_tokens: usage.input_tokens,
-      completion_tokens: usage.output_tokens,
-      total_tokens: usage.input_tokens + usage.output_tokens,
-    },
+    usage: chatUsage(usage),
   };
+}
+
+function responsesResponse(req: FakeRequest, reply: FakeReply): Json {
+  const calls = (reply.tool_calls ?? []).map((c, i) => {
+    const args = rawArguments(c.arguments);
+    return { id: toolCallId("call_", c.name, args, i), name: c.name, arguments: args };
+  });
+  return responsesPayload(
+    req.index,
+    reply.model ?? req.model,
+    {
+      calls,
+      ...(reply.text !== undefined ? { text: reply.text } : {}),
+      ...(reply.refusal !== undefined ? { refusal: reply.refusal } : {}),
+      ...(reply.reasoning ? { reasoning: true } : {}),
+    },
+    usageOf(req, reply),
+  );
 }
 
 function anthropicResponse(req: FakeRequest, reply: FakeReply): Json {
@@ -451,11 +507,11 @@ function anthropicResponse(req: FakeRequest, reply: FakeReply): Json {
     id: `msg_fake_${req.index}`,
     type: "message",
     role: "assistant",
-    model: req.model,
+    model: reply.model ?? req.model,
     content: [...text, ...calls],
     stop_reason: calls.length > 0 ? "tool_use" : "end_turn",
     stop_sequence: null,
-    usage: usageOf(req, reply),
+    usage: anthropicUsage(usageOf(req, reply)),
   };
 }
 
