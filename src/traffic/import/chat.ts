@@ -108,8 +108,8 @@ export function answerToolCalls(value: unknown): ToolCall[] {
 
 /** The answer of a chat completion body (first choice): its text and tool calls, or undefined without choices. */
 export function completionAnswer(body: unknown): { output: string; tool_calls: ToolCall[] } | undefined {
-  const choice = asObject(Array.isArray(asObject(body)?.choices) ? (asObject(body)?.choices as JsonValue[])[0] : undefined);
-  const message = asObject(choice?.message);
+  const choices = asObject(body)?.choices;
+  const message = asObject(asObject(Array.isArray(choices) ? choices[0] : undefined)?.message);
   if (!message) return undefined;
   return { output: contentText(message.content), tool_calls: answerToolCalls(message.tool_calls) };
 }

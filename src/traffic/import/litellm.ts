@@ -10,7 +10,7 @@
  */
 import type { JsonValue } from "../../types.js";
 import type { TrafficArm } from "../types.js";
-import { answerToolCalls, chatMessages, chatParams, chatToolChoice, chatTools, contentText, trafficError } from "./chat.js";
+import { chatMessages, chatParams, chatToolChoice, chatTools, completionAnswer, trafficError } from "./chat.js";
 import { asNumber, asObject, asString, readPath } from "./json-path.js";
 import { readJsonLines } from "./jsonl.js";
 import type { FormatReader, ImportRecord, ReaderSink } from "./types.js";
@@ -73,12 +73,10 @@ function fromPayload(payload: Record<string, JsonValue>, file: string, line: num
     if (code !== undefined && code >= 100 && code < 600) arm.status = code;
     arm.error = trafficError(arm.status, asString(info.error_class) ?? "", asString(payload.error_str) ?? asString(info.error_message) ?? "");
   } else {
-    const response = asObject(payload.response);
-    const choice = asObject(Array.isArray(response?.choices) ? (response?.choices as JsonValue[])[0] : undefined);
-    const message = asObject(choice?.message);
-    if (!message) return "no response message";
-    arm.output = contentText(message.content);
-    arm.tool_calls = answerToolCalls(message.tool_calls);
+    const answer = completionAnswer(payload.response);
+    if (!answer) return "no response message";
+    arm.output = answer.output;
+    arm.tool_calls = answer.tool_calls;
   }
 
   const metadata = asObject(payload.metadata);
