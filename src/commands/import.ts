@@ -111,11 +111,11 @@ function renderReport(result: ImportResult, options: ImportOptions, reader: Form
     const dropped = [...file.dropped.values()].reduce((sum, n) => sum + n, 0);
     lines.push(`  read ${count(file.read)}, imported ${count(file.imported)}, dropped ${count(dropped)}`);
     for (const [reason, n] of [...file.dropped.entries()].sort((a, b) => b[1] - a[1])) lines.push(`    ${count(n)} ${reason}`);
-    for (const field of measuredFields) {
+    for (const field of file.imported > 0 ? measuredFields : []) {
       const name = fieldNames[field];
       if (reader.neverRecorded.includes(field)) lines.push(`  ${name}: absent in ${options.format}`);
-      else if (file.imported > 0 && (file.present[field] ?? 0) === 0) lines.push(`  ${name}: absent in this file`);
-      else if (file.imported > 0 && (file.present[field] ?? 0) < file.imported) {
+      else if ((file.present[field] ?? 0) === 0) lines.push(`  ${name}: absent in this file`);
+      else if ((file.present[field] ?? 0) < file.imported) {
         lines.push(`  ${name}: in ${count(file.present[field] ?? 0)} of ${count(file.imported)} records`);
       }
     }

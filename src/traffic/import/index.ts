@@ -1,8 +1,10 @@
 import { litellm } from "./litellm.js";
+import { openaiBatch } from "./openai-batch.js";
 import type { FormatReader } from "./types.js";
 
 /** The formats `modelgate import` reads (SPEC §9). */
 export const importFormats = {
+  "openai-batch": openaiBatch,
   litellm,
 } satisfies Record<string, FormatReader>;
 

@@ -18,11 +18,11 @@ export function buildLine(request: JoinedRequest, source: string, id: string, re
   const arms: TrafficLine["arms"] = {};
   for (const { arm, record } of records) {
     const recorded: TrafficArm = { ...record.arm };
+    // Only where the source says which answer the user got (never guessed: a Batch run served no one).
     if (record.served !== undefined) recorded.served = record.served;
-    else if (request.arms.baseline && request.arms.candidate) recorded.served = arm === "baseline";
     arms[arm] = redact ? maskArm(recorded) : recorded;
   }
-  const ts = Math.min(...records.map(({ record }) => record.ts));
+  const ts = Math.min(...records.flatMap(({ record }) => (Number.isFinite(record.ts) ? [record.ts] : [])));
   const line: TrafficLine = {
     v: trafficVersion,
     id,

@@ -99,7 +99,7 @@ function fromPayload(payload: Record<string, JsonValue>, file: string, line: num
     },
     arm,
     models: [model, ...(modelGroup ? [modelGroup] : [])],
-    ...(silent ? { served: false } : {}),
+    served: !silent,
     field: (path) => readPath(payload, path),
   };
 }

@@ -86,6 +86,12 @@ export async function runImport(reader: FormatReader, options: ImportOptions): P
   const emit = (request: JoinedRequest) => {
     const record = request.arms.baseline ?? request.arms.candidate;
     if (!record) return;
+    const times = Object.values(request.arms).flatMap((arm) => (arm && Number.isFinite(arm.ts) ? [arm.ts] : []));
+    if (times.length === 0) {
+      for (const arm of Object.values(request.arms))
+        if (arm) sink.drop(sink.report(arm.file), arm.line, "no timestamp (a Batch error line has no response `created`)");
+      return;
+    }
     let id = request.joinKey;
     if (writtenIds.has(id)) {
       id = `${request.joinKey}:${record.recordId ?? `${record.line}`}`;
@@ -121,6 +127,7 @@ export async function runImport(reader: FormatReader, options: ImportOptions): P
       if (result.drops.length < 200) result.drops.push({ file: report.file, line, message: `dropped: ${reason}` });
     },
     record: (record, report) => {
+      // A record without a time (a Batch error line) is judged by its joined line's time, or dropped with it.
       if (options.since !== undefined && record.ts < options.since) return sink.drop(report, record.line, "before --since");
       if (options.until !== undefined && record.ts > options.until) return sink.drop(report, record.line, "after --until");
       const arm = chooseArm(record, options.armBy, armValues);
