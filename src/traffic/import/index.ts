@@ -1,3 +1,4 @@
+import { langfuse } from "./langfuse.js";
 import { litellm } from "./litellm.js";
 import { openaiBatch } from "./openai-batch.js";
 import type { FormatReader } from "./types.js";
@@ -6,6 +7,7 @@ import type { FormatReader } from "./types.js";
 export const importFormats = {
   "openai-batch": openaiBatch,
   litellm,
+  langfuse,
 } satisfies Record<string, FormatReader>;
 
 export type ImportFormat = keyof typeof importFormats;

@@ -85,7 +85,7 @@ async function firstLineKind(file: string): Promise<Kind> {
     await readJsonLines(file, probe, (value) => {
       const object = asObject(value);
       if (object && (object.body !== undefined || object.method !== undefined)) kind = "input";
-      else if (object && object.response) kind = "output";
+      else if (object?.response) kind = "output";
       else if (object) kind = "error";
       throw stop;
     });
