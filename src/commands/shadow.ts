@@ -13,7 +13,7 @@ import { redactSecrets } from "../redact.js";
 import { CostWindow } from "../shadow/cost-window.js";
 import { dropReasons } from "../shadow/metrics.js";
 import { createSampler, parseSampleKey, type SampleKey } from "../shadow/sampler.js";
-import { startShadowServer } from "../shadow/server.js";
+import { type ShadowServer, startShadowServer } from "../shadow/server.js";
 import { TrafficLog } from "../shadow/traffic-log.js";
 import type { VariantSpec } from "../types.js";
 
@@ -96,7 +96,14 @@ function endpointOf(variant: VariantSpec, env: NodeJS.ProcessEnv, role: string):
   return new URL(text);
 }
 
-export async function runShadow(options: ShadowOptions, io: CliIO): Promise<number> {
+/** A running proxy and its log, as `runShadow` (and the tests) drive it. */
+export interface RunningShadow {
+  server: ShadowServer;
+  log: TrafficLog;
+}
+
+/** Resolves the variants and endpoints and starts the proxy; prints where it listens. */
+export async function startShadow(options: ShadowOptions, io: CliIO): Promise<RunningShadow> {
   const config = loadConfig(findConfig(options.config, io.cwd));
   const baseline = resolveVariant(options.baseline, config, "--baseline");
   const candidate = resolveVariant(options.candidate, config, "--candidate");
@@ -149,6 +156,12 @@ export async function runShadow(options: ShadowOptions, io: CliIO): Promise<numb
     `modelgate shadow: listening on ${server.url}/v1 — serving ${baseline.name} (${baselineUrl.host}), ` +
       `copying ${options.sample * 100}% by ${sampleKey} to ${candidate.name} (${candidateUrl.host}); log in ${options.log}\n`,
   );
+  return { server, log };
+}
+
+/** `modelgate shadow`: runs the proxy until SIGTERM or Ctrl-C, then drains it; exit 0. */
+export async function runShadow(options: ShadowOptions, io: CliIO): Promise<number> {
+  const { server, log } = await startShadow(options, io);
   await new Promise<void>((done) => {
     if (io.signal.aborted) done();
     else io.signal.addEventListener("abort", () => done(), { once: true });
