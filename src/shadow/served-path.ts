@@ -5,7 +5,7 @@
  * headers (RFC 9110 §7.6.1), which describe one connection, are not copied. A client that disconnects
  * aborts the upstream request. When asked, a copy of the body is kept for the traffic log.
  */
-import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Dispatcher, Pool } from "undici";
 import type { TrafficError } from "../traffic/types.js";
 import type { ShadowMetrics } from "./metrics.js";
@@ -54,19 +54,30 @@ function requestHeaders(raw: string[]): string[] {
   return headers;
 }
 
-function responseHeaders(headers: Dispatcher.ResponseData["headers"], draining: boolean): OutgoingHttpHeaders {
-  const copy: OutgoingHttpHeaders = {};
-  for (const name in headers) if (!hopByHop.has(name)) copy[name] = headers[name];
-  if (draining) copy.connection = "close";
-  return copy;
+/** The baseline's raw header lines minus hop-by-hop ones, as the flat [name, value, …] list `writeHead` takes: names keep their case, repeats stay repeated. */
+function responseHeaders(raw: Buffer[], draining: boolean): { headers: string[]; contentType?: string; contentEncoding?: string } {
+  const headers: string[] = [];
+  let contentType: string | undefined;
+  let contentEncoding: string | undefined;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = (raw[i] as Buffer).toString("latin1");
+    const lower = name.toLowerCase();
+    if (hopByHop.has(lower)) continue;
+    const value = (raw[i + 1] as Buffer).toString("latin1");
+    if (lower === "content-type") contentType ??= value;
+    else if (lower === "content-encoding") contentEncoding ??= value;
+    headers.push(name, value);
+  }
+  if (draining) headers.push("connection", "close");
+  return { headers, ...(contentType !== undefined ? { contentType } : {}), ...(contentEncoding !== undefined ? { contentEncoding } : {}) };
 }
 
-function first(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
-}
-
-/** Forwards one request whose body has been read; resolves when the response has ended either way. */
-export async function forward(
+/**
+ * Forwards one request whose body has been read; resolves when the response has ended either way.
+ * undici's handler interface rather than `request()`: no AbortSignal, no body stream per request — the
+ * served path's own cost (bench/shadow.ts) is most of what the proxy adds.
+ */
+export function forward(
   req: IncomingMessage,
   res: ServerResponse,
   body: Buffer,
@@ -74,84 +85,100 @@ export async function forward(
   endpoint: BaselineEndpoint,
   options: ForwardOptions,
 ): Promise<ServedResult> {
-  const controller = new AbortController();
-  let clientGone = false;
-  res.once("close", () => {
-    if (res.writableFinished) return;
-    clientGone = true;
-    controller.abort();
-  });
-  const sentAt = performance.now();
-  let response: Dispatcher.ResponseData;
-  try {
-    response = await endpoint.pool.request({
-      path: upstreamPath(endpoint.basePath, req.url ?? "/"),
-      method: req.method as Dispatcher.HttpMethod,
-      headers: requestHeaders(req.rawHeaders),
-      body: body.length > 0 ? body : null,
-      signal: controller.signal,
-    });
-  } catch (error) {
-    const latencyMs = Math.round(performance.now() - sentAt);
-    if (clientGone) return { status: undefined, error: { kind: "network", message: "the client disconnected" }, latencyMs };
-    const message = `modelgate shadow: the baseline could not be reached: ${(error as Error).message}`;
-    if (!res.headersSent && !res.destroyed) {
-      res.writeHead(502, { "content-type": "application/json", ...(options.draining() ? { connection: "close" } : {}) });
-      res.end(JSON.stringify({ error: { message, type: "proxy_error", code: "baseline_unreachable" } }));
-    }
-    return { status: 502, error: { kind: "network", message }, latencyMs };
-  }
-  const headersAt = performance.now();
-  res.writeHead(response.statusCode, responseHeaders(response.headers, options.draining()));
-  const contentType = first(response.headers["content-type"]);
-  const streaming = contentType?.includes("text/event-stream") === true;
-  // A stream's headers go out now (the client sees the response start); a JSON body's go with it, in one write.
-  if (streaming) res.flushHeaders();
-  options.metrics.observeAddedLatency(performance.now() - arrivedAt - (headersAt - sentAt));
-
   return new Promise<ServedResult>((resolve) => {
-    const upstream = response.body;
+    let abort: ((error?: Error) => void) | undefined;
+    let clientGone = false;
+    let ended = false;
+    res.once("close", () => {
+      if (ended || res.writableFinished) return;
+      clientGone = true;
+      abort?.(new Error("the client disconnected"));
+    });
+    const sentAt = performance.now();
+    let status: number | undefined;
+    let contentType: string | undefined;
+    let contentEncoding: string | undefined;
+    let streaming = false;
+    let ttftMs: number | undefined;
     const chunks: Buffer[] = [];
     let size = 0;
     let truncated = false;
-    let ttftMs: number | undefined;
-    upstream.on("data", (chunk: Buffer) => {
-      if (ttftMs === undefined && streaming) ttftMs = Math.round(performance.now() - sentAt);
-      if (options.capture && !truncated) {
-        size += chunk.length;
-        if (size > options.maxCaptureBytes) {
-          truncated = true;
-          chunks.length = 0;
-        } else chunks.push(chunk);
-      }
-      if (!res.write(chunk)) upstream.pause();
-    });
-    res.on("drain", () => upstream.resume());
-    const captured = (): CapturedResponse | undefined =>
-      options.capture
-        ? {
-            status: response.statusCode,
-            contentType,
-            contentEncoding: first(response.headers["content-encoding"]),
-            body: Buffer.concat(chunks),
-            truncated,
+    const finish = (result: ServedResult) => {
+      ended = true;
+      resolve(result);
+    };
+    endpoint.pool.dispatch(
+      {
+        path: upstreamPath(endpoint.basePath, req.url ?? "/"),
+        method: req.method as Dispatcher.HttpMethod,
+        headers: requestHeaders(req.rawHeaders),
+        body: body.length > 0 ? body : null,
+      },
+      {
+        onConnect(abortRequest) {
+          abort = abortRequest;
+          if (clientGone) abortRequest(new Error("the client disconnected"));
+        },
+        onHeaders(statusCode, raw, resume, statusText) {
+          // 1xx informational answers are the connection's business, not the client's.
+          if (statusCode < 200) return true;
+          const headersAt = performance.now();
+          status = statusCode;
+          const copied = responseHeaders(raw, options.draining());
+          contentType = copied.contentType;
+          contentEncoding = copied.contentEncoding;
+          streaming = contentType?.includes("text/event-stream") === true;
+          res.writeHead(statusCode, statusText, copied.headers);
+          // A stream's headers go out now (the client sees the response start); a JSON body's go with it, in one write.
+          if (streaming) res.flushHeaders();
+          // Added: before the request went upstream (reading the body, sampling) + relaying the headers back.
+          options.metrics.observeAddedLatency(sentAt - arrivedAt + (performance.now() - headersAt));
+          // Backpressure: onData returning false pauses the upstream socket until the client has drained.
+          res.on("drain", resume);
+          return true;
+        },
+        onData(chunk) {
+          if (ttftMs === undefined && streaming) ttftMs = Math.round(performance.now() - sentAt);
+          if (options.capture && !truncated) {
+            size += chunk.length;
+            if (size > options.maxCaptureBytes) {
+              truncated = true;
+              chunks.length = 0;
+            } else chunks.push(chunk);
           }
-        : undefined;
-    upstream.on("end", () => {
-      res.end();
-      const kept = captured();
-      resolve({
-        status: response.statusCode,
-        ...(kept ? { captured: kept } : {}),
-        latencyMs: Math.round(performance.now() - sentAt),
-        ...(ttftMs !== undefined ? { ttftMs } : {}),
-      });
-    });
-    upstream.on("error", (error) => {
-      // The client gets a cut-off response, as it would from the baseline itself.
-      res.destroy();
-      const message = clientGone ? "the client disconnected" : `the baseline's response broke off: ${error.message}`;
-      resolve({ status: response.statusCode, error: { kind: "network", message }, latencyMs: Math.round(performance.now() - sentAt) });
-    });
+          return res.write(chunk);
+        },
+        onComplete() {
+          res.end();
+          finish({
+            status,
+            ...(options.capture
+              ? { captured: { status: status ?? 0, contentType, contentEncoding, body: chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks), truncated } }
+              : {}),
+            latencyMs: Math.round(performance.now() - sentAt),
+            ...(ttftMs !== undefined ? { ttftMs } : {}),
+          });
+        },
+        onError(error) {
+          const latencyMs = Math.round(performance.now() - sentAt);
+          if (clientGone) {
+            finish({ status, error: { kind: "network", message: "the client disconnected" }, latencyMs });
+            return;
+          }
+          if (status !== undefined || res.headersSent) {
+            // The client gets a cut-off response, as it would from the baseline itself.
+            res.destroy();
+            finish({ status, error: { kind: "network", message: `the baseline's response broke off: ${error.message}` }, latencyMs });
+            return;
+          }
+          const message = `modelgate shadow: the baseline could not be reached: ${error.message}`;
+          if (!res.destroyed) {
+            res.writeHead(502, { "content-type": "application/json", ...(options.draining() ? { connection: "close" } : {}) });
+            res.end(JSON.stringify({ error: { message, type: "proxy_error", code: "baseline_unreachable" } }));
+          }
+          finish({ status: 502, error: { kind: "network", message }, latencyMs });
+        },
+      },
+    );
   });
 }
