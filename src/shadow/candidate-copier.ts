@@ -57,17 +57,23 @@ export class CandidateCopier {
   }
 
   /** Queues a copy; false (and `done` called with the reason) when it is dropped at once. Never waits. */
-  offer(body: string, done: (result: CopyResult) => void): boolean {
+  /** Why a copy offered now would be dropped (counted), or undefined: asked before the copy's body is built, so a full queue costs nothing. */
+  refusal(): DropReason | undefined {
     const { metrics, cost } = this.options;
     const reason: DropReason | undefined =
       cost && !cost.window.allows() ? "cost_cap" : this.queue.length - this.queueHead >= this.options.queue ? "queue_full" : undefined;
+    if (reason) metrics.drop(reason);
+    return reason;
+  }
+
+  offer(body: string, done: (result: CopyResult) => void): boolean {
+    const reason = this.refusal();
     if (reason) {
-      metrics.drop(reason);
       done({ sent: false, reason });
       return false;
     }
     this.queue.push({ body, done });
-    metrics.copiesQueued++;
+    this.options.metrics.copiesQueued++;
     this.pump();
     return true;
   }

@@ -153,7 +153,15 @@ export function forward(
           finish({
             status,
             ...(options.capture
-              ? { captured: { status: status ?? 0, contentType, contentEncoding, body: chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks), truncated } }
+              ? {
+                  captured: {
+                    status: status ?? 0,
+                    contentType,
+                    contentEncoding,
+                    body: chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks),
+                    truncated,
+                  },
+                }
               : {}),
             latencyMs: Math.round(performance.now() - sentAt),
             ...(ttftMs !== undefined ? { ttftMs } : {}),

@@ -75,8 +75,10 @@ export async function startShadowServer(options: ShadowServerOptions): Promise<S
       void forward(req, res, body, arrivedAt, endpoint, forwardOptions(false)).finally(finished);
       return;
     }
-    if (!options.sample(req.headers, body)) {
-      metrics.drop("sampled_out");
+    const sampled = options.sample(req.headers, body);
+    if (!sampled) metrics.drop("sampled_out");
+    // A copy that would be dropped (full queue, cost cap) is counted now, before its body is parsed or its answer kept.
+    if (!sampled || copier.refusal()) {
       void forward(req, res, body, arrivedAt, endpoint, forwardOptions(false)).finally(finished);
       return;
     }
