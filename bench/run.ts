@@ -7,6 +7,7 @@
  *   npm run bench -- --big             # adds N 100,000 (the memory target; a few minutes)
  *   npm run bench -- --promptfoo DIR [--promptfoo-node PATH]   # promptfoo on every cell, side by side
  *   npm run bench -- --json out.json   # also write the raw figures
+ *   npm run bench -- --shadow-only     # only the shadow proxy's part (bench/shadow.ts); --no-shadow skips it
  *
  * Exits 0 when every target passes, 1 when one fails.
  */
@@ -18,6 +19,7 @@ import { parseArgs } from "node:util";
 import { type ImportBenchResult, runImportBench } from "./import.js";
 import { root, runNode, startServer, type Usage } from "./processes.js";
 import { type PromptfooResult, promptfooMain, runPromptfoo } from "./promptfoo.js";
+import { runShadowBench } from "./shadow.js";
 
 const { values } = parseArgs({
   options: {
@@ -27,6 +29,8 @@ const { values } = parseArgs({
     "no-build": { type: "boolean", default: false },
     promptfoo: { type: "string" },
     "promptfoo-node": { type: "string" },
+    "shadow-only": { type: "boolean", default: false },
+    "no-shadow": { type: "boolean", default: false },
   },
 });
 
@@ -233,6 +237,13 @@ async function main(): Promise<void> {
 
   const scratch = mkdtempSync(join(tmpdir(), "modelgate-bench-"));
   try {
+    if (values["shadow-only"]) {
+      const targets = await runShadowBench({ bin, quick: values.quick });
+      console.log("");
+      printTargets(targets);
+      if (!targets.every(passes)) process.exitCode = 1;
+      return;
+    }
     const versionMs = await versionWallMs(scratch);
     console.log(`--version: ${versionMs.toFixed(0)} ms wall (median of 5)`);
     const rubric = writeRubric(scratch);
@@ -268,6 +279,7 @@ async function main(): Promise<void> {
       ...results.flatMap(targetsOf),
       { name: "import litellm lines/s", measured: imported.linesPerS / 1000, limit: 20, atLeast: true, unit: "k/s" },
       { name: "import litellm peak RSS", measured: imported.peakRssMb, limit: 400, unit: "MB" },
+      ...(values["no-shadow"] ? [] : await runShadowBench({ bin, quick: values.quick })),
     ];
     console.log("");
     printTargets(targets);

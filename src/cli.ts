@@ -224,6 +224,28 @@ export async function runCli(argv: string[], given: CliIO): Promise<number> {
       exitCode = await runImportCommand(format, files, raw, io);
     });
 
+  program
+    .command("shadow")
+    .description("an OpenAI-compatible proxy: serve the baseline unchanged, copy a sample to the candidate, log both as traffic (SPEC §10)")
+    .requiredOption("--listen <addr>", "host:port to listen on (e.g. 127.0.0.1:8787)")
+    .requiredOption("--baseline <variant>", "the served variant (config name or provider:model)")
+    .requiredOption("--candidate <variant>", "the shadowed variant (config name or provider:model)")
+    .requiredOption("--log <dir>", "folder for the traffic log (shadow-*.traffic.jsonl)")
+    .option("--config <file>", "config file (default modelgate.config.yaml/.json in the working directory)")
+    .option("--sample <fraction>", "share of requests copied to the candidate, 0 to 1", "1")
+    .option("--sample-key <key>", "what the sample hashes: header:<name> or request", "request")
+    .option("--max-in-flight <n>", "candidate copies in flight at once (halved on 429)", "16")
+    .option("--queue <n>", "candidate copies waiting at most; more are dropped", "1000")
+    .option("--candidate-timeout <ms>", "how long a candidate copy may take", "60000")
+    .option("--grace <ms>", "on SIGTERM, how long shadow copies still in flight may take", "10000")
+    .option("--log-max-bytes <n>", "start a new log file before one passes this size", String(100 * 1024 * 1024))
+    .option("--redact", "also mask e-mail addresses, phone and card numbers in the log (secrets are always masked)")
+    .option("--max-cost-per-hour <usd>", "stop copying while the candidate's spend over the last hour is above this")
+    .action(async (raw: Record<string, string | boolean | undefined>) => {
+      const { runShadow, normaliseShadowOptions } = await import("./commands/shadow.js");
+      exitCode = await runShadow(normaliseShadowOptions(raw), io);
+    });
+
   const cache = program.command("cache").description("inspect or clear the response cache");
   for (const action of ["stats", "clear"] as const) {
     cache
