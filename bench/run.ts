@@ -16,6 +16,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, w
 import { cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { type ImportBenchResult, runImportBench } from "./import.js";
 import { root, runNode, startServer, type Usage } from "./processes.js";
 import { type PromptfooResult, promptfooMain, runPromptfoo } from "./promptfoo.js";
 import { runShadowBench } from "./shadow.js";
@@ -267,14 +268,22 @@ async function main(): Promise<void> {
       results.push(result);
       rmSync(dataset, { force: true });
     }
+    const importLines = values.quick ? 100_000 : values.big ? 2_000_000 : 400_000;
+    const imported: ImportBenchResult = await runImportBench(scratch, importLines);
+    console.log(
+      `import litellm, ${importLines.toLocaleString("en-US")} lines (${(imported.bytes / 2 ** 20).toFixed(0)} MB): ${imported.wallS.toFixed(2)} s, ` +
+        `${Math.round(imported.linesPerS).toLocaleString("en-US")} lines/s, peak RSS ${imported.peakRssMb.toFixed(0)} MB, exit ${imported.exitCode}`,
+    );
     const targets: Target[] = [
       { name: "--version wall time (median of 5)", measured: versionMs, limit: 250, unit: "ms" },
       ...results.flatMap(targetsOf),
       ...(values["no-shadow"] ? [] : await runShadowBench({ bin, quick: values.quick })),
+      { name: "import litellm lines/s", measured: imported.linesPerS / 1000, limit: 20, atLeast: true, unit: "k/s" },
+      { name: "import litellm peak RSS", measured: imported.peakRssMb, limit: 400, unit: "MB" },
     ];
     console.log("");
     printTargets(targets);
-    if (values.json) writeFileSync(values.json, `${JSON.stringify({ versionMs, results, targets }, null, 2)}\n`);
+    if (values.json) writeFileSync(values.json, `${JSON.stringify({ versionMs, results, imported, targets }, null, 2)}\n`);
     if (!targets.every(passes)) process.exitCode = 1;
   } finally {
     rmSync(scratch, { recursive: true, force: true });

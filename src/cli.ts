@@ -224,6 +224,27 @@ export async function runCli(argv: string[], given: CliIO): Promise<number> {
       exitCode = await runShadow(normaliseShadowOptions(raw), io);
     });
 
+  program
+    .command("import")
+    .description("turn production logs (openai-batch, otel, litellm, langfuse) into a traffic file (SPEC §9)")
+    .argument("<format>", "openai-batch | otel | litellm | langfuse")
+    .argument("<files...>", "the log files (JSON lines)")
+    .option("--out <file>", "the traffic file to write (*.traffic.jsonl)")
+    .option("--arm-by <field>", "what picks a record's arm: model (default) or a dotted path into the record")
+    .option("--arm <arm=value>", "baseline=VALUE or candidate=VALUE (repeatable); without it every record is a baseline", collect, [])
+    .option("--tag <name=field>", "add the tag name:<value of field> to each line (repeatable)", collect, [])
+    .option("--since <time>", "only requests at or after this time (ISO 8601 or epoch seconds)")
+    .option("--until <time>", "only requests at or before this time")
+    .option("--sample <n>", "a seeded random sample of N lines, stratified by tags", positiveInt("--sample"))
+    .option("--seed <s>", "the sample's seed (default 1)", positiveInt("--seed", 0))
+    .option("--dedupe", "identical requests once (the earliest)")
+    .option("--redact", "mask e-mail addresses, phone numbers and card numbers (secrets are always masked)")
+    .option("--strict", "a dropped record is an error (exit 2)")
+    .action(async (format: string, files: string[], raw: import("./commands/import.js").RawImportOptions) => {
+      const { runImportCommand } = await import("./commands/import.js");
+      exitCode = await runImportCommand(format, files, raw, io);
+    });
+
   const cache = program.command("cache").description("inspect or clear the response cache");
   for (const action of ["stats", "clear"] as const) {
     cache
