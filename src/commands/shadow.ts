@@ -15,6 +15,7 @@ import { dropReasons } from "../shadow/metrics.js";
 import { createSampler, parseSampleKey, type SampleKey } from "../shadow/sampler.js";
 import { type ShadowServer, startShadowServer } from "../shadow/server.js";
 import { TrafficLog } from "../shadow/traffic-log.js";
+import { maskPersonalData } from "../traffic/redact-pii.js";
 import type { VariantSpec } from "../types.js";
 
 export interface ShadowOptions {
@@ -84,6 +85,21 @@ export function normaliseShadowOptions(raw: Record<string, string | boolean | un
   };
 }
 
+/**
+ * `--redact`: personal data masked as `modelgate import --redact` masks it (secrets too). The masks are
+ * plain text, so the line stays JSON; should a pattern ever break it, the line keeps only the secret masking.
+ */
+function maskLine(text: string): string {
+  const masked = maskPersonalData(text);
+  if (masked === text) return text;
+  try {
+    JSON.parse(masked);
+    return masked;
+  } catch {
+    return redactSecrets(text);
+  }
+}
+
 /** Base URL of an OpenAI-speaking variant: its `base_url`, OPENAI_BASE_URL, or the provider's default host. */
 function endpointOf(variant: VariantSpec, env: NodeJS.ProcessEnv, role: string): URL {
   if (variant.provider === "anthropic") {
@@ -113,7 +129,6 @@ export async function startShadow(options: ShadowOptions, io: CliIO): Promise<Ru
   const environment = providerEnvironment(candidate, io.env, options.candidateTimeoutMs, "candidate");
   const candidateHeaders: Record<string, string> = { ...environment.headers };
   if (environment.apiKey) candidateHeaders.authorization = `Bearer ${environment.apiKey}`;
-  if (options.redact) throw new UserError("--redact needs the personal-data masker of `modelgate import`, which this build does not have yet");
   let cost: { window: CostWindow; costOf: (usage: Parameters<typeof costOf>[0] | undefined) => number | null } | undefined;
   if (options.maxCostPerHour !== undefined) {
     const price = priceOf(candidate);
@@ -124,7 +139,7 @@ export async function startShadow(options: ShadowOptions, io: CliIO): Promise<Ru
     }
     cost = { window: new CostWindow(options.maxCostPerHour), costOf: (usage) => costOf(usage ?? null, price) };
   }
-  const log = new TrafficLog({ dir: resolve(io.cwd, options.log), maxBytes: options.logMaxBytes, redact: (text) => redactSecrets(text) });
+  const log = new TrafficLog({ dir: resolve(io.cwd, options.log), maxBytes: options.logMaxBytes, redact: options.redact ? maskLine : redactSecrets });
   const basePath = (url: URL) => url.pathname.replace(/\/+$/, "");
   const server = await startShadowServer({
     host: options.listen.host,

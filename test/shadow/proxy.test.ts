@@ -305,3 +305,15 @@ describe("/healthz and /metrics", () => {
     expect(text).toContain("# TYPE modelgate_shadow_added_latency_seconds histogram");
   });
 });
+
+test("--redact masks e-mail addresses, phone and card numbers in the log; the served request is untouched", async () => {
+  const proxy = await startProxy({ flags: { redact: true } });
+  const content = "I am ann@example.com, call +14155550123, card 4111 1111 1111 1111";
+  await client(proxy.baseURL).chat.completions.create({ model: "m", messages: [{ role: "user", content }] });
+  await expect.poll(() => proxy.server.metrics.linesWritten).toBe(1);
+  const [line] = await proxy.stop();
+  const logged = JSON.stringify(line?.request.messages);
+  for (const personal of ["ann@example.com", "+14155550123", "4111 1111 1111 1111"]) expect(logged).not.toContain(personal);
+  expect(logged).toContain("[email]");
+  expect(proxy.baseline.requests[0]?.body.messages[0].content).toBe(content);
+});
