@@ -6,10 +6,12 @@ import type { CaseRecord, Check, Side } from "../types.js";
  * Why a finished run cannot support a verdict (SPEC §6, §7: exit 3, gate verdict `error`), or undefined
  * when it can. A side whose every request failed transiently is unusable; transient failures past
  * `error_budget.requests`, or judge failures past `error_budget.judge`, mean the numbers would rest on
- * whichever cases happened to get through. Each message says what broke and what to do.
+ * whichever cases happened to get through. Each message says what broke and what to do. A recorded side
+ * (`eval --traffic`) made no requests: its errors are production's, data for `error_rate`, not a broken run.
  */
-export function whyRunBroke(cases: CaseRecord[], checks: Check[], budget: ErrorBudget): string | undefined {
+export function whyRunBroke(cases: CaseRecord[], checks: Check[], budget: ErrorBudget, recorded: readonly Side[] = []): string | undefined {
   for (const side of ["baseline", "candidate"] as const) {
+    if (recorded.includes(side)) continue;
     const problem = unusableSide(cases, side) ?? overRequestBudget(cases, side, budget.requests);
     if (problem) return problem;
   }

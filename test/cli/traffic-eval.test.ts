@@ -155,6 +155,10 @@ describe("eval --traffic with recorded arms (SPEC §9)", () => {
     const missing = report.cases.find((c) => c.id === "req-faq-002");
     expect(missing?.candidate[0]?.error?.message).toContain("no recorded candidate arm");
     expect(missing?.candidate[0]?.latency_ms).toBeNull();
+    // Production's errors are data for error_rate (2 of 12 here), not a broken run: the gate decides.
+    expect(report.gate.verdict).not.toBe("error");
+    expect(report.metrics.candidate.error_rate).toBeCloseTo(2 / 12, 10);
+    expect(result.exitCode).toBe(1);
   });
 
   test("recorded baseline + live candidate: each production request replayed once, as logged, with the candidate's prompt", async () => {
