@@ -234,7 +234,8 @@ async function runLoaded(inputs: Inputs, options: ResolvedOptions, io: CliIO, st
     // still writes what finished before it exits 3.
     const fatal = runner.fatalError;
     if (fatal && fatal.exitCode !== ExitCode.runFailed) throw fatal;
-    const broken = fatal?.message ?? (io.signal.aborted ? undefined : whyRunBroke(caseRecords, inputs.rubric.checks, inputs.rubric.errorBudget, inputs.recorded));
+    const broken =
+      fatal?.message ?? (io.signal.aborted ? undefined : whyRunBroke(caseRecords, inputs.rubric.checks, inputs.rubric.errorBudget, inputs.recorded));
     // Who actually answered is known only now (issue #24): these warnings go to stderr and the report.
     const served = servedModelWarnings(
       caseRecords,
