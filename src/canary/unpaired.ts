@@ -116,7 +116,8 @@ export function unpairedEvidence(definition: MetricDefinition, name: string, cas
     );
     standardBaseline = pooled.baseline.n > 0 ? pooled.baseline.x / pooled.baseline.n : baselineRaw;
     method = `unpaired: Newcombe hybrid score (MOVER-Wilson) interval${strataNote}; Clopper–Pearson for the candidate's rate`;
-    make = (k) => (k === 0 ? exactRateTarget(pooled.candidate.x, pooled.candidate.n) : moverTarget(pooled.candidate, pooled.baseline, k, range));
+    make = (k) =>
+      k === 0 ? exactRateTarget(pooled.candidate.x, pooled.candidate.n) : moverTarget(pooled.candidate, pooled.baseline, k, rangeOf(range, k));
   } else if (declaration.statistic === "mean") {
     // Per-case means: repeats of one request are clustered, not counted as independent draws.
     const means = (lists: number[][] | undefined) => (lists ?? []).map((cluster) => mean(cluster));
