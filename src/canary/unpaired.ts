@@ -6,21 +6,8 @@
  */
 import type { MetricDefinition } from "../aggregate/metrics.js";
 import { metricValue } from "../aggregate/metrics.js";
-import type { MetricEvidence, Target } from "../compare/compare.js";
-import {
-  binomialCdf,
-  binomialUpperTail,
-  clopperPearson,
-  type Interval,
-  mean,
-  normalCdf,
-  normalQuantile,
-  quantile,
-  sortedCopy,
-  tCdf,
-  tQuantile,
-  variance,
-} from "../stats/index.js";
+import { exactRateTarget, invertInterval, type MetricEvidence, type Range, rangeOf, type Target } from "../compare/compare.js";
+import { type Interval, mean, normalCdf, normalQuantile, quantile, sortedCopy, tCdf, tQuantile, variance } from "../stats/index.js";
 import { welchDifference } from "../stats/two-sample-mean.js";
 import { moverWilsonInterval, type Rate, standardiseRates } from "../stats/two-sample-proportion.js";
 import { quantileBeyond, quantileDifference, quantileInterval } from "../stats/two-sample-quantile.js";
@@ -32,8 +19,6 @@ export interface UnpairedOptions {
   seed?: number;
   resamples?: number;
 }
-
-type Range = { min: number; max: number };
 
 /** One arm's per-case clusters, grouped by stratum (insertion order = first seen). */
 function armStrata(definition: MetricDefinition, cases: CaseRecord[], side: "baseline" | "candidate", stratumOf: (c: CaseRecord) => string) {
@@ -163,35 +148,6 @@ export function unpairedEvidence(definition: MetricDefinition, name: string, cas
   };
 }
 
-function rangeOf(range: Range, k: number): Range {
-  if (k === 0) return range;
-  return { min: range.min - k * range.max, max: range.max - k * range.min };
-}
-
-/** One-sided p of an interval family by bisection on its confidence (the interval has no closed-form test). */
-function invertInterval(interval: (confidence: number) => Interval | null, estimate: number, limit: number, side: "above" | "below"): number | null {
-  const beyond = side === "above" ? estimate > limit : estimate < limit;
-  if (!beyond) {
-    if (estimate === limit) return 0.5;
-    const other = invertInterval(interval, estimate, limit, side === "above" ? "below" : "above");
-    return other === null ? null : 1 - other;
-  }
-  const clears = (alpha: number) => {
-    const ci = interval(1 - 2 * alpha);
-    return ci !== null && (side === "above" ? ci[0] > limit : ci[1] < limit);
-  };
-  if (clears(1e-12)) return 1e-12;
-  let lo = 1e-12;
-  let hi = 0.5;
-  // bisection on log α: the sequential levels go down to 1e-6 and below
-  for (let i = 0; i < 60; i++) {
-    const mid = Math.sqrt(lo * hi);
-    if (clears(mid)) hi = mid;
-    else lo = mid;
-  }
-  return hi;
-}
-
 const zOf = (confidence: number) => normalQuantile(1 - (1 - confidence) / 2);
 
 function moverTarget(candidate: Rate, baseline: Rate, k: number, range: Range): Target {
@@ -208,21 +164,6 @@ function moverTarget(candidate: Rate, baseline: Rate, k: number, range: Range): 
     (shrunk(candidate) * (1 - shrunk(candidate))) / candidate.n + (k * k * shrunk(baseline) * (1 - shrunk(baseline))) / baseline.n,
   );
   return { estimate, interval, pBeyond: (limit, side) => invertInterval(interval, estimate, limit, side), se };
-}
-
-/** The candidate's own rate: exact binomial tails and the Clopper–Pearson interval (as the gate does for eval). */
-function exactRateTarget(passes: number, n: number): Target {
-  const rate = (passes + 0.5) / (n + 1);
-  return {
-    estimate: passes / n,
-    interval: (confidence) => clopperPearson(passes, n, confidence),
-    pBeyond: (limit, side) => {
-      if (limit <= 0) return side === "above" ? (passes > 0 ? 0 : 1) : 1;
-      if (limit >= 1) return side === "below" ? (passes < n ? 0 : 1) : 1;
-      return side === "above" ? binomialUpperTail(passes, n, limit) : binomialCdf(passes, n, limit);
-    },
-    se: Math.sqrt((rate * (1 - rate)) / n),
-  };
 }
 
 function tTarget(estimate: number, se: number, df: number, range: Range): Target | null {

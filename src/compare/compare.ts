@@ -213,9 +213,15 @@ const zOf = (confidence: number) => normalQuantile(1 - (1 - confidence) / 2);
 
 /**
  * The one-sided p-value of an interval family: the smallest tail α at which the (1 − 2α) interval no
- * longer reaches `limit` (what `newcombe` has no closed form for). Bisection on the confidence.
+ * longer reaches `limit` (what `newcombe` has no closed form for). Bisection on log α, so the small
+ * levels a canary's sequential tests use (1e-6 and below) are resolved too.
  */
-function invertInterval(interval: (confidence: number) => Interval | null, estimate: number, limit: number, side: "above" | "below"): number | null {
+export function invertInterval(
+  interval: (confidence: number) => Interval | null,
+  estimate: number,
+  limit: number,
+  side: "above" | "below",
+): number | null {
   const beyond = side === "above" ? estimate > limit : estimate < limit;
   if (!beyond) {
     if (estimate === limit) return 0.5;
@@ -226,11 +232,11 @@ function invertInterval(interval: (confidence: number) => Interval | null, estim
     const ci = interval(1 - 2 * alpha);
     return ci !== null && (side === "above" ? ci[0] > limit : ci[1] < limit);
   };
-  if (clears(1e-9)) return 1e-9;
-  let lo = 1e-9;
+  if (clears(1e-12)) return 1e-12;
+  let lo = 1e-12;
   let hi = 0.5;
-  for (let i = 0; i < 50; i++) {
-    const mid = (lo + hi) / 2;
+  for (let i = 0; i < 60; i++) {
+    const mid = Math.sqrt(lo * hi);
     if (clears(mid)) hi = mid;
     else lo = mid;
   }
@@ -256,7 +262,7 @@ function newcombeTarget(counts: { a: number; b: number; c: number; d: number }):
 }
 
 /** The candidate's own rate, single draw: exact binomial tails and the Clopper–Pearson interval. */
-function exactRateTarget(passes: number, n: number): Target {
+export function exactRateTarget(passes: number, n: number): Target {
   const rate = (passes + 0.5) / (n + 1);
   return {
     estimate: passes / n,
@@ -272,9 +278,9 @@ function exactRateTarget(passes: number, n: number): Target {
 }
 
 /** The values candidate − k·baseline can take, from the metric's range. */
-type Range = { min: number; max: number };
+export type Range = { min: number; max: number };
 
-function rangeOf(range: Range, k: number): Range {
+export function rangeOf(range: Range, k: number): Range {
   if (k === 0) return range;
   return { min: range.min - k * range.max, max: range.max - k * range.min };
 }

@@ -1,6 +1,7 @@
 import type OpenAI from "openai";
 import type { ChatMessage, JsonObject, ModelRequest, ModelResponse, ToolCall } from "../types.js";
 import { MalformedResponseError, sdkErrorClassifier } from "./errors.js";
+import { openAIClient } from "./openai.js";
 import { parseToolArguments } from "./tool-arguments.js";
 import type { Provider, ProviderEnvironment } from "./types.js";
 import { makeUsage, StreamClock, servedFields } from "./usage.js";
@@ -16,16 +17,7 @@ type Response = OpenAI.Responses.Response;
  */
 export async function createOpenAIResponsesProvider(model: string, environment: ProviderEnvironment): Promise<Provider> {
   const sdk = await import("openai");
-  const OpenAIClient = sdk.default;
-  const client = new OpenAIClient({
-    apiKey: environment.apiKey ?? "no-key",
-    baseURL: environment.baseURL ?? null,
-    maxRetries: 0, // the runner owns retries
-    timeout: environment.timeoutMs,
-    ...(environment.fetch ? { fetch: environment.fetch } : {}),
-    ...(environment.headers ? { defaultHeaders: environment.headers } : {}),
-  });
-  return responsesProvider(client, model, sdkErrorClassifier(sdk));
+  return responsesProvider(openAIClient(sdk, environment), model, sdkErrorClassifier(sdk));
 }
 
 /** The Responses API over a built client (OpenAI's, or Azure's). */

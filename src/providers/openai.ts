@@ -13,16 +13,7 @@ type Chunk = OpenAI.Chat.Completions.ChatCompletionChunk;
 /** OpenAI Chat Completions, also used for every OpenAI-compatible endpoint (vLLM, Ollama, LiteLLM). */
 export async function createOpenAIProvider(model: string, environment: ProviderEnvironment): Promise<Provider> {
   const sdk = await import("openai");
-  const OpenAIClient = sdk.default;
-  const client = new OpenAIClient({
-    // An OpenAI-compatible endpoint may need no key; the SDK insists on a non-empty one.
-    apiKey: environment.apiKey ?? "no-key",
-    baseURL: environment.baseURL ?? null,
-    maxRetries: 0, // the runner owns retries
-    timeout: environment.timeoutMs,
-    ...(environment.fetch ? { fetch: environment.fetch } : {}),
-    ...(environment.headers ? { defaultHeaders: environment.headers } : {}),
-  });
+  const client = openAIClient(sdk, environment);
   return chatCompletionsProvider(client, model, sdkErrorClassifier(sdk));
 }
 
@@ -62,6 +53,19 @@ function chatBody(request: ModelRequest, model: string): ChatParams {
   if (request.json_mode) body.response_format = { type: "json_object" };
   if (request.options?.reasoning) body.reasoning_effort = request.options.reasoning.effort;
   return body;
+}
+
+/** The official client as every OpenAI-wire provider builds it: the run's key, endpoint, fetch and headers; no SDK retries. */
+export function openAIClient(sdk: typeof import("openai"), environment: ProviderEnvironment): OpenAI {
+  return new sdk.default({
+    // An OpenAI-compatible endpoint may need no key; the SDK insists on a non-empty one.
+    apiKey: environment.apiKey ?? "no-key",
+    baseURL: environment.baseURL ?? null,
+    maxRetries: 0, // the runner owns retries
+    timeout: environment.timeoutMs,
+    ...(environment.fetch ? { fetch: environment.fetch } : {}),
+    ...(environment.headers ? { defaultHeaders: environment.headers } : {}),
+  });
 }
 
 function toWireMessage(message: ChatMessage): WireMessage {

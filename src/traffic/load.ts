@@ -118,7 +118,7 @@ function parseTrafficLine(raw: JsonValue, line: number, files: SchemaFiles, repo
     if (request.messages !== undefined) caseFields.messages = request.messages;
     if (request.tools !== undefined) caseFields.tools = request.tools;
     if (request.tool_choice !== undefined) caseFields.tool_choice = request.tool_choice;
-  } else caseFields.messages = [{ role: "user", content: "" }];
+  } else caseFields.messages = [{ role: "user", content: "" }]; // `request` was reported above; still check the id
   for (const key of ["expected", "tags", "metadata"]) if (raw[key] !== undefined) caseFields[key] = raw[key] as JsonValue;
   const testCase = parseCase(caseFields, line, files, (field, message) => counted(requestField(field), message), warn);
   if (!testCase || problems > 0 || typeof ts !== "string" || !arms || !isObject(request)) return undefined;
