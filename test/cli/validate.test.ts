@@ -393,7 +393,7 @@ const configRows: Row[] = [
     files: withConfig("rubric: rubric.yaml\nvariants:\n  stable:\n    provider: openia\n    model: gpt-4o-2024-08-06\n"),
     args: validateConfig,
     expect: [
-      /modelgate\.config\.yaml:4: variants\.stable\.provider: expected one of openai \| anthropic \| openai-compatible, got "openia" — did you mean "openai"\?/,
+      /modelgate\.config\.yaml:4: variants\.stable\.provider: expected one of openai \| anthropic \| openai-compatible \| openai-responses \| azure, got "openia" — did you mean "openai"\?/,
     ],
   },
   {
@@ -437,7 +437,7 @@ const configRows: Row[] = [
     files: withConfig("rubric: rubric.yaml\njudge: { provider: antropic, model: claude-3-5-sonnet-20241022 }\n"),
     args: validateConfig,
     expect: [
-      /modelgate\.config\.yaml:2: judge\.provider: expected one of openai \| anthropic \| openai-compatible, got "antropic" — did you mean "anthropic"\?/,
+      /modelgate\.config\.yaml:2: judge\.provider: expected one of openai \| anthropic \| openai-compatible \| openai-responses \| azure, got "antropic" — did you mean "anthropic"\?/,
     ],
   },
   {
