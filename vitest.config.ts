@@ -25,6 +25,7 @@ export default defineConfig({
             "test/cli/variant-headers.test.ts",
             "test/cli/knowable-rule-errors.test.ts",
             "test/providers/transport.test.ts",
+            "test/providers/today-apis-cli.test.ts",
           ],
           env: { MODELGATE_TEST_TARGET: "dist" },
           globalSetup: ["test/support/build-dist.ts"],
