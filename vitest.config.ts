@@ -29,6 +29,7 @@ export default defineConfig({
             "test/cli/traffic-eval.test.ts",
             "test/traffic/import/flags.test.ts",
             "test/traffic/import/formats.test.ts",
+            "test/providers/today-apis-cli.test.ts",
           ],
           env: { MODELGATE_TEST_TARGET: "dist" },
           globalSetup: ["test/support/build-dist.ts"],
