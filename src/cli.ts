@@ -193,6 +193,18 @@ export async function runCli(argv: string[], given: CliIO): Promise<number> {
       exitCode = runPlan({ rubric: raw.rubric, ...(raw.from !== undefined ? { from: raw.from } : {}) }, io);
     });
 
+  const canary = program.command("canary").description("judge a canary window by window and decide promote / hold / rollback (SPEC §11)");
+  canary
+    .command("serve")
+    .description("answer Argo Rollouts' web provider, Flagger's webhooks and /metrics from the canary's state")
+    .requiredOption("--plan <file>", "the canary plan")
+    .requiredOption("--listen <addr>", "HOST:PORT to listen on, e.g. 127.0.0.1:8377")
+    .option("--state-dir <dir>", "where canary state lives", ".modelgate/canary")
+    .action(async (raw: { plan: string; listen: string; stateDir: string }) => {
+      const { runCanaryServe } = await import("./commands/canary.js");
+      exitCode = await runCanaryServe(raw, io);
+    });
+
   program
     .command("init")
     .description("scaffold modelgate.config.yaml, datasets/, evals/, prompts/ and a cassette for a first offline run")
