@@ -1,4 +1,9 @@
-import type { ActuatorSpec, ArmPayload } from "./types.js";
+import { dirname, resolve } from "node:path";
+import type { CanaryPlan } from "../canary/plan.js";
+import { UserError } from "../errors.js";
+import { findConfig, loadConfig } from "../load/config.js";
+import { resolveVariant } from "../load/inputs.js";
+import { type ActuatorSpec, type ArmPayload, actuatorKinds } from "./types.js";
 
 /**
  * What acting on a rollout needs from a canary plan: its name and sha256, the actuator, both arms'
@@ -11,4 +16,25 @@ export interface RolloutPlan {
   baseline: ArmPayload;
   candidate: ArmPayload;
   stateDir: string;
+}
+
+/** The arms' payloads come from the plan's config variants: model, and the sha256 of the prompt's text. */
+export function rolloutPlanOf(plan: CanaryPlan, options: { cwd: string; stateRoot?: string }): RolloutPlan {
+  if (!plan.actuator)
+    throw new UserError(
+      `${plan.displayPath}: actuator: required for rollout (where the traffic split lives: ${actuatorKinds.join(" | ")}; SPEC §12)`,
+    );
+  const config = loadConfig(plan.config ?? findConfig(undefined, dirname(plan.path)) ?? findConfig(undefined, options.cwd));
+  const payload = (reference: string, field: string): ArmPayload => {
+    const variant = resolveVariant(reference, config, `${plan.displayPath}: ${field}:`);
+    return { model: variant.model, prompt_sha256: variant.prompt?.sha256 ?? null };
+  };
+  return {
+    name: plan.name,
+    sha256: plan.sha256,
+    actuator: plan.actuator,
+    baseline: payload(plan.baseline, "baseline"),
+    candidate: payload(plan.candidate, "candidate"),
+    stateDir: resolve(options.cwd, options.stateRoot ?? ".modelgate/canary", plan.name),
+  };
 }
