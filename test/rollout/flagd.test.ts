@@ -35,7 +35,7 @@ function candidateShare(path: string, n: number, context: Record<string, string>
 }
 
 describe("flagd actuator", () => {
-  test.each([5, 25, 50, 100])("set %i%%: the real evaluator serves the candidate to that share of targeting keys", async (percent) => {
+  test.each([5, 25, 50, 100])("set %i percent: the real evaluator serves the candidate to that share of targeting keys", async (percent) => {
     const { path, plan } = setup();
     await applyDecision({ plan, decision: "set", window: null, target: { percent, tenants: [] }, env: {} });
     // 4,000 keys: the binomial standard deviation is at most 0.8 points; 4 points is 5 of them.
