@@ -3,7 +3,7 @@
  * time, decision, window, plan sha256, actuator, the value read before, the value written and the calls
  * made. Records carry no credential (they are built without one) and are masked once more on the way out.
  */
-import { appendFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
+import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { redactSecrets } from "../redact.js";
 import type { Effect, Split } from "./actuator.js";
@@ -36,7 +36,24 @@ export function auditPath(stateDir: string): string {
 /** Appends one entry as one line (a single write, so a crash leaves at most a torn last line). */
 export function appendAudit(stateDir: string, entry: AuditEntry): void {
   mkdirSync(stateDir, { recursive: true });
-  appendFileSync(auditPath(stateDir), `${redactSecrets(JSON.stringify(entry))}\n`);
+  const path = auditPath(stateDir);
+  // After a torn last line, start on a fresh one so this entry is whole.
+  const lead = endsTorn(path) ? "\n" : "";
+  appendFileSync(path, `${lead}${redactSecrets(JSON.stringify(entry))}\n`);
+}
+
+function endsTorn(path: string): boolean {
+  if (!existsSync(path)) return false;
+  const size = statSync(path).size;
+  if (size === 0) return false;
+  const fd = openSync(path, "r");
+  try {
+    const last = Buffer.alloc(1);
+    readSync(fd, last, 0, 1, size - 1);
+    return last[0] !== 0x0a;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Every whole entry in the log (a torn last line is not an entry). */
