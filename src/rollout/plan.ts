@@ -3,7 +3,7 @@ import type { CanaryPlan } from "../canary/plan.js";
 import { UserError } from "../errors.js";
 import { findConfig, loadConfig } from "../load/config.js";
 import { resolveVariant } from "../load/inputs.js";
-import { type ActuatorSpec, type ArmPayload, actuatorKinds } from "./types.js";
+import { type ActuatorSpec, type ArmPayload, actuatorKinds, type RolloutTarget } from "./types.js";
 
 /**
  * What acting on a rollout needs from a canary plan: its name and sha256, the actuator, both arms'
@@ -37,4 +37,15 @@ export function rolloutPlanOf(plan: CanaryPlan, options: { cwd: string; stateRoo
     candidate: payload(plan.candidate, "candidate"),
     stateDir: resolve(options.cwd, options.stateRoot ?? ".modelgate/canary", plan.name),
   };
+}
+
+/** Where stage `index` puts the split: its percentage (a tenant stage keeps the one before, 0 at first) and every tenant tier so far. */
+export function stageTarget(plan: Pick<CanaryPlan, "stages">, index: number): RolloutTarget {
+  let percent = 0;
+  const tenants: string[] = [];
+  for (const stage of plan.stages.slice(0, index + 1)) {
+    if (stage.kind === "percent") percent = stage.percent;
+    else tenants.push(...stage.tenants.filter((t) => !tenants.includes(t)));
+  }
+  return { percent, tenants };
 }
