@@ -206,6 +206,48 @@ export async function runCli(argv: string[], given: CliIO): Promise<number> {
       exitCode = await runCanaryServe(raw, io);
     });
 
+  const rollout = program.command("rollout").description("read or change the traffic split on the plan's actuator (SPEC §12)");
+  for (const action of ["status", "set", "rollback"] as const) {
+    const command = rollout
+      .command(action)
+      .description(
+        {
+          status: "print the live split and whether it is what modelgate last wrote",
+          set: "move the split",
+          rollback: "all traffic back to the baseline",
+        }[action],
+      )
+      .requiredOption("--plan <file>", "the canary plan (its actuator: says where the split lives)")
+      .option("--state-dir <dir>", "where canary state lives", ".modelgate/canary")
+      .option("--json", "print JSON");
+    if (action === "set")
+      command
+        .option("--percent <n>", "share of all traffic on the candidate, an integer 0-100")
+        .option("--tenants <list>", "tenant tiers to switch fully on (comma-separated)");
+    if (action !== "status")
+      command
+        .option("--dry-run", "print the exact calls or file diff; change nothing")
+        .option("--force", "act even when the live state is not what modelgate last wrote (recorded)");
+    command.action(
+      async (raw: { plan: string; stateDir: string; json?: boolean; percent?: string; tenants?: string; dryRun?: boolean; force?: boolean }) => {
+        const { runRollout } = await import("./commands/rollout.js");
+        exitCode = await runRollout(
+          {
+            action,
+            plan: raw.plan,
+            stateDir: raw.stateDir,
+            dryRun: raw.dryRun === true,
+            force: raw.force === true,
+            json: raw.json === true,
+            ...(raw.percent !== undefined ? { percent: raw.percent } : {}),
+            ...(raw.tenants !== undefined ? { tenants: raw.tenants } : {}),
+          },
+          io,
+        );
+      },
+    );
+  }
+
   program
     .command("init")
     .description("scaffold modelgate.config.yaml, datasets/, evals/, prompts/ and a cassette for a first offline run")
