@@ -7,12 +7,8 @@ import type { CliIO } from "../cli-io.js";
 import { analyse } from "../compare/analyse.js";
 import { ExitCode, UserError } from "../errors.js";
 import { everyRuleSkipped, gateExitCode } from "../gate/evaluate.js";
-import { judgeParams } from "../judge/params.js";
 import { displayName } from "../load/dataset.js";
 import { type Inputs, loadInputs, variantWarnings } from "../load/inputs.js";
-import { priceOf } from "../pricing.js";
-import { endpointHost, keyVariable, maxResponseBytes, providerEnvironment, providers } from "../providers/index.js";
-import type { Provider } from "../providers/types.js";
 import { emitOptions, emitReport } from "../report/emit.js";
 import { plainText } from "../report/plain-text.js";
 import { Progress } from "../report/progress.js";
@@ -22,14 +18,14 @@ import { loadBaselineReport } from "../run/baseline-report.js";
 import { CaseLog } from "../run/case-log.js";
 import { enforceCostLimit, estimateRunCost } from "../run/cost-estimate.js";
 import { type EvaluationPlan, evaluateCases, type LiveVariant, type SideVariant } from "../run/evaluate-cases.js";
-import { requestOptionsOf } from "../run/expand.js";
-import { requestKey } from "../run/request-key.js";
+import { judgeCaller, liveVariant, runFetch } from "../run/live-variants.js";
 import { CacheStore, CassetteStore, type ResponseStore } from "../run/response-store.js";
 import { whyRunBroke } from "../run/run-health.js";
 import { Runner } from "../run/runner.js";
 import { servedModelWarnings } from "../run/served-model.js";
 import { runDefaults } from "../run/settings.js";
-import type { CaseRecord, EvalCase, JudgeCaller, RunSummary, Side, VariantInfo, VariantSpec } from "../types.js";
+import { recordedInfo, variantInfo } from "../run/variant-info.js";
+import type { CaseRecord, EvalCase, RunSummary, VariantInfo, VariantSpec } from "../types.js";
 import { modelgateVersion } from "../version.js";
 
 /** `modelgate eval` options, normalised by the CLI layer. */
@@ -212,7 +208,7 @@ async function runLoaded(inputs: Inputs, options: ResolvedOptions, io: CliIO, st
     runner,
   );
 
-  const judge = judgeCaller(inputs, runner, (spec, role) => live(spec, role));
+  const judge = judgeCaller(inputs, runner, live);
   // Finished cases wait on disk, not in memory, until the report is written (src/run/case-log.ts).
   const caseLog = new CaseLog(outDir);
   try {
@@ -266,32 +262,6 @@ async function runLoaded(inputs: Inputs, options: ResolvedOptions, io: CliIO, st
   }
 }
 
-/**
- * The judge as checks call it: the default judge or a check's own, with its own params (`judgeParams`), through the
- * same runner (concurrency, retries, cache, cassette) as model calls. Undefined when no check judges.
- */
-function judgeCaller(inputs: Inputs, runner: Runner, live: (spec: VariantSpec, role: string) => LiveVariant): JudgeCaller | undefined {
-  if (!inputs.rubric.checks.some((check) => check.usesJudge)) return undefined;
-  const byName = new Map<string, LiveVariant>();
-  for (const [name, spec] of Object.entries(inputs.checkJudges)) byName.set(name, live(spec, `judge ${name}`));
-  const fallback = inputs.judge ? live(inputs.judge, "judge") : undefined;
-  return (request, { variant, label }) => {
-    const judge = (variant !== undefined ? byName.get(variant) : undefined) ?? fallback;
-    if (!judge) throw new UserError(`no judge configured for ${label}`);
-    const pinned = { ...request, params: judgeParams(judge.spec), ...requestOptionsOf(judge.spec) };
-    return runner.send({
-      provider: judge.provider,
-      key: () => requestKey(judge.endpoint, pinned),
-      request: pinned,
-      endpoint: judge.endpoint,
-      label: `${label} (judge: ${judge.spec.name})`,
-      side: "judge",
-      price: priceOf(judge.spec),
-      ...(judge.keyVariable ? { keyVariable: judge.keyVariable } : {}),
-    });
-  };
-}
-
 function selectCases(all: EvalCase[], options: ResolvedOptions): EvalCase[] {
   const unknown = options.caseIds.filter((id) => !all.some((testCase) => testCase.id === id));
   if (unknown.length > 0) throw new UserError(`--case: no case with id ${unknown.map((id) => JSON.stringify(id)).join(", ")} in the dataset`);
@@ -313,50 +283,6 @@ export function shardOf(cases: EvalCase[], shard: { index: number; count: number
 }
 
 /**
- * The HTTP client every provider of a run shares: the injected one (scripts, tests), else undici's fetch
- * over one keep-alive pool of --concurrency connections per origin that honours HTTP(S)_PROXY / NO_PROXY
- * of the run's environment, with the response size cap (src/providers/http-client.ts). Made with the
- * first SDK client, so replayed and cached runs never load undici.
- */
-function runFetch(io: CliIO, concurrency: number): () => Promise<typeof fetch> {
-  // Read now: a bad MODELGATE_MAX_RESPONSE_BYTES is an input error before anything is sent.
-  const maxBytes = maxResponseBytes(io.env);
-  let shared: Promise<typeof fetch> | undefined;
-  return () => {
-    if (io.fetch) return Promise.resolve(io.fetch);
-    shared ??= import("../providers/http-client.js").then(
-      ({ createHttpClient }) => createHttpClient({ connections: concurrency, env: io.env, maxResponseBytes: maxBytes }).fetch,
-    );
-    return shared;
-  };
-}
-
-/** A variant with its endpoint identity; its SDK client is built on first use (never under --replay). */
-function liveVariant(
-  spec: VariantSpec,
-  role: string,
-  io: CliIO,
-  timeoutMs: number,
-  replaying: boolean,
-  fetchFor: () => Promise<typeof fetch>,
-): LiveVariant {
-  const env = io.env;
-  // Resolve the key now, so a missing key is a usage error before anything runs.
-  const environment = replaying ? undefined : providerEnvironment(spec, env, timeoutMs, role);
-  let provider: Promise<Provider> | undefined;
-  return {
-    spec,
-    endpoint: { provider: spec.provider, host: endpointHost(spec, env), model: spec.model },
-    ...(keyVariable(spec) ? { keyVariable: keyVariable(spec) as string } : {}),
-    provider: () => {
-      if (!environment) throw new UserError(`internal: ${role} provider requested under --replay`);
-      provider ??= fetchFor().then((fetch) => providers[spec.provider].create(spec.model, { ...environment, fetch }));
-      return provider;
-    },
-  };
-}
-
-/**
  * What `recorded` (SPEC §9) cannot be combined with: a recorded arm is one answer per line, so no
  * --repeat; and the baseline is either recorded or reused from a report, not both.
  */
@@ -370,20 +296,6 @@ function checkRecordedSides(inputs: Inputs, options: ResolvedOptions): void {
       "--baseline recorded and --baseline-report: the baseline is either the traffic's recorded arm or an earlier report's; choose one",
     );
   }
-}
-
-/**
- * A recorded side in the report: provider `recorded`, the model(s) the traffic's arms name (one, or
- * the most common first), the prompt hash the lines carry when they agree.
- */
-function recordedInfo(cases: EvalCase[], side: Side): VariantInfo {
-  const models = new Map<string, number>();
-  for (const testCase of cases) {
-    const model = testCase.traffic?.arms[side]?.model;
-    if (model !== undefined) models.set(model, (models.get(model) ?? 0) + 1);
-  }
-  const byUse = [...models.entries()].sort((a, b) => b[1] - a[1]).map(([model]) => model);
-  return { name: "recorded", provider: "recorded", model: byUse.join(", ") || "(none recorded)", prompt_sha256: null, params: {} };
 }
 
 interface ReportParts {
@@ -478,24 +390,6 @@ function countCachedLatencies(cases: CaseRecord[]): number {
   let count = 0;
   for (const testCase of cases) for (const run of [...testCase.baseline, ...testCase.candidate]) if (run.cached && !run.error) count++;
   return count;
-}
-
-function variantInfo(spec: VariantSpec, env: NodeJS.ProcessEnv): VariantInfo {
-  return {
-    name: spec.name,
-    provider: spec.provider,
-    model: spec.model,
-    base_url_host: endpointHost(spec, env),
-    prompt_sha256: spec.prompt?.sha256 ?? null,
-    ...(spec.prompt ? { prompt_path: spec.prompt.path === "(inline)" ? "(inline)" : displayName(spec.prompt.path) } : {}),
-    params: spec.params,
-    ...(spec.reasoning ? { reasoning: spec.reasoning } : {}),
-    ...(spec.thinking ? { thinking: spec.thinking } : {}),
-    ...(spec.stream ? { stream: true } : {}),
-    ...(spec.provider === "azure"
-      ? { deployment: spec.deployment ?? spec.model, ...(spec.api_version ? { api_version: spec.api_version } : {}) }
-      : {}),
-  };
 }
 
 /** Makes sure `path` is (or can become) a folder; a usage error otherwise. */

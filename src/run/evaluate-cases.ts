@@ -38,6 +38,11 @@ export interface LiveVariant {
  */
 export interface RecordedVariant {
   recorded: true;
+  /**
+   * A line without this side's arm: an error on the case (`eval --traffic`: the user asked for that arm),
+   * or no draw on that side (canary traffic: each line carries the one arm that served it).
+   */
+  whenAbsent?: "error" | "no-draw";
 }
 
 export type SideVariant = LiveVariant | RecordedVariant;
@@ -97,18 +102,20 @@ async function evaluateCase(plan: EvaluationPlan, testCase: EvalCase): Promise<C
   const runs = await Promise.all(
     draws.map(async (draw) => {
       const [baseline, candidate] = await Promise.all([runSide(plan, testCase, "baseline", draw), runSide(plan, testCase, "candidate", draw)]);
-      await scorePairwise(plan, testCase, baseline, candidate);
-      if (baseline.outcome.status === "ok" && candidate.outcome.status === "ok") {
-        const agreement = agreementOf(testCase, baseline.outcome.response, candidate.outcome.response);
-        if (agreement) candidate.run.agreement = agreement;
+      if (baseline && candidate) {
+        await scorePairwise(plan, testCase, baseline, candidate);
+        if (baseline.outcome.status === "ok" && candidate.outcome.status === "ok") {
+          const agreement = agreementOf(testCase, baseline.outcome.response, candidate.outcome.response);
+          if (agreement) candidate.run.agreement = agreement;
+        }
       }
-      return { baseline: baseline.run, candidate: candidate.run, interrupted: baseline.interrupted || candidate.interrupted };
+      return { baseline: baseline?.run, candidate: candidate?.run, interrupted: baseline?.interrupted === true || candidate?.interrupted === true };
     }),
   );
   plan.reusedBaseline?.delete(testCase.id);
   if (runs.some((draw) => draw.interrupted)) return undefined;
-  const baseline = runs.map((draw) => draw.baseline);
-  const candidate = runs.map((draw) => draw.candidate);
+  const baseline = runs.flatMap((draw) => (draw.baseline ? [draw.baseline] : []));
+  const candidate = runs.flatMap((draw) => (draw.candidate ? [draw.candidate] : []));
   const report: CaseReport = {
     id: testCase.id,
     line: testCase.line,
@@ -132,10 +139,12 @@ interface SideResult {
   interrupted: boolean;
 }
 
-async function runSide(plan: EvaluationPlan, testCase: EvalCase, side: Side, draw: number): Promise<SideResult> {
+/** One side of one draw; undefined for a recorded side the line has no arm for, under `whenAbsent: "no-draw"`. */
+async function runSide(plan: EvaluationPlan, testCase: EvalCase, side: Side, draw: number): Promise<SideResult | undefined> {
   const variant = plan[side];
   if ("recorded" in variant) {
     const arm = testCase.traffic?.arms[side];
+    if (!arm && variant.whenAbsent === "no-draw") return undefined;
     const price = arm ? priceOf({ model: arm.model }) : null;
     return scoreSide(plan, testCase, draw, plan.runner.recordedAnswer({ side, price }, recordedOutcome(arm, side)), price);
   }
