@@ -88,8 +88,7 @@ export interface FakeServerStats {
   /** Peak concurrent requests, counted from arrival to response finish or socket close. */
   maxInFlight: number;
   inFlight: number;
-  /** `responses` appears once a Responses API request has arrived (so existing `toEqual`s of the two hold) */
-  byApi: { openai: number; anthropic: number; responses?: number };
+  byApi: { openai: number; anthropic: number; responses: number };
   /** Requests answered 429 by the `maxInFlight` throttle. */
   throttled: number;
   log: FakeRequest[];
@@ -142,7 +141,7 @@ export async function startFakeLlmServer(options: FakeServerOptions = {}): Promi
     // Count at arrival (before the body is read) so concurrent clients are seen as concurrent.
     const index = nextIndex++;
     stats.requests++;
-    stats.byApi[api] = (stats.byApi[api] ?? 0) + 1;
+    stats.byApi[api]++;
     stats.inFlight++;
     stats.maxInFlight = Math.max(stats.maxInFlight, stats.inFlight);
     const inFlightNow = stats.inFlight;
@@ -298,7 +297,7 @@ export function failFirstAttempts(n: number, fault: Fault): (req: FakeRequest) =
 // ---------------------------------------------------------------- request side
 
 function emptyStats(): FakeServerStats {
-  return { requests: 0, maxInFlight: 0, inFlight: 0, byApi: { openai: 0, anthropic: 0 }, throttled: 0, log: [] };
+  return { requests: 0, maxInFlight: 0, inFlight: 0, byApi: { openai: 0, anthropic: 0, responses: 0 }, throttled: 0, log: [] };
 }
 
 function detectApi(path: string): FakeApi | undefined {
