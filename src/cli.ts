@@ -195,6 +195,55 @@ export async function runCli(argv: string[], given: CliIO): Promise<number> {
     });
 
   const canary = program.command("canary").description("judge a canary window by window and decide promote / hold / rollback (SPEC §11)");
+  const listOption = (value: string, previous: string[]) => [...previous, ...value.split(",").filter(Boolean)];
+  canary
+    .command("analyze")
+    .description(
+      "judge every closed window not analysed yet, write its report and the state, print the decision (exit 0 promote/complete, 1 rollback, 4 hold)",
+    )
+    .requiredOption("--plan <file>", "the canary plan")
+    .option("--now <time>", "ISO 8601 time taken as now (default: the latest ts in the traffic)")
+    .option("--out <dir>", "where window reports go (default reports/canary/<name>/)")
+    .option("--format <list>", "window report formats besides report.json: md, html, junit (repeatable, comma-separated)", listOption, [])
+    .option("--json", "print the decision and the new windows as JSON")
+    .option("--hold-exit-code <n>", "exit code for hold (default 4; 0 for runners that fail on any non-zero exit)")
+    .option("--state-dir <dir>", "where canary state lives", ".modelgate/canary")
+    .action(async (raw: { plan: string; now?: string; out?: string; format: string[]; json?: boolean; holdExitCode?: string; stateDir: string }) => {
+      const { runCanaryAnalyze } = await import("./commands/canary.js");
+      exitCode = await runCanaryAnalyze(
+        {
+          plan: raw.plan,
+          formats: raw.format,
+          json: raw.json === true,
+          stateDir: raw.stateDir,
+          ...(raw.now !== undefined ? { now: raw.now } : {}),
+          ...(raw.out !== undefined ? { out: raw.out } : {}),
+          ...(raw.holdExitCode !== undefined ? { holdExitCode: raw.holdExitCode } : {}),
+        },
+        io,
+      );
+    });
+  canary
+    .command("simulate")
+    .description("replay traffic window by window from a fresh state (never written) and print the timeline; tune a plan on last week's traffic")
+    .requiredOption("--plan <file>", "the canary plan")
+    .option("--traffic <file...>", "traffic files in place of the plan's traffic:")
+    .option("--out <dir>", "write each window's report and timeline.json here")
+    .option("--format <list>", "window report formats: md, html (also the HTML timeline), junit (repeatable, comma-separated)", listOption, [])
+    .option("--json", "print the timeline as JSON")
+    .action(async (raw: { plan: string; traffic?: string[]; out?: string; format: string[]; json?: boolean }) => {
+      const { runCanarySimulate } = await import("./commands/canary.js");
+      exitCode = await runCanarySimulate(
+        {
+          plan: raw.plan,
+          traffic: raw.traffic ?? [],
+          formats: raw.format,
+          json: raw.json === true,
+          ...(raw.out !== undefined ? { out: raw.out } : {}),
+        },
+        io,
+      );
+    });
   canary
     .command("serve")
     .description("answer Argo Rollouts' web provider, Flagger's webhooks and /metrics from the canary's state")

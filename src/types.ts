@@ -479,6 +479,33 @@ export interface RunReport {
   gate: GateResult;
   regressions: string[];
   improvements: string[];
+  /** a canary window's report (SPEC §11): the plan, the window and what was decided on it */
+  canary?: CanaryReportSection;
+}
+
+/** What a canary window's report adds to a run report (SPEC §11). */
+export interface CanaryReportSection {
+  name: string;
+  plan: { path: string; sha256: string };
+  /** how repeated looks are accounted for (the sequential method) */
+  method: string;
+  window: { start: string; end: string };
+  /** the stage the window was judged at, and the one after its decision */
+  stage: string;
+  next_stage: string;
+  n: { baseline: number; candidate: number };
+  pairing: "paired" | "unpaired";
+  compare_within: string[];
+  verdict: "pass" | "fail" | "inconclusive";
+  deciding_rule: string | null;
+  reason: string;
+  decision: "promote" | "hold" | "rollback" | "complete";
+  decision_reason: string;
+  counters: { pass_streak: number; fail_streak: number; needed_to_promote: number; needed_to_rollback: number };
+  /** one-sided per-window levels of the rollback and promote rules */
+  alpha: { rollback: number; promote: number };
+  /** each rule with the family it belongs to (the gate's rules are both families, rollback first) */
+  families: Array<{ metric: string; family: "rollback" | "promote" }>;
 }
 
 /** A run report whose cases may be records only (what the summaries need); every `RunReport` is one. */

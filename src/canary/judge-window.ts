@@ -8,7 +8,7 @@ import { splitSegmentMetric } from "../aggregate/metric-names.js";
 import { casesTagged, type MetricDefinition } from "../aggregate/metrics.js";
 import { compareMetrics, type MetricEvidence } from "../compare/compare.js";
 import { evaluateGate } from "../gate/evaluate.js";
-import type { CaseRecord, GatePolicy, GateResult, GateRule } from "../types.js";
+import type { CaseRecord, Comparison, GatePolicy, GateResult, GateRule } from "../types.js";
 import type { CanaryPlan } from "./plan.js";
 import { atLevel, windowAlpha } from "./sequential.js";
 import { unpairedEvidence } from "./unpaired.js";
@@ -27,6 +27,8 @@ export interface WindowJudgement extends WindowSlot {
   alpha: { rollback: number; promote: number };
   rollback: GateResult | null;
   promote: GateResult | null;
+  /** the evidence behind the rules (empty below min_requests), for the window's report */
+  comparison: Comparison[];
 }
 
 export type PlanRules = Pick<CanaryPlan, "min_requests" | "compare_within" | "promote" | "rollback" | "window_ms" | "max_duration_ms">;
@@ -46,9 +48,10 @@ export function stratumKey(tags: readonly string[], within: readonly string[]): 
 
 export function judgeWindow(plan: PlanRules, definitions: MetricDefinition[], slot: WindowSlot, cases: CaseRecord[]): WindowJudgement {
   const n = { baseline: cases.filter((c) => c.baseline.length > 0).length, candidate: cases.filter((c) => c.candidate.length > 0).length };
-  const pairing = cases.length > 0 && cases.every((c) => c.baseline.length > 0 && c.candidate.length > 0) ? "paired" : "unpaired";
+  const pairing: WindowJudgement["pairing"] =
+    cases.length > 0 && cases.every((c) => c.baseline.length > 0 && c.candidate.length > 0) ? "paired" : "unpaired";
   const alpha = planAlphas(plan);
-  const base = { ...slot, n, pairing, alpha } as const;
+  const base = { ...slot, n, pairing, alpha, comparison: [] as Comparison[] };
   if (Math.min(n.baseline, n.candidate) < plan.min_requests) {
     const reason = `n = ${n.candidate} candidate / ${n.baseline} baseline requests, fewer than min_requests ${plan.min_requests} per arm: inconclusive`;
     return { ...base, verdict: "inconclusive", deciding_rule: null, reason, rollback: null, promote: null };
@@ -63,6 +66,7 @@ export function judgeWindow(plan: PlanRules, definitions: MetricDefinition[], sl
     plan.compare_within,
     seed,
   );
+  base.comparison = [...evidence.values()].map((e) => e.comparison);
   const gate = (rules: GateRule[], level: number) =>
     evaluateGate(rules, new Map([...evidence].map(([name, e]) => [name, atLevel(e, level)])), policy);
   const rollback = gate(plan.rollback.rules, alpha.rollback);

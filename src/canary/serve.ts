@@ -6,16 +6,18 @@
  *   only on promote; rollout 200 unless the last window failed; rollback 200 ONLY on rollback (Flagger
  *   rolls back when that hook succeeds).
  * - /metrics in the Prometheus text format.
- * The state file is read on every request, so an `analyze` in another process is seen at once.
+ * Each request first brings the state up to date (windows closed since, judged as `analyze` would),
+ * then answers from it; an `analyze` or `run` in another process is seen at once.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { redactSecrets } from "../redact.js";
 import type { CanaryState, WindowEntry } from "./state.js";
 
 export interface ServeSource {
   name: string;
   plan_sha256: string;
-  /** reads the current state; throws when it cannot (a 500: modelgate itself is broken) */
-  read(): CanaryState;
+  /** the current state; throws or rejects when it cannot be had (a 500: modelgate itself is broken) */
+  read(): CanaryState | Promise<CanaryState>;
 }
 
 /** The body Argo's web provider reads. */
@@ -99,16 +101,16 @@ export function createCanaryServer(source: ServeSource): Server {
   return createServer((request: IncomingMessage, response: ServerResponse) => {
     // Flagger posts a JSON payload we do not need; drain it so keep-alive connections stay usable.
     request.resume();
-    request.on("end", () => {
+    request.on("end", async () => {
       const path = new URL(request.url ?? "/", "http://localhost").pathname;
+      if (path === "/healthz") return send(response, 200, { ok: true });
       let state: CanaryState;
       try {
-        state = source.read();
+        state = await source.read();
       } catch (error) {
-        return send(response, 500, { error: `modelgate cannot read the canary state: ${(error as Error).message}` });
+        return send(response, 500, { error: `modelgate cannot analyse the canary: ${redactSecrets((error as Error).message)}` });
       }
       const last = state.windows.at(-1);
-      if (path === "/healthz") return send(response, 200, { ok: true });
       if (path === "/metrics" && request.method === "GET") return send(response, 200, metricsText(source, state), "text/plain");
       if (path.startsWith("/v1/canary/") && request.method === "GET") {
         const name = decodeURIComponent(path.slice("/v1/canary/".length));

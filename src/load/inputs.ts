@@ -85,17 +85,7 @@ export async function loadInputs(options: InputOptions): Promise<Inputs> {
     if (reference === recordedVariantName) inputs.recorded.push(side);
     else inputs[side] = resolveVariant(reference, config, `--${side}`);
   }
-  const judge = resolveJudge(options.judge, rubric, config);
-  if (judge) inputs.judge = judge;
-  for (const check of rubric.checks) {
-    if (check.judgeVariant !== undefined) {
-      inputs.checkJudges[check.judgeVariant] ??= resolveVariant(check.judgeVariant, config, `check ${check.id} judge:`);
-    } else if (check.usesJudge && !judge) {
-      throw new UserError(
-        `${displayName(rubric.path)}: check ${check.id} needs an LLM judge, but none is configured: set \`judge: { provider, model }\` in the config or rubric, or pass --judge VARIANT`,
-      );
-    }
-  }
+  Object.assign(inputs, loadJudges(rubric, config, options.judge));
   validateCasesAgainstChecks(inputs);
   return inputs;
 }
@@ -115,6 +105,22 @@ export function resolveVariant(reference: string, config: Config, flag: string):
       ` and not an inline provider:model (${providerNames.map((name) => `${name}:<model>`).join(", ")})` +
       (names.length > 0 ? `${suggest(reference, names)}; known variants: ${names.join(", ")}` : ""),
   );
+}
+
+/** The rubric's judges: the default (--judge, the rubric's, else the config's) and the checks' own; a judging check without one is an input error. */
+export function loadJudges(rubric: Rubric, config: Config, flag?: string): Pick<Inputs, "judge" | "checkJudges"> {
+  const judge = resolveJudge(flag, rubric, config);
+  const checkJudges: Record<string, VariantSpec> = {};
+  for (const check of rubric.checks) {
+    if (check.judgeVariant !== undefined) {
+      checkJudges[check.judgeVariant] ??= resolveVariant(check.judgeVariant, config, `check ${check.id} judge:`);
+    } else if (check.usesJudge && !judge) {
+      throw new UserError(
+        `${displayName(rubric.path)}: check ${check.id} needs an LLM judge, but none is configured: set \`judge: { provider, model }\` in the config or rubric, or pass --judge VARIANT`,
+      );
+    }
+  }
+  return { ...(judge ? { judge } : {}), checkJudges };
 }
 
 function resolveJudge(flag: string | undefined, rubric: Rubric, config: Config): VariantSpec | undefined {
