@@ -245,6 +245,31 @@ export async function runCli(argv: string[], given: CliIO): Promise<number> {
       );
     });
   canary
+    .command("run")
+    .description("at each window's close: analyse, then promote or roll back through the plan's actuator, audited (SPEC §11-12)")
+    .requiredOption("--plan <file>", "the canary plan (its actuator: says where the split lives)")
+    .option("--once", "one step: analyse the closed windows, act, exit (0 promote/complete, 1 rollback, 4 hold)")
+    .option("--dry-run", "judge without writing state or reports and print the exact calls; change nothing")
+    .option("--poll <duration>", "how often to look for new traffic (default a tenth of the window, 1s-60s)")
+    .option("--out <dir>", "where window reports go (default reports/canary/<name>/)")
+    .option("--hold-exit-code <n>", "exit code for hold (default 4)")
+    .option("--state-dir <dir>", "where canary state lives", ".modelgate/canary")
+    .action(async (raw: { plan: string; once?: boolean; dryRun?: boolean; poll?: string; out?: string; holdExitCode?: string; stateDir: string }) => {
+      const { runCanaryRun } = await import("./commands/canary-run.js");
+      exitCode = await runCanaryRun(
+        {
+          plan: raw.plan,
+          once: raw.once === true,
+          dryRun: raw.dryRun === true,
+          stateDir: raw.stateDir,
+          ...(raw.poll !== undefined ? { poll: raw.poll } : {}),
+          ...(raw.out !== undefined ? { out: raw.out } : {}),
+          ...(raw.holdExitCode !== undefined ? { holdExitCode: raw.holdExitCode } : {}),
+        },
+        io,
+      );
+    });
+  canary
     .command("serve")
     .description("answer Argo Rollouts' web provider, Flagger's webhooks and /metrics from the canary's state")
     .requiredOption("--plan <file>", "the canary plan")

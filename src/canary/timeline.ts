@@ -21,11 +21,24 @@ export function renderTimelineText(name: string, state: CanaryState): string {
   return `${renderTimelineRows(name, state.windows)}${decisionLine(state.windows.at(-1))}\n`;
 }
 
-/** The decision after the last window, in one line. */
+/** The decision after the last window; its reason on a line of its own, so the decision fits 80 columns. */
 export function decisionLine(last: WindowEntry | undefined): string {
-  return last
-    ? `decision: ${last.decision} at stage ${plainText(last.next_stage)}: ${plainText(last.decision_reason)}`
-    : "decision: hold (no closed window yet)";
+  if (!last) return "decision: hold (no closed window yet)";
+  return `decision: ${last.decision} at stage ${plainText(last.next_stage)}\n${wrap(plainText(last.decision_reason), 78, "  ")}`;
+}
+
+/** Words wrapped at `width`, each line indented. */
+function wrap(text: string, width: number, indent: string): string {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(/\s+/)) {
+    if (line && line.length + word.length + 1 > width) {
+      lines.push(indent + line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(indent + line);
+  return lines.join("\n");
 }
 
 /** A header and one line per window. */

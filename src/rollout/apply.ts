@@ -14,7 +14,8 @@ import { describeSplit, makeSplit, sameSplit } from "./split.js";
 import type { RolloutTarget } from "./types.js";
 import { checkPercent, checkTenants } from "./validate.js";
 
-export type Decision = "promote" | "hold" | "rollback" | "complete" | "set";
+/** `start`: `canary run` putting the split where the canary's current stage wants it, before any window decided. */
+export type Decision = "promote" | "hold" | "rollback" | "complete" | "set" | "start";
 
 export interface ApplyOptions {
   plan: RolloutPlan;
