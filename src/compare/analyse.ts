@@ -1,4 +1,4 @@
-import { computeMetrics, type MetricDefinition, metricDefinitions, segmentTagsOf } from "../aggregate/metrics.js";
+import { computeMetrics, createClusterTable, type MetricDefinition, metricDefinitions, segmentTagsOf } from "../aggregate/metrics.js";
 import { DEFAULT_POLICY, evaluateGate } from "../gate/evaluate.js";
 import { estimateFalseFailRate } from "../gate/false-fail.js";
 import type { CaseRecord, CheckInfo, Comparison, GatePolicy, GateResult, GateRule, RunReport } from "../types.js";
@@ -33,8 +33,10 @@ export function analyse(input: {
       ...segmentTags.map((tag) => `segment.${tag}.pass_rate`),
     ]),
   ];
-  const metrics = computeMetrics(input.cases, definitions, segmentTags);
-  const evidence = compareMetrics(names, definitions, input.cases, { bootstrap: new Set(input.gate.map((rule) => rule.metric)) });
+  // One table of clusters for every stage below: each metric's values are read from the cases once.
+  const table = createClusterTable(input.cases);
+  const metrics = computeMetrics(input.cases, definitions, segmentTags, table);
+  const evidence = compareMetrics(names, definitions, input.cases, { bootstrap: new Set(input.gate.map((rule) => rule.metric)), table });
   const policy = input.policy ?? DEFAULT_POLICY;
   const gate = evaluateGate(input.gate, evidence, policy);
   if (input.gate.length > 0 && input.falseFailReplications !== 0) {
@@ -44,6 +46,7 @@ export function analyse(input: {
       evidence,
       rules: input.gate,
       policy,
+      table,
       ...(input.falseFailReplications !== undefined ? { replications: input.falseFailReplications } : {}),
     });
   }

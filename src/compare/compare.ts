@@ -6,7 +6,7 @@
  * case outcomes. Pure: the same inputs and seed give the same numbers.
  */
 import { splitSegmentMetric } from "../aggregate/metric-names.js";
-import { casesTagged, clustersOf, type MetricDefinition, metricValue } from "../aggregate/metrics.js";
+import { type ClusterTable, clustersOf, createClusterTable, type MetricDefinition, metricValue } from "../aggregate/metrics.js";
 import {
   type BootstrapResult,
   binomialCdf,
@@ -46,6 +46,8 @@ export interface CompareOptions {
    * 10,000 cases for numbers no rule reads.
    */
   bootstrap?: ReadonlySet<string>;
+  /** the cases' clusters, when the caller already built them (analyse shares one table) */
+  table?: ClusterTable;
 }
 
 /**
@@ -74,9 +76,15 @@ export interface MetricEvidence {
 }
 
 /** Compares one metric over `cases` (for a segment: the tag's cases). */
-export function compareMetric(definition: MetricDefinition, name: string, cases: CaseRecord[], options: CompareOptions = {}): MetricEvidence {
-  const baseClusters = clustersOf(definition, cases, "baseline");
-  const candClusters = clustersOf(definition, cases, "candidate");
+export function compareMetric(
+  definition: MetricDefinition,
+  name: string,
+  cases: CaseRecord[],
+  options: CompareOptions = {},
+  clusters?: { baseline: number[][]; candidate: number[][] },
+): MetricEvidence {
+  const baseClusters = clusters?.baseline ?? clustersOf(definition, cases, "baseline");
+  const candClusters = clusters?.candidate ?? clustersOf(definition, cases, "candidate");
   const baseline = metricValue(definition, baseClusters, cases, "baseline");
   const candidate = metricValue(definition, candClusters, cases, "candidate");
   const comparison: Comparison = {
@@ -191,12 +199,16 @@ export function compareMetrics(
   const byName = new Map(definitions.map((definition) => [definition.name, definition]));
   const known = [...byName.keys()];
   const result = new Map<string, MetricEvidence>();
+  const table = options.table ?? createClusterTable(cases);
   for (const name of names) {
     if (result.has(name)) continue;
     const direct = byName.get(name);
     const segment = direct ? undefined : splitSegmentMetric(name, known);
     const definition = direct ?? (segment && byName.get(segment.metric));
-    if (definition) result.set(name, compareMetric(definition, name, segment ? casesTagged(cases, segment.tag) : cases, options));
+    if (!definition) continue;
+    const tag = segment?.tag;
+    const clusters = { baseline: table.clusters(definition, "baseline", tag), candidate: table.clusters(definition, "candidate", tag) };
+    result.set(name, compareMetric(definition, name, table.cases(tag), options, clusters));
   }
   return result;
 }

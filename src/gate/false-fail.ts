@@ -9,49 +9,56 @@
  * gives the same figure. Pure.
  */
 import { splitSegmentMetric } from "../aggregate/metric-names.js";
-import { casesTagged, clustersOf, type MetricDefinition, metricValue } from "../aggregate/metrics.js";
+import { type ClusterTable, createClusterTable, type MetricDefinition, metricValue } from "../aggregate/metrics.js";
 import type { MetricEvidence } from "../compare/compare.js";
 import { createRng, holmAdjust, mcnemarGreater, normalCdf, normalQuantile } from "../stats/index.js";
 import type { CaseOutcome, CaseRecord, FalseFailRate, GatePolicy, GateRule } from "../types.js";
 import { ALPHA, ruleTarget } from "./evaluate.js";
 
 /**
- * Replications: 400 up to 1,000 cases, fewer above, never under 200 (each costs a pass over the cases).
- * The figure is a warning, not a verdict: ±1.1 points (one standard error) at a 5% rate with 400, ±1.5
- * with 200 — enough to tell a 5% gate from a 30% one, and cheap next to the run (`npm run bench`).
+ * Replications, by default: batches of 100, at least 200, until the estimate's standard error is at most
+ * one point (a 5% rate needs ~475, a rate near 0 or 1 stops at 200), and at most 1,000 — fewer above
+ * 4,000 cases, so a replication costs the run no more than about 4 million case visits. The figure is a
+ * warning, not a verdict: ±1.5 points at a 5% rate is enough to tell a 5% gate from a 30% one.
  */
-export function falseFailReplications(cases: number): number {
-  return Math.max(200, Math.min(400, Math.floor(400_000 / Math.max(1, cases))));
+export function falseFailReplications(cases: number): { min: number; max: number } {
+  return { min: 200, max: Math.max(200, Math.min(1000, Math.floor(4_000_000 / Math.max(1, cases)))) };
 }
+const BATCH = 100;
+const TARGET_SE = 0.01;
 /** Above this the terminal and reports warn. */
 export const FALSE_FAIL_WARNING = 0.1;
 
-const swapped: Record<CaseOutcome, CaseOutcome> = {
-  regression: "improvement",
-  improvement: "regression",
-  pass: "pass",
-  fail: "fail",
-  error: "error",
-};
+/** Outcome codes in the replication loop; swapping the sides swaps regression and improvement. */
+const OTHER = 0;
+const REGRESSION = 1;
+const IMPROVEMENT = 2;
+const codeOf = (outcome: CaseOutcome) => (outcome === "regression" ? REGRESSION : outcome === "improvement" ? IMPROVEMENT : OTHER);
 const Z = normalQuantile(1 - ALPHA);
 
-/** One rule, ready to replicate: its metric's definition and cases, and the run's standard error for it. */
+type Sides<T> = Record<"baseline" | "candidate", T>;
+/** Where each side of a replicated case reads from. */
+const STRAIGHT = { baseline: "baseline", candidate: "candidate" } as const;
+const SWAPPED = { baseline: "candidate", candidate: "baseline" } as const;
+
+/** One rule, ready to replicate: per case of its cases (a segment's: those with the tag), what its decision needs. */
 interface Prepared {
   rule: GateRule;
   label: string;
   definition: MetricDefinition | undefined;
-  /** the rule's cases (a segment's: those with the tag) and their clusters, built once */
-  cases: CaseRecord[];
-  clusters: { baseline: number[][]; candidate: number[][] };
+  /** how many cases the rule rests on */
+  m: number;
   /** per case and side: the sum and number of its values (means and totals need no more) */
-  totals: Record<"baseline" | "candidate", { sum: number[]; count: number[] }>;
+  sum: Sides<Float64Array>;
+  count: Sides<Float64Array>;
+  /** per case: the case's outcome code */
+  outcome: Uint8Array;
   /** per case: a draw on either side makes the metric unknown (cost with no price) */
-  unknown: boolean[];
+  unknown: Uint8Array;
+  /** quantiles need the values themselves */
+  clusters: Sides<number[][]>;
   se: number | null;
 }
-
-/** A replicate: case j is case `index` of the rule's cases, with its sides swapped when `swap`. */
-type Pick = { index: number; swap: boolean };
 
 export function estimateFalseFailRate(input: {
   cases: CaseRecord[];
@@ -59,58 +66,47 @@ export function estimateFalseFailRate(input: {
   evidence: Map<string, MetricEvidence>;
   rules: GateRule[];
   policy: GatePolicy;
+  /** a fixed number of replications (default: adaptive, see falseFailReplications) */
   replications?: number;
   seed?: number;
+  table?: ClusterTable;
 }): FalseFailRate | null {
   const { cases, definitions, evidence, rules, policy, seed = 1 } = input;
-  const replications = input.replications ?? falseFailReplications(cases.length);
   if (cases.length === 0 || rules.length === 0) return null;
+  const limits = input.replications !== undefined ? { min: input.replications, max: input.replications } : falseFailReplications(cases.length);
+  const table = input.table ?? createClusterTable(cases);
   const byName = new Map(definitions.map((definition) => [definition.name, definition]));
   const known = [...byName.keys()];
-  const prepared: Prepared[] = rules.map((rule) => {
-    const segment = byName.has(rule.metric) ? undefined : splitSegmentMetric(rule.metric, known);
-    const definition = byName.get(segment ? segment.metric : rule.metric);
-    const subset = segment ? casesTagged(cases, segment.tag) : cases;
-    const stats = evidence.get(rule.metric)?.target(ruleTarget(rule).k);
-    const interval = stats?.interval(0.95);
-    const se = stats?.se ?? (interval ? (interval[1] - interval[0]) / (2 * normalQuantile(0.975)) : null);
-    const label = `${rule.metric} ${rule.bound_text}${rule.mode === "point" ? "" : ` (${rule.mode})`}`;
-    const clusters = {
-      baseline: definition ? clustersOf(definition, subset, "baseline") : [],
-      candidate: definition ? clustersOf(definition, subset, "candidate") : [],
-    };
-    const nullable = definition?.nullable;
-    const unknown = subset.map((c) => nullable !== undefined && (c.baseline.some(nullable) || c.candidate.some(nullable)));
-    const totalsOf = (side: "baseline" | "candidate") => ({
-      sum: clusters[side].map((values) => values.reduce((a, b) => a + b, 0)),
-      count: clusters[side].map((values) => values.length),
-    });
-    const totals = { baseline: totalsOf("baseline"), candidate: totalsOf("candidate") };
-    return { rule, label, definition, cases: subset, clusters, totals, unknown, se };
-  });
+  const prepared = rules.map((rule) => prepare(rule, byName, known, evidence, table));
   const rng = createRng(seed);
+  const n = cases.length;
+  const u = new Float64Array(n);
+  const swap = new Uint8Array(n);
   const failures = new Map<string, number>();
   let failed = 0;
-  for (let r = 0; r < replications; r++) {
+  let replications = 0;
+  while (replications < limits.max) {
     // the same draw for every rule, so the rules' failures are as correlated as in a real A/A run
-    const draws = cases.map(() => ({ u: rng.next(), swap: rng.next() < 0.5 }));
-    const decisions = prepared.map((rule) => {
-      // a segment draws from its own cases, with the same uniforms
-      const picks = rule.cases.map((_, j) => {
-        const draw = draws[j] as { u: number; swap: boolean };
-        return { index: Math.floor(draw.u * rule.cases.length), swap: draw.swap };
-      });
-      return decide(rule, picks);
-    });
+    for (let j = 0; j < n; j++) {
+      u[j] = rng.next();
+      swap[j] = rng.next() < 0.5 ? 1 : 0;
+    }
+    const decisions = prepared.map((rule) => decide(rule, u, swap));
     const family = decisions.map((d, i) => (isFamily(prepared[i]?.rule) ? d.p : null));
     const adjusted = policy.multiplicity === "holm" ? holmAdjust(family) : family;
     const fails = decisions.map((d, i) => d.fails(adjusted[i] ?? d.p));
-    if (!fails.some(Boolean)) continue;
-    failed++;
-    fails.forEach((fail, i) => {
-      const label = prepared[i]?.label ?? "";
-      if (fail) failures.set(label, (failures.get(label) ?? 0) + 1);
-    });
+    replications++;
+    if (fails.some(Boolean)) {
+      failed++;
+      fails.forEach((fail, i) => {
+        const label = prepared[i]?.label ?? "";
+        if (fail) failures.set(label, (failures.get(label) ?? 0) + 1);
+      });
+    }
+    if (replications >= limits.min && replications % BATCH === 0) {
+      const rate = failed / replications;
+      if (Math.sqrt((rate * (1 - rate)) / replications) <= TARGET_SE) break;
+    }
   }
   const drivenBy = [...failures.entries()]
     .filter(([, count]) => count / replications >= 0.02)
@@ -119,48 +115,99 @@ export function estimateFalseFailRate(input: {
   return { rate: failed / replications, replications, seed, driven_by: drivenBy };
 }
 
+function prepare(
+  rule: GateRule,
+  byName: Map<string, MetricDefinition>,
+  known: string[],
+  evidence: Map<string, MetricEvidence>,
+  table: ClusterTable,
+): Prepared {
+  const segment = byName.has(rule.metric) ? undefined : splitSegmentMetric(rule.metric, known);
+  const definition = byName.get(segment ? segment.metric : rule.metric);
+  const tag = segment?.tag;
+  const subset = table.cases(tag);
+  const stats = evidence.get(rule.metric)?.target(ruleTarget(rule).k);
+  const interval = stats?.interval(0.95);
+  const se = stats?.se ?? (interval ? (interval[1] - interval[0]) / (2 * normalQuantile(0.975)) : null);
+  const label = `${rule.metric} ${rule.bound_text}${rule.mode === "point" ? "" : ` (${rule.mode})`}`;
+  const clusters = {
+    baseline: definition ? table.clusters(definition, "baseline", tag) : [],
+    candidate: definition ? table.clusters(definition, "candidate", tag) : [],
+  };
+  const m = subset.length;
+  const totals = (side: "baseline" | "candidate") => {
+    const sum = new Float64Array(m);
+    const count = new Float64Array(m);
+    clusters[side].forEach((values, i) => {
+      for (const value of values) sum[i] = (sum[i] ?? 0) + value;
+      count[i] = values.length;
+    });
+    return { sum, count };
+  };
+  const base = totals("baseline");
+  const cand = totals("candidate");
+  const nullable = definition?.nullable;
+  return {
+    rule,
+    label,
+    definition,
+    m,
+    sum: { baseline: base.sum, candidate: cand.sum },
+    count: { baseline: base.count, candidate: cand.count },
+    outcome: Uint8Array.from(subset, (c) => codeOf(c.outcome)),
+    unknown: Uint8Array.from(subset, (c) => (nullable !== undefined && (c.baseline.some(nullable) || c.candidate.some(nullable)) ? 1 : 0)),
+    clusters,
+    se,
+  };
+}
+
 const isFamily = (rule: GateRule | undefined) => rule?.mode === "significant" || rule?.mode === "evidence";
 
-/** A rule on one replicate: its one-sided p of violation, and whether it fails given the family's adjusted p. */
-function decide(prepared: Prepared, picks: Pick[]): { p: number | null; fails: (pAdjusted: number | null) => boolean } {
+/**
+ * A rule on one replicate — case j of the rule's cases is case ⌊u[j]·m⌋, its sides swapped when swap[j]
+ * (a segment draws from its own cases with the same uniforms) — as its one-sided p of violation and
+ * whether it fails given the family's adjusted p. One pass over the picks sums both sides.
+ */
+function decide(prepared: Prepared, u: Float64Array, swap: Uint8Array): { p: number | null; fails: (pAdjusted: number | null) => boolean } {
   const never = { p: null, fails: () => false };
-  const { rule, definition, se, clusters } = prepared;
-  if (!definition || picks.length === 0) return never;
+  const { rule, definition, se, m } = prepared;
+  if (!definition || m === 0) return never;
   const target = ruleTarget(rule);
-  const outcomes = picks.map(({ index, swap }) => {
-    const outcome = prepared.cases[index]?.outcome ?? "error";
-    return swap ? swapped[outcome] : outcome;
-  });
-  const value = (side: "baseline" | "candidate") => {
-    const other = side === "baseline" ? "candidate" : "baseline";
-    // unpriced draws on either side can land on this side once swapped
-    if (picks.some(({ index }) => prepared.unknown[index])) return null;
-    const { statistic } = definition.declaration;
-    if (statistic === "count") {
-      return outcomes.filter((outcome) => outcome === (rule.metric.endsWith("improvements") ? "improvement" : "regression")).length;
+  const { statistic } = definition.declaration;
+  const sides = { baseline: { sum: 0, count: 0 }, candidate: { sum: 0, count: 0 } };
+  let regressions = 0;
+  let improvements = 0;
+  let unknown = false;
+  const picked: Sides<number[][]> = { baseline: [], candidate: [] };
+  for (let j = 0; j < m; j++) {
+    const index = Math.floor((u[j] ?? 0) * m);
+    const swapped = swap[j] === 1;
+    if (prepared.unknown[index] === 1) unknown = true;
+    const code = prepared.outcome[index];
+    if (code === (swapped ? IMPROVEMENT : REGRESSION)) regressions++;
+    else if (code === (swapped ? REGRESSION : IMPROVEMENT)) improvements++;
+    const from = swapped ? SWAPPED : STRAIGHT;
+    sides.baseline.sum += prepared.sum[from.baseline][index] ?? 0;
+    sides.baseline.count += prepared.count[from.baseline][index] ?? 0;
+    sides.candidate.sum += prepared.sum[from.candidate][index] ?? 0;
+    sides.candidate.count += prepared.count[from.candidate][index] ?? 0;
+    if (statistic === "quantile") {
+      picked.baseline.push(prepared.clusters[from.baseline][index] ?? []);
+      picked.candidate.push(prepared.clusters[from.candidate][index] ?? []);
     }
-    if (statistic === "quantile")
-      return metricValue(
-        definition,
-        picks.map(({ index, swap }) => clusters[swap ? other : side][index] ?? []),
-        [],
-        side,
-      );
-    let sum = 0;
-    let count = 0;
-    for (const { index, swap } of picks) {
-      const totals = prepared.totals[swap ? other : side];
-      sum += totals.sum[index] ?? 0;
-      count += totals.count[index] ?? 0;
-    }
+  }
+  // unpriced draws on either side can land on this side once swapped
+  const value = (side: "baseline" | "candidate"): number | null => {
+    if (unknown) return null;
+    if (statistic === "count") return rule.metric.endsWith("improvements") ? improvements : regressions;
+    if (statistic === "quantile") return metricValue(definition, picked[side], [], side);
+    const { sum, count } = sides[side];
     if (count === 0) return null;
     return statistic === "sum" ? sum : sum / count;
   };
   const candidate = value("candidate");
   if (candidate === null) return never;
-  if (definition.declaration.statistic === "count") {
-    const regressions = outcomes.filter((outcome) => outcome === "regression").length;
-    const improvements = outcomes.filter((outcome) => outcome === "improvement").length;
+  if (statistic === "count") {
     const over = candidate > target.limit;
     const p = over && rule.metric.endsWith("regressions") ? mcnemarGreater(regressions, improvements) : null;
     return { p, fails: (adjusted) => over && (rule.mode === "point" || rule.mode === "non-inferior" || (adjusted !== null && adjusted < ALPHA)) };

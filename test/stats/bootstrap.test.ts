@@ -127,33 +127,32 @@ describe("pairedBootstrap", () => {
     expect(() => pairedBootstrap({ baseline: [[1], [2]], candidate: [[1]] }, pooledMean)).toThrow(RangeError);
   });
 
-  test("2,000 resamples × 10,000 cases of a mean take a few seconds at most (a shared 2-core CI machine)", () => {
+  // No timing here: how long the statistics take at 10,000 cases is the bench's business (bench/README.md).
+  test("a mean over 2,000 cases: the interval holds the true shift and is as narrow as n allows", () => {
     const rng = createRng(123);
-    const baseline = Array.from({ length: 10_000 }, () => rng.normal());
+    const baseline = Array.from({ length: 2_000 }, () => rng.normal());
     const candidate = baseline.map((v) => v + 0.1 + 0.5 * rng.normal());
-    const started = performance.now();
     const ci = bootstrapInterval(pairedBootstrap({ baseline: singles(baseline), candidate: singles(candidate) }, pooledMean)) as [number, number];
-    expect(performance.now() - started).toBeLessThan(5000);
-    expect(ci[0]).toBeGreaterThan(0.08);
-    expect(ci[1]).toBeLessThan(0.12);
+    // se of the paired mean ≈ 0.5 / √2000 ≈ 0.011: a 95% interval ≈ ±0.022 around 0.1
+    expect(ci[0]).toBeGreaterThan(0.06);
+    expect(ci[1]).toBeLessThan(0.14);
+    expect(ci[1] - ci[0]).toBeLessThan(0.06);
   });
 
-  test("p95 latency over 10,000 cases × 3 samples is fast too", () => {
+  test("p95 latency over 2,000 cases × 3 samples: a 15% slower candidate is told apart", () => {
     const baseline = makeClusters(
       4,
-      10_000,
+      2_000,
       () => 3,
       (rng) => 200 * Math.exp(0.5 * rng.normal()),
     );
     const candidate = makeClusters(
       5,
-      10_000,
+      2_000,
       () => 3,
       (rng) => 230 * Math.exp(0.5 * rng.normal()),
     );
-    const started = performance.now();
     const ci = bootstrapInterval(pairedBootstrap({ baseline, candidate }, pooledQuantile(0.95))) as [number, number];
-    expect(performance.now() - started).toBeLessThan(6000);
     expect(ci[0]).toBeGreaterThan(0);
   });
 });
