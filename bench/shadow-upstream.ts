@@ -1,6 +1,6 @@
 /**
  * The shadow bench's upstreams, in their own process: a minimal Chat Completions server per
- * `--server name=latency` (`fast=0`, `slow=2000`, `hang=-1` never answers), each on its own port.
+ * `--server name=latency[+jitter]` (`fast=0`, `slow=2000`, `hang=-1` never answers, `baseline=40+20`: 40–60 ms), each on its own port.
  * Prints `URL <name> <url>` per server once listening; exits on SIGTERM.
  */
 import { createServer } from "node:http";
@@ -25,8 +25,9 @@ const reply = (model: string) =>
   });
 
 for (const spec of values.server) {
-  const [name, latencyText] = spec.split("=");
-  const latency = Number(latencyText);
+  const [name, latencyText = "0"] = spec.split("=");
+  // `50+20`: 50 ms plus up to 20 ms uniformly at random.
+  const [latency, jitter] = latencyText.split("+").map(Number) as [number, number | undefined];
   const body = Buffer.from(reply(String(name)));
   const server = createServer((req, res) => {
     req.resume();
@@ -36,8 +37,9 @@ for (const spec of values.server) {
         res.writeHead(200, { "content-type": "application/json", "content-length": body.length });
         res.end(body);
       };
-      if (latency === 0) send();
-      else setTimeout(send, latency);
+      const wait = latency + (jitter ? Math.random() * jitter : 0);
+      if (wait === 0) send();
+      else setTimeout(send, wait);
     });
   });
   server.keepAliveTimeout = 65_000;

@@ -17,7 +17,8 @@ const requireBanner = {
   rmSync("dist", { recursive: true, force: true });
   const result = await build({
     ...common,
-    entryPoints: ["src/bin.ts"],
+    // The shadow proxy's copy side runs in a worker thread, from its own entry (src/shadow/copy-side.ts finds it beside the chunks).
+    entryPoints: { bin: "src/bin.ts", "shadow-worker": "src/shadow/copy-worker.ts" },
     outdir: "dist",
     bundle: true,
     splitting: true,

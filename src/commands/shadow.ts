@@ -2,21 +2,22 @@
  * `modelgate shadow` (SPEC §10): resolves the two variants and their endpoints, starts the proxy, and
  * on SIGTERM (or Ctrl-C) drains it and exits 0.
  */
+import { mkdirSync } from "node:fs";
 import { resolve } from "node:path";
 import type { CliIO } from "../cli-io.js";
 import { UserError } from "../errors.js";
 import { findConfig, loadConfig } from "../load/config.js";
 import { resolveVariant } from "../load/inputs.js";
-import { costOf, priceOf } from "../pricing.js";
+import { priceOf } from "../pricing.js";
+import { proxySettings } from "../providers/http-client.js";
 import { maxResponseBytes, providerEnvironment, providers } from "../providers/index.js";
-import { redactSecrets } from "../redact.js";
-import { CostWindow } from "../shadow/cost-window.js";
+import type { ProviderEnvironment } from "../providers/types.js";
+import { secretValues } from "../redact.js";
+import type { CopySideInit } from "../shadow/copy-side.js";
 import { dropReasons } from "../shadow/metrics.js";
 import { createSampler, parseSampleKey, type SampleKey } from "../shadow/sampler.js";
 import { type ShadowServer, startShadowServer } from "../shadow/server.js";
-import { TrafficLog } from "../shadow/traffic-log.js";
-import { maskPersonalData } from "../traffic/redact-pii.js";
-import type { VariantSpec } from "../types.js";
+import type { Pricing, VariantSpec } from "../types.js";
 
 export interface ShadowOptions {
   listen: { host: string; port: number };
@@ -86,36 +87,52 @@ export function normaliseShadowOptions(raw: Record<string, string | boolean | un
 }
 
 /**
- * `--redact`: personal data masked as `modelgate import --redact` masks it (secrets too). The masks are
- * plain text, so the line stays JSON; should a pattern ever break it, the line keeps only the secret masking.
+ * Base URL of a variant: its `base_url`, its provider's variable, or the provider's default host. The
+ * served path relays the client's Chat Completions bytes as they are, so the baseline must speak that
+ * wire; the candidate may be any provider (its copy is converted: anthropic-client.ts).
  */
-function maskLine(text: string): string {
-  const masked = maskPersonalData(text);
-  if (masked === text) return text;
-  try {
-    JSON.parse(masked);
-    return masked;
-  } catch {
-    return redactSecrets(text);
-  }
-}
-
-/** Base URL of an OpenAI-speaking variant: its `base_url`, OPENAI_BASE_URL, or the provider's default host. */
-function endpointOf(variant: VariantSpec, env: NodeJS.ProcessEnv, role: string): URL {
-  if (variant.provider === "anthropic") {
+function endpointOf(variant: VariantSpec, env: NodeJS.ProcessEnv, role: "baseline" | "candidate"): URL {
+  if (role === "baseline" && variant.provider === "anthropic") {
     throw new UserError(
-      `--${role} ${variant.name}: the shadow proxy speaks OpenAI Chat Completions; use an openai or openai-compatible variant (an Anthropic model behind an OpenAI-compatible gateway works)`,
+      `--baseline ${variant.name}: the served path passes the client's OpenAI Chat Completions request through unchanged, so the baseline must speak that wire: use an openai-compatible variant (Anthropic's own OpenAI-compatible endpoint, base_url: https://api.anthropic.com/v1, or a gateway in front of it); an anthropic candidate is fine`,
     );
   }
-  const text = variant.base_url ?? env[providers[variant.provider].baseUrlEnv] ?? `https://${providers[variant.provider].defaultHost}/v1`;
+  const kind = providers[variant.provider];
+  const text = variant.base_url ?? env[kind.baseUrlEnv] ?? `https://${kind.defaultHost}${variant.provider === "anthropic" ? "" : "/v1"}`;
   if (!URL.canParse(text)) throw new UserError(`--${role} ${variant.name}: the base URL is not a URL`);
   return new URL(text);
 }
 
-/** A running proxy and its log, as `runShadow` (and the tests) drive it. */
+/** A running proxy, as `runShadow` (and the tests) drive it. */
 export interface RunningShadow {
   server: ShadowServer;
-  log: TrafficLog;
+  /** where the traffic log is written */
+  logDir: string;
+}
+
+/** The copy's wire: the Anthropic provider's for an anthropic candidate, the client's own otherwise. */
+function candidateWire(candidate: VariantSpec, url: URL, environment: ProviderEnvironment): CopySideInit["candidate"] {
+  if (candidate.provider === "anthropic") {
+    const { fetch: _, ...rest } = environment;
+    return { wire: "anthropic", variant: candidate, environment: { ...rest, baseURL: url.href.replace(/\/+$/, "") } };
+  }
+  const headers: Record<string, string> = { ...environment.headers };
+  if (environment.apiKey) headers.authorization = `Bearer ${environment.apiKey}`;
+  return {
+    wire: "openai",
+    variant: candidate,
+    endpoint: { origin: url.origin, path: `${url.pathname.replace(/\/+$/, "")}/chat/completions`, headers },
+  };
+}
+
+/** A proxy URL's password (http://user:pass@proxy:3128): a secret the log masks. */
+function proxyPassword(proxy: string): string {
+  const { password } = new URL(proxy);
+  try {
+    return decodeURIComponent(password);
+  } catch {
+    return password;
+  }
 }
 
 /** Resolves the variants and endpoints and starts the proxy; prints where it listens. */
@@ -127,40 +144,46 @@ export async function startShadow(options: ShadowOptions, io: CliIO): Promise<Ru
   const candidateUrl = endpointOf(candidate, io.env, "candidate");
   // The candidate's own key and headers, from the environment (throws, exit 2, when a needed key is missing).
   const environment = providerEnvironment(candidate, io.env, options.candidateTimeoutMs, "candidate");
-  const candidateHeaders: Record<string, string> = { ...environment.headers };
-  if (environment.apiKey) candidateHeaders.authorization = `Bearer ${environment.apiKey}`;
-  let cost: { window: CostWindow; costOf: (usage: Parameters<typeof costOf>[0] | undefined) => number | null } | undefined;
+  let price: Pricing | null = null;
   if (options.maxCostPerHour !== undefined) {
-    const price = priceOf(candidate);
+    price = priceOf(candidate);
     if (!price) {
       throw new UserError(
         `--max-cost-per-hour needs a price for the candidate ${candidate.name} (model ${candidate.model}), and modelgate knows none: add pricing: { input_per_mtok, output_per_mtok } to the variant`,
       );
     }
-    cost = { window: new CostWindow(options.maxCostPerHour), costOf: (usage) => costOf(usage ?? null, price) };
   }
-  const log = new TrafficLog({ dir: resolve(io.cwd, options.log), maxBytes: options.logMaxBytes, redact: options.redact ? maskLine : redactSecrets });
+  const logDir = resolve(io.cwd, options.log);
+  try {
+    mkdirSync(logDir, { recursive: true });
+  } catch (error) {
+    throw new UserError(`--log ${options.log}: cannot create the folder (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+  const proxies = proxySettings(io.env);
+  const secrets = [
+    ...secretValues(io.env),
+    ...(environment.apiKey ? [environment.apiKey] : []),
+    ...Object.values(environment.headers ?? {}),
+    ...[proxies.httpProxy, proxies.httpsProxy].flatMap((proxy) => (URL.canParse(proxy) && new URL(proxy).password ? [proxyPassword(proxy)] : [])),
+  ];
   const basePath = (url: URL) => url.pathname.replace(/\/+$/, "");
   const server = await startShadowServer({
     host: options.listen.host,
     port: options.listen.port,
-    baseline: { origin: baselineUrl.origin, basePath: basePath(baselineUrl), model: baseline.model },
-    candidate: {
-      endpoint: {
-        origin: candidateUrl.origin,
-        path: `${basePath(candidateUrl)}/chat/completions`,
-        headers: candidateHeaders,
-        model: candidate.model,
-      },
-      variant: candidate,
+    baseline: { origin: baselineUrl.origin, basePath: basePath(baselineUrl) },
+    copies: {
+      candidate: candidateWire(candidate, candidateUrl, environment),
+      proxies,
+      maxInFlight: options.maxInFlight,
+      queue: options.queue,
+      timeoutMs: options.candidateTimeoutMs,
+      maxResponseBytes: maxResponseBytes(io.env),
+      log: { dir: logDir, maxBytes: options.logMaxBytes, redactPersonal: options.redact },
+      ...(price && options.maxCostPerHour !== undefined ? { cost: { capUsd: options.maxCostPerHour, price } } : {}),
+      secrets,
     },
     sample: createSampler(options.sample, options.sampleKey),
-    maxInFlight: options.maxInFlight,
-    queue: options.queue,
-    candidateTimeoutMs: options.candidateTimeoutMs,
     maxResponseBytes: maxResponseBytes(io.env),
-    log,
-    ...(cost ? { cost } : {}),
   }).catch((error: NodeJS.ErrnoException) => {
     if (error.code === "EADDRINUSE" || error.code === "EACCES" || error.code === "EADDRNOTAVAIL")
       throw new UserError(`--listen ${options.listen.host}:${options.listen.port}: cannot listen there (${error.code})`);
@@ -171,18 +194,18 @@ export async function startShadow(options: ShadowOptions, io: CliIO): Promise<Ru
     `modelgate shadow: listening on ${server.url}/v1 — serving ${baseline.name} (${baselineUrl.host}), ` +
       `copying ${options.sample * 100}% by ${sampleKey} to ${candidate.name} (${candidateUrl.host}); log in ${options.log}\n`,
   );
-  return { server, log };
+  return { server, logDir };
 }
 
 /** `modelgate shadow`: runs the proxy until SIGTERM or Ctrl-C, then drains it; exit 0. */
 export async function runShadow(options: ShadowOptions, io: CliIO): Promise<number> {
-  const { server, log } = await startShadow(options, io);
+  const { server } = await startShadow(options, io);
   await new Promise<void>((done) => {
     if (io.signal.aborted) done();
     else io.signal.addEventListener("abort", () => done(), { once: true });
   });
   io.stderr.write("modelgate shadow: stopping — finishing served requests, then waiting for shadow copies\n");
-  await server.close(options.graceMs);
+  const log = await server.close(options.graceMs);
   const { metrics } = server;
   const drops = dropReasons.map((reason) => `${reason} ${metrics.drops[reason]}`).join(", ");
   io.stderr.write(
@@ -190,7 +213,7 @@ export async function runShadow(options: ShadowOptions, io: CliIO): Promise<numb
       `${metrics.linesWritten} traffic lines written (${log.files.length} file${log.files.length === 1 ? "" : "s"}); dropped: ${drops}\n`,
   );
   if (log.error) {
-    throw new UserError(`the shadow log could not be written: ${log.error.message}`, 3);
+    throw new UserError(`the shadow log could not be written: ${log.error}`, 3);
   }
   return 0;
 }

@@ -1,49 +1,54 @@
 /**
- * Sends shadow copies to the candidate, never in the served path's way: its own undici pool (at most
- * `maxInFlight` connections), an adaptive in-flight limit (AIMD on 429, src/run/adaptive-limit.ts), a
- * per-copy timeout and a bounded queue. `offer` never waits: a copy the queue cannot take is dropped and
- * counted. The queue holds serialised bodies only, so a hanging candidate costs at most
- * `queue + maxInFlight` request bodies of memory.
+ * Sends shadow copies to the candidate, never in the served path's way (it runs in the copy side's
+ * worker thread): the candidate client's own connection pool, an adaptive in-flight limit (AIMD on 429,
+ * src/run/adaptive-limit.ts), a per-copy timeout and a bounded queue. `offer` never waits: a copy the
+ * queue cannot take is dropped and counted. The queue holds the client's parsed requests only, so a
+ * hanging candidate costs at most `queue + maxInFlight` requests of memory.
  */
-import { Pool } from "undici";
-import { requestedRetryAfterMs } from "../providers/errors.js";
 import { AdaptiveLimit, type Release } from "../run/adaptive-limit.js";
 import type { TrafficArm } from "../traffic/types.js";
+import type { JsonObject, Usage } from "../types.js";
 import type { CostWindow } from "./cost-window.js";
 import type { DropReason, ShadowMetrics } from "./metrics.js";
-import { failedAnswer, readCompletion } from "./read-completion.js";
+import { type ArmAnswer, failedAnswer } from "./read-completion.js";
 
-export interface CandidateEndpoint {
-  /** `http://host:port` */
-  origin: string;
-  /** `/v1/chat/completions` */
-  path: string;
-  /** the candidate's own key and variant headers; never the client's */
-  headers: Record<string, string>;
+/** What the candidate answered one copy (an HTTP error is an answer with an error; a broken connection throws). */
+export interface CandidateReply {
+  answer: ArmAnswer;
+  status?: number;
+  /** first body byte of a streamed answer, ms after sending */
+  ttftMs?: number;
+  /** a 429's Retry-After, for the adaptive limit */
+  retryAfterMs?: number;
+}
+
+/** The candidate's wire: OpenAI Chat Completions (src/shadow/openai-wire-client.ts) or Anthropic Messages (anthropic-client.ts). */
+export interface CandidateClient {
   model: string;
+  /** Sends the copy of one client request (its Chat Completions body, parsed); rejects when the connection breaks or `signal` aborts. */
+  call(request: JsonObject, signal: AbortSignal): Promise<CandidateReply>;
+  close(): Promise<void>;
 }
 
 export interface CopierOptions {
-  endpoint: CandidateEndpoint;
+  client: CandidateClient;
   maxInFlight: number;
   queue: number;
   timeoutMs: number;
-  maxResponseBytes: number;
   metrics: ShadowMetrics;
   /** `--max-cost-per-hour`, with the price that turns usage into USD */
-  cost?: { window: CostWindow; costOf: (usage: TrafficArm["usage"]) => number | null };
+  cost?: { window: CostWindow; costOf: (usage: Usage | null) => number | null };
 }
 
 /** A copy's end: the candidate's arm, or the reason it was never sent. */
 export type CopyResult = { sent: true; arm: TrafficArm } | { sent: false; reason: DropReason };
 
 interface CopyJob {
-  body: string;
+  request: JsonObject;
   done: (result: CopyResult) => void;
 }
 
 export class CandidateCopier {
-  private readonly pool: Pool;
   private readonly limit: AdaptiveLimit;
   private readonly queue: CopyJob[] = [];
   private queueHead = 0;
@@ -52,28 +57,28 @@ export class CandidateCopier {
   private idle: (() => void) | undefined;
 
   constructor(private readonly options: CopierOptions) {
-    this.pool = new Pool(options.endpoint.origin, { connections: options.maxInFlight, keepAliveTimeout: 30_000 });
     this.limit = new AdaptiveLimit(options.maxInFlight);
   }
 
-  /** Queues a copy; false (and `done` called with the reason) when it is dropped at once. Never waits. */
-  /** Why a copy offered now would be dropped (counted), or undefined: asked before the copy's body is built, so a full queue costs nothing. */
+  /** Why a copy offered now would be dropped (counted), or undefined. */
   refusal(): DropReason | undefined {
     const { metrics, cost } = this.options;
-    const reason: DropReason | undefined =
-      cost && !cost.window.allows() ? "cost_cap" : this.queue.length - this.queueHead >= this.options.queue ? "queue_full" : undefined;
+    const capped = cost !== undefined && !cost.window.allows();
+    metrics.setCostCapped(capped);
+    const reason: DropReason | undefined = capped ? "cost_cap" : this.queue.length - this.queueHead >= this.options.queue ? "queue_full" : undefined;
     if (reason) metrics.drop(reason);
     return reason;
   }
 
-  offer(body: string, done: (result: CopyResult) => void): boolean {
+  /** Queues a copy; false (and `done` called with the reason) when it is dropped at once. Never waits. */
+  offer(request: JsonObject, done: (result: CopyResult) => void): boolean {
     const reason = this.refusal();
     if (reason) {
       done({ sent: false, reason });
       return false;
     }
-    this.queue.push({ body, done });
-    this.options.metrics.copiesQueued++;
+    this.queue.push({ request, done });
+    this.options.metrics.addQueued(1);
     this.pump();
     return true;
   }
@@ -111,18 +116,18 @@ export class CandidateCopier {
       this.queue.splice(0, this.queueHead);
       this.queueHead = 0;
     }
-    this.options.metrics.copiesQueued--;
+    this.options.metrics.addQueued(-1);
     return job;
   }
 
   private start(job: CopyJob, release: Release): void {
     const controller = new AbortController();
     this.inFlight.add(controller);
-    this.options.metrics.copiesInFlight++;
-    this.options.metrics.requests.candidate++;
-    void this.send(job.body, controller).then((arm) => {
+    this.options.metrics.addInFlight(1);
+    this.options.metrics.countSent();
+    void this.send(job.request, controller).then((arm) => {
       this.inFlight.delete(controller);
-      this.options.metrics.copiesInFlight--;
+      this.options.metrics.addInFlight(-1);
       release();
       job.done({ sent: true, arm });
       if (this.pending === 0) this.idle?.();
@@ -130,8 +135,8 @@ export class CandidateCopier {
     });
   }
 
-  private async send(body: string, controller: AbortController): Promise<TrafficArm> {
-    const { endpoint, metrics, timeoutMs, maxResponseBytes } = this.options;
+  private async send(request: JsonObject, controller: AbortController): Promise<TrafficArm> {
+    const { client, metrics, timeoutMs } = this.options;
     const sentAt = Date.now();
     const started = performance.now();
     let timedOut = false;
@@ -139,54 +144,22 @@ export class CandidateCopier {
       timedOut = true;
       controller.abort();
     }, timeoutMs);
-    const base = { model: endpoint.model, served: false };
+    const base = { model: client.model, served: false };
     try {
-      const response = await this.pool.request({
-        path: endpoint.path,
-        method: "POST",
-        headers: { ...endpoint.headers, "content-type": "application/json", "content-length": String(Buffer.byteLength(body)) },
-        body,
-        signal: controller.signal,
-      });
-      const chunks: Buffer[] = [];
-      let size = 0;
-      let ttft: number | undefined;
-      let truncated = false;
-      for await (const chunk of response.body) {
-        ttft ??= performance.now() - started;
-        size += (chunk as Buffer).length;
-        if (size > maxResponseBytes) {
-          truncated = true;
-          response.body.destroy();
-          break;
-        }
-        chunks.push(chunk as Buffer);
-      }
+      const reply = await client.call(request, controller.signal);
       const latency = Math.round(performance.now() - started);
-      const header = (name: string) => {
-        const value = response.headers[name];
-        return Array.isArray(value) ? value[0] : value;
-      };
-      const answer = readCompletion({
-        status: response.statusCode,
-        contentType: header("content-type"),
-        contentEncoding: header("content-encoding"),
-        body: Buffer.concat(chunks),
-        truncated,
-      });
-      if (response.statusCode === 429) this.limit.onRateLimited(requestedRetryAfterMs(response.headers), sentAt);
-      else if (response.statusCode < 400) this.limit.onSuccess();
-      if (answer.error) metrics.drop("error");
+      if (reply.status === 429 || reply.answer.error?.kind === "rate_limit") this.limit.onRateLimited(reply.retryAfterMs, sentAt);
+      else if (!reply.answer.error) this.limit.onSuccess();
+      if (reply.answer.error) metrics.drop("error");
       const cost = this.options.cost;
-      const spent = cost?.costOf(answer.usage ?? null);
+      const spent = cost?.costOf(reply.answer.usage ?? null);
       if (cost && spent) cost.window.record(spent);
-      const streamed = header("content-type")?.includes("text/event-stream") === true;
       return {
         ...base,
-        ...answer,
+        ...reply.answer,
         latency_ms: latency,
-        ...(streamed && ttft !== undefined && !answer.error ? { ttft_ms: Math.round(ttft) } : {}),
-        status: response.statusCode,
+        ...(reply.ttftMs !== undefined && !reply.answer.error ? { ttft_ms: Math.round(reply.ttftMs) } : {}),
+        ...(reply.status !== undefined ? { status: reply.status } : {}),
       };
     } catch (error) {
       const latency = Math.round(performance.now() - started);
@@ -224,6 +197,6 @@ export class CandidateCopier {
     for (const controller of this.inFlight) controller.abort();
     // The aborted copies settle on the next turns; wait for them so their lines are written.
     while (this.inFlight.size > 0) await new Promise((resolve) => setTimeout(resolve, 5));
-    await this.pool.close().catch(() => undefined);
+    await this.options.client.close().catch(() => undefined);
   }
 }

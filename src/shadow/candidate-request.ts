@@ -23,7 +23,7 @@ export function trafficRequest(body: JsonObject): { messages: JsonValue[]; tools
 /** The candidate's body. A streaming request stays streaming (so time to first token compares) and asks for usage. */
 export function candidateBody(body: JsonObject, candidate: VariantSpec): JsonObject {
   const copy: JsonObject = { ...body, ...candidate.params, model: candidate.model };
-  if (candidate.prompt && Array.isArray(body.messages)) copy.messages = withPrompt(body.messages, candidate.prompt.text);
+  if (candidate.prompt && Array.isArray(body.messages)) copy.messages = candidatePrompt(body.messages, candidate.prompt.text);
   if (copy.stream === true) {
     const options = typeof copy.stream_options === "object" && copy.stream_options !== null ? copy.stream_options : {};
     copy.stream_options = { ...(options as JsonObject), include_usage: true };
@@ -32,7 +32,7 @@ export function candidateBody(body: JsonObject, candidate: VariantSpec): JsonObj
 }
 
 /** SPEC §9: the variant's prompt replaces the first system/developer message; without one it comes first. */
-function withPrompt(messages: JsonValue[], prompt: string): JsonValue[] {
+export function candidatePrompt(messages: JsonValue[], prompt: string): JsonValue[] {
   const index = messages.findIndex((message) => isRole(message, "system") || isRole(message, "developer"));
   if (index === -1) return [{ role: "system", content: prompt }, ...messages];
   const copy = [...messages];

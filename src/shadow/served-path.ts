@@ -6,7 +6,7 @@
  * aborts the upstream request. When asked, a copy of the body is kept for the traffic log.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Dispatcher, Pool } from "undici";
+import type { Dispatcher } from "undici";
 import type { TrafficError } from "../traffic/types.js";
 import type { ShadowMetrics } from "./metrics.js";
 import type { CapturedResponse } from "./read-completion.js";
@@ -14,7 +14,10 @@ import type { CapturedResponse } from "./read-completion.js";
 const hopByHop = new Set(["connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "trailer", "upgrade", "host", "expect"]);
 
 export interface BaselineEndpoint {
-  pool: Pool;
+  /** keep-alive connections to the baseline, through HTTP(S)_PROXY when set (upstream-agent.ts) */
+  agent: Dispatcher;
+  /** `http://host:port` */
+  origin: string;
   /** the base URL's path without its trailing slash (`/v1`) */
   basePath: string;
 }
@@ -107,8 +110,9 @@ export function forward(
       ended = true;
       resolve(result);
     };
-    endpoint.pool.dispatch(
+    endpoint.agent.dispatch(
       {
+        origin: endpoint.origin,
         path: upstreamPath(endpoint.basePath, req.url ?? "/"),
         method: req.method as Dispatcher.HttpMethod,
         headers: requestHeaders(req.rawHeaders),

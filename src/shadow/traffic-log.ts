@@ -7,7 +7,28 @@
 import { once } from "node:events";
 import { createWriteStream, mkdirSync, type WriteStream } from "node:fs";
 import { join } from "node:path";
+import { redactSecrets } from "../redact.js";
+import { maskPersonalData } from "../traffic/redact-pii.js";
 import { serializeTrafficLine, type TrafficLine } from "../traffic/types.js";
+
+/**
+ * What every line goes through: secrets always; with `--redact`, personal data too, masked as
+ * `modelgate import --redact` masks it. The masks are plain text, so the line stays JSON; should a
+ * pattern ever break it, the line keeps only the secret masking.
+ */
+export function lineRedactor(personal: boolean): (text: string) => string {
+  if (!personal) return (text) => redactSecrets(text);
+  return (text) => {
+    const masked = maskPersonalData(text); // secrets too
+    if (masked === text) return text;
+    try {
+      JSON.parse(masked);
+      return masked;
+    } catch {
+      return redactSecrets(text);
+    }
+  };
+}
 
 export interface TrafficLogOptions {
   dir: string;

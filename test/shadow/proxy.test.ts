@@ -280,9 +280,9 @@ describe("log", () => {
     await expect.poll(() => proxy.server.metrics.linesWritten).toBe(12);
     const lines = await proxy.stop();
     expect(lines).toHaveLength(12);
-    expect(proxy.log.files.length).toBeGreaterThan(2);
+    expect(proxy.files().length).toBeGreaterThan(2);
     const { statSync } = await import("node:fs");
-    for (const file of proxy.log.files) expect(statSync(file).size).toBeLessThanOrEqual(2048);
+    for (const file of proxy.files()) expect(statSync(file).size).toBeLessThanOrEqual(2048);
   });
 });
 

@@ -18,6 +18,8 @@ export interface ProxyFixture extends RunningShadow {
   stderr: () => string;
   /** drains the proxy (as on SIGTERM) and returns every traffic line written */
   stop: (graceMs?: number) => Promise<TrafficLine[]>;
+  /** the log's files, once stopped */
+  files: () => string[];
 }
 
 export function readLines(dir: string): TrafficLine[] {
@@ -92,13 +94,14 @@ export async function startProxy(
   });
   const running = await startShadow(parsed, io);
   let stopped = false;
+  let files: string[] = [];
   const stop = async (graceMs = 5_000) => {
     if (!stopped) {
       stopped = true;
-      await running.server.close(graceMs);
+      files = (await running.server.close(graceMs)).files;
     }
     return readLines(logDir);
   };
   onTestFinished(() => stop(0).then(() => undefined));
-  return { ...running, baseline, candidate, baseURL: `${running.server.url}/v1`, logDir, stderr: () => stderr, stop };
+  return { ...running, baseline, candidate, baseURL: `${running.server.url}/v1`, logDir, stderr: () => stderr, stop, files: () => files };
 }
