@@ -166,7 +166,9 @@ async function runLoaded(inputs: Inputs, options: ResolvedOptions, io: CliIO, st
     enforceCostLimit(estimate, options.maxCost);
     if (!options.json) {
       const judgeShare = estimate.judgeUsd > 0 ? `, judge $${estimate.judgeUsd.toFixed(4)} of it` : "";
-      io.stderr.write(`estimated cost: $${estimate.usd.toFixed(4)}${judgeShare} (--max-cost $${options.maxCost}); estimated from ${estimateMethod}\n`);
+      io.stderr.write(
+        `estimated cost: $${estimate.usd.toFixed(4)}${judgeShare} (--max-cost $${options.maxCost}); estimated from ${estimateMethod}\n`,
+      );
     }
   }
   const reusedBaseline = options.baselineReport
