@@ -240,7 +240,8 @@ function gateTable(rules: GateRuleResult[], width: number, c: Paint): string[] {
       formatValue(rule.metric, rule.baseline),
       formatValue(rule.metric, rule.candidate),
       {
-        text: `${formatDelta(rule.metric, rule.delta, rule.baseline)}\n${formatInterval(rule.metric, rule.ci)}`,
+        // A no-break space keeps the unit with its interval when the cell wraps.
+        text: `${formatDelta(rule.metric, rule.delta, rule.baseline)}\n${formatInterval(rule.metric, rule.ci).replace(/\] (\S+)$/, "]\u00a0$1")}`,
         ...optionalPaint(deltaPaint(c, rule)),
       },
       `${plainText(describeBound(rule.bound, rule.bound_text))}${rule.mode === "point" ? "" : `\n(${rule.mode})`}`,
