@@ -3,7 +3,7 @@ import { existsSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { errorCounts } from "../aggregate/error-counts.js";
 import { checkInfo } from "../aggregate/metrics.js";
-import type { CliIO } from "../cli-io.js";
+import { type CliIO, outputWidth } from "../cli-io.js";
 import { analyse } from "../compare/analyse.js";
 import { ExitCode, UserError } from "../errors.js";
 import { everyRuleSkipped, gateExitCode } from "../gate/evaluate.js";
@@ -16,7 +16,7 @@ import { makeFolders } from "../report/writer.js";
 import { defaultRetryBaseMs } from "../run/backoff.js";
 import { loadBaselineReport } from "../run/baseline-report.js";
 import { CaseLog } from "../run/case-log.js";
-import { enforceCostLimit, estimateRunCost } from "../run/cost-estimate.js";
+import { enforceCostLimit, estimateMethod, estimateRunCost } from "../run/cost-estimate.js";
 import { type EvaluationPlan, evaluateCases, type LiveVariant, type SideVariant } from "../run/evaluate-cases.js";
 import { judgeCaller, liveVariant, runFetch } from "../run/live-variants.js";
 import { CacheStore, CassetteStore, type ResponseStore } from "../run/response-store.js";
@@ -160,7 +160,12 @@ async function runLoaded(inputs: Inputs, options: ResolvedOptions, io: CliIO, st
       ...(inputs.judge ? { judge: inputs.judge } : {}),
     });
     enforceCostLimit(estimate, options.maxCost);
-    if (!options.json) io.stderr.write(`estimated cost: $${estimate.usd.toFixed(4)} (--max-cost $${options.maxCost})\n`);
+    if (!options.json) {
+      const judgeShare = estimate.judgeUsd > 0 ? `, judge $${estimate.judgeUsd.toFixed(4)} of it` : "";
+      io.stderr.write(
+        `estimated cost: $${estimate.usd.toFixed(4)}${judgeShare} (--max-cost $${options.maxCost}); estimated from ${estimateMethod}\n`,
+      );
+    }
   }
   const reusedBaseline = options.baselineReport
     ? loadBaselineReport(
@@ -206,6 +211,7 @@ async function runLoaded(inputs: Inputs, options: ResolvedOptions, io: CliIO, st
       candidate: cases.length * options.repeat,
     },
     runner,
+    outputWidth(io, "stderr"),
   );
 
   const judge = judgeCaller(inputs, runner, live);
@@ -222,7 +228,10 @@ async function runLoaded(inputs: Inputs, options: ResolvedOptions, io: CliIO, st
       window: options.concurrency * 4,
       ...(judge ? { judge } : {}),
       ...(reusedBaseline ? { reusedBaseline: reusedBaseline.runs } : {}),
-      keep: (report) => caseLog.append(report),
+      keep: (report) => {
+        progress.onCase(report.outcome);
+        return caseLog.append(report);
+      },
     };
     const caseRecords = await evaluateCases(plan);
     progress.finish();

@@ -243,13 +243,14 @@ export const exampleCases: ExampleCase[] = [
 const configText = `# modelgate configuration, created by \`modelgate init\`.
 #
 # First run, offline (no API key, no network: every answer comes from the recorded cassette, which is
-# keyed for the default endpoint, so leave OPENAI_BASE_URL unset for it):
-#   npx modelgate eval --baseline ${exampleVariants.baseline} --candidate ${exampleVariants.candidate} --replay ${exampleCassette}
+# keyed for the default endpoint, so leave OPENAI_BASE_URL unset for it). \`modelgate\` below is the
+# command \`modelgate init\` printed (./node_modules/.bin/modelgate where the tarball is installed):
+#   modelgate eval --baseline ${exampleVariants.baseline} --candidate ${exampleVariants.candidate} --replay ${exampleCassette}
 # Then against the real models (keys only ever come from the environment, never from this file):
 #   export OPENAI_API_KEY=sk-...
-#   npx modelgate eval --baseline ${exampleVariants.baseline} --candidate ${exampleVariants.candidate} --format table,json,md,html
+#   modelgate eval --baseline ${exampleVariants.baseline} --candidate ${exampleVariants.candidate} --format table,json,md,html
 # Check the files without calling anything:
-#   npx modelgate validate
+#   modelgate validate
 
 # The rubric (checks + gate rules) used when --rubric is not given. Paths are relative to this file.
 rubric: evals/example.yaml
@@ -313,7 +314,7 @@ const rubricText = `# modelgate rubric, created by \`modelgate init\`.
 # A rubric says how every output is scored (checks) and, written down BEFORE you look at results, what
 # the candidate must achieve to ship (gate). Both variants are scored the same way.
 #
-#   npx modelgate validate                  # checks this file, the config and the dataset; calls nothing
+#   modelgate validate                  # checks this file, the config and the dataset; calls nothing
 
 name: paperleaf-support
 

@@ -1,10 +1,11 @@
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, isAbsolute, join, relative, resolve } from "node:path";
+import { basename, dirname, isAbsolute, join, relative, resolve } from "node:path";
 import type { CliIO } from "../cli-io.js";
 import { UserError } from "../errors.js";
 import { loadInputs } from "../load/inputs.js";
+import { packageRoot } from "../package-root.js";
 import { endpointHost } from "../providers/index.js";
 import { buildRequest } from "../run/expand.js";
 import { requestKey } from "../run/request-key.js";
@@ -49,7 +50,7 @@ export async function runInit(options: InitOptions, io: CliIO): Promise<number> 
     // `wx`: never overwrite, even a file that appeared since the check above.
     writeFileSync(path, file.text, { flag: "wx" });
   }
-  io.stdout.write(nextSteps([...files, cassette], shownDir));
+  io.stdout.write(nextSteps([...files, cassette], shownDir, modelgateCommand(target)));
   return 0;
 }
 
@@ -109,9 +110,9 @@ function responseOf(answer: CannedAnswer, key: string): ModelResponse {
   };
 }
 
-function nextSteps(files: ScaffoldFile[], shownDir: string): string {
+function nextSteps(files: ScaffoldFile[], shownDir: string, modelgate: string): string {
   const width = Math.max(...files.map((file) => file.path.length)) + 2;
-  const command = `npx modelgate eval --baseline ${exampleVariants.baseline} --candidate ${exampleVariants.candidate} --replay ${exampleCassette}`;
+  const command = `${modelgate} eval --baseline ${exampleVariants.baseline} --candidate ${exampleVariants.candidate} --replay ${exampleCassette}`;
   const cd = shownDir === "." ? "" : `cd ${shownDir} && `;
   return [
     `created ${files.length} files in ${shownDir === "." ? "the current folder" : shownDir}:`,
@@ -124,9 +125,26 @@ function nextSteps(files: ScaffoldFile[], shownDir: string): string {
     "",
     "Then make it yours: your cases in datasets/example.jsonl, your prompt in prompts/example.md, your models",
     "in modelgate.config.yaml; export OPENAI_API_KEY and run without --replay (--record FILE captures a new",
-    "cassette, e.g. for CI). `npx modelgate validate` checks the files without calling anything.",
+    `cassette, e.g. for CI). \`${modelgate} validate\` checks the files without calling anything.`,
     "",
   ].join("\n");
+}
+
+/**
+ * How to run this very modelgate from the project folder, as README's install says: the bin npm linked
+ * (`./node_modules/.bin/modelgate`) when it runs from an install, else `node <clone>/dist/bin.js`. Never
+ * npx: it would fetch whatever package holds the name on the registry when none is installed.
+ */
+export function modelgateCommand(projectDir: string): string {
+  const root = packageRoot();
+  const installed = basename(dirname(root)) === "node_modules";
+  const target = installed ? join(dirname(root), ".bin", "modelgate") : join(root, "dist", "bin.js");
+  const fromProject = relative(projectDir, target);
+  // A path a person would type: relative when it stays near the project, absolute otherwise.
+  const climbs = fromProject.split(/[\\/]/).filter((part) => part === "..").length;
+  const path = climbs > 2 || isAbsolute(fromProject) ? target : fromProject.startsWith("..") ? fromProject : `./${fromProject}`;
+  const quoted = /^[\w./@:+-]+$/.test(path) ? path : `'${path.replace(/'/g, `'\\''`)}'`;
+  return installed ? quoted : `node ${quoted}`;
 }
 
 /** The folder as the user would type it from where they ran init: ".", a relative path, or an absolute one; quoted for a shell if needed. */

@@ -64,7 +64,12 @@ export function runReport(options: ReportOptions, io: CliIO): number {
     if (!options.quiet) {
       // The "next: open …" line points at a rendered HTML or Markdown report; without one there is nothing new to open.
       const readable = options.formats.includes("html") || options.formats.includes("md");
-      printTerminal(report, { color: useColor(io, "stdout", options.color), formats: options.formats, ...(readable ? { reportDir } : {}) }, io);
+      const caseDetail = caseLog ? { caseDetail: (record: CaseRecord) => cases.full(record) } : {};
+      printTerminal(
+        report,
+        { color: useColor(io, "stdout", options.color), formats: options.formats, ...(readable ? { reportDir } : {}), ...caseDetail },
+        io,
+      );
       if (written.length > 0) io.stderr.write(`reports written to ${reportDir}/ (${written.join(", ")})\n`);
     }
     return gateExitCode(report.gate);

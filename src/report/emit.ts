@@ -1,6 +1,6 @@
 import { appendFileSync } from "node:fs";
 import type { CliIO } from "../cli-io.js";
-import { useColor } from "../cli-io.js";
+import { outputWidth, useColor } from "../cli-io.js";
 import { displayName } from "../load/dataset.js";
 import { redactedValue, redactSecrets } from "../redact.js";
 import type { CaseRecord, CaseReport, RunReport, RunSummary } from "../types.js";
@@ -57,14 +57,18 @@ export function emitReport(given: RunSummary, options: EmitOptions, io: CliIO, c
   const written = writeReportFiles(report, new Set(["json", ...options.formats]), outDir, io, source);
   if (options.json) io.stdout.write(redactSecrets(`${JSON.stringify(summaryOf(report, outDir), null, 2)}\n`, io.env));
   else if (options.formats.includes("table") && !options.quiet) {
-    printTerminal(report, { color: useColor(io, "stdout", options.color), reportDir: shownDir, formats: options.formats }, io);
+    printTerminal(
+      report,
+      { color: useColor(io, "stdout", options.color), reportDir: shownDir, formats: options.formats, caseDetail: (record) => source.full(record) },
+      io,
+    );
   }
   if (!options.quiet && !options.json) io.stderr.write(`reports written to ${shownDir}/ (${written.join(", ")})\n`);
 }
 
-/** Prints the terminal table, masked after rendering like every file (the one terminal output path). */
+/** Prints the terminal table, fitted to stdout's width and masked after rendering like every file (the one terminal output path). */
 export function printTerminal(report: RunSummary, options: Parameters<typeof renderTerminal>[1], io: CliIO): void {
-  io.stdout.write(redactSecrets(renderTerminal(report, options), io.env));
+  io.stdout.write(redactSecrets(renderTerminal(report, { width: outputWidth(io, "stdout"), ...options }), io.env));
 }
 
 /**

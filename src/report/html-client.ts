@@ -201,6 +201,63 @@ export const HTML_CLIENT_SCRIPT = String.raw`
     }
   }
 
+  function shortJson(value) {
+    var text = value === undefined ? "∅" : pretty(value).replace(/\s*\n\s*/g, " ");
+    return text.length > 200 ? text.slice(0, 199) + "…" : text;
+  }
+  function renderChange(list, change) {
+    var li = add(list, h("li", "change change-" + str(change.kind)));
+    add(li, h("code", "path", str(change.path) || "(value)"));
+    li.appendChild(document.createTextNode(": "));
+    if (change.kind === "added") {
+      li.appendChild(document.createTextNode("+ "));
+      add(li, h("ins", "", shortJson(change.after)));
+    } else if (change.kind === "removed") {
+      add(li, h("del", "", shortJson(change.before)));
+      li.appendChild(document.createTextNode(" (removed)"));
+    } else {
+      add(li, h("del", "", shortJson(change.before)));
+      li.appendChild(document.createTextNode(" → "));
+      add(li, h("ins", "", shortJson(change.after)));
+    }
+  }
+  // Tool calls call by call (name, then each argument by path; call ids ignored) and JSON key by key.
+  function renderChanges(box, diff) {
+    var calls = arr(diff.tool_calls);
+    if (calls.length > 0) {
+      var block = add(box, h("div", "changes tool-call-diff"));
+      add(block, h("h5", "", "Tool calls, baseline → candidate (call ids ignored)"));
+      var list = add(block, h("ul"));
+      calls.forEach(function (call) {
+        var li = add(list, h("li", "call call-" + str(call.kind)));
+        add(li, h(call.kind === "added" ? "ins" : call.kind === "removed" ? "del" : "code", "call-name", str(call.name)));
+        if (call.kind === "same") add(li, h("span", "same", " — same call, same arguments"));
+        else if (call.kind === "added") li.appendChild(document.createTextNode(" — only the candidate makes this call"));
+        else if (call.kind === "removed") li.appendChild(document.createTextNode(" — only the baseline makes this call"));
+        else {
+          if (call.before_name) {
+            li.appendChild(document.createTextNode(" — the baseline called "));
+            add(li, h("del", "", str(call.before_name)));
+          }
+          var args = arr(call.arguments);
+          if (args.length > 0) {
+            var sub = add(li, h("ul", "arg-changes"));
+            args.forEach(function (change) { renderChange(sub, change); });
+          }
+        }
+      });
+    }
+    if (Array.isArray(diff.json)) {
+      var json = add(box, h("div", "changes json-diff"));
+      add(json, h("h5", "", "JSON output, key by key (parsed: formatting ignored)"));
+      if (diff.json.length === 0) add(json, h("p", "same", "Same JSON value on both sides; only the formatting differs."));
+      else {
+        var keys = add(json, h("ul"));
+        diff.json.forEach(function (change) { renderChange(keys, change); });
+      }
+    }
+  }
+
   function renderMessage(container, role, content, extra) {
     var box = add(container, h("div", "msg role-" + (["system", "user", "assistant", "tool"].indexOf(role) >= 0 ? role : "other")));
     add(box, h("div", "role", role + (extra ? " · " + extra : "")));
@@ -248,20 +305,25 @@ export const HTML_CLIENT_SCRIPT = String.raw`
       if (repeats > 1) add(box, h("h5", "", "Repeat " + (r + 1) + " of " + repeats));
       var baselineRun = arr(c.baseline)[r];
       var candidateRun = arr(c.candidate)[r];
-      var comparable = baselineRun && candidateRun && typeof baselineRun.output === "string" && typeof candidateRun.output === "string";
+      var drawDiff = obj(arr(data.diffs[i])[r]);
+      // Parsed JSON on both sides is diffed key by key below; a word diff would light up reformatting.
+      var asJson = Array.isArray(drawDiff.json);
+      var comparable = !asJson && baselineRun && candidateRun && typeof baselineRun.output === "string" && typeof candidateRun.output === "string";
       var ops = null;
+      renderChanges(box, drawDiff);
       if (comparable && Diff) {
         try { ops = diffOps(Diff, baselineRun.output, candidateRun.output); } catch (error) { ops = null; }
       }
       var sbs = add(box, h("div", "sbs"));
       renderSide(sbs, "baseline", baselineRun, ops);
       renderSide(sbs, "candidate", candidateRun, ops);
-      if (ops !== null) {
+      var changed = ops !== null && ops.some(function (value, index) { return index % 2 === 0 && value !== 0; });
+      if (changed) {
         var note = add(box, h("p", "diff-note", "Word diff: "));
         add(note, h("del", "", "only in baseline"));
         note.appendChild(document.createTextNode(" · "));
         add(note, h("ins", "", "only in candidate"));
-      } else if (comparable) {
+      } else if (comparable && ops === null) {
         add(box, h("p", "diff-note", "No word diff: the outputs are too long or too different to diff quickly."));
       }
     }
@@ -371,6 +433,32 @@ export const HTML_CLIENT_SCRIPT = String.raw`
     });
   });
   tagSelect.addEventListener("change", function () { state.tag = tagSelect.value; state.page = 0; render(); });
+
+  // The segment filter narrows the segment table to a kind of tag or one segment; one segment also
+  // filters the case table to its cases.
+  var segmentSelect = document.getElementById("segment-filter");
+  function applySegment(value) {
+    var kind = value.slice(0, value.indexOf(":") + 1);
+    var rest = value.slice(kind.length);
+    var tag = kind === "tag:" ? str(arr(data.segments)[Number(rest)]) : "";
+    document.querySelectorAll("#segment-table tr.segment-row").forEach(function (row) {
+      var show = value === "" || (kind === "key:" && row.getAttribute("data-key") === rest) || (kind === "tag:" && row.getAttribute("data-segment") === rest);
+      row.hidden = !show;
+      row.classList.toggle("selected", kind === "tag:" && show);
+    });
+    if (tag !== "" && tagCounts.has(tag)) { tagSelect.value = tag; state.tag = tag; state.page = 0; render(); }
+    else if (value === "" && state.tag !== "") { tagSelect.value = ""; state.tag = ""; state.page = 0; render(); }
+  }
+  if (segmentSelect) {
+    segmentSelect.addEventListener("change", function () { applySegment(segmentSelect.value); });
+    document.querySelectorAll("#segment-table .seg-link").forEach(function (button) {
+      button.addEventListener("click", function () {
+        segmentSelect.value = "tag:" + (button.getAttribute("data-segment") || "");
+        applySegment(segmentSelect.value);
+        document.getElementById("cases").scrollIntoView();
+      });
+    });
+  }
   checkSelect.addEventListener("change", function () { state.check = checkSelect.value; state.page = 0; render(); });
   var timer = 0;
   search.addEventListener("input", function () {

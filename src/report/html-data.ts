@@ -5,12 +5,18 @@
  */
 import type { CaseOutcome, CaseReport, RunReport } from "../types.js";
 import { describeVariant, listCheckIds } from "./case-summary.js";
+import { segmentNames } from "./html-segments.js";
+import { type DrawDiff, diffDraws } from "./output-diff.js";
 
 export interface HtmlData {
   variants: { baseline: string; candidate: string };
   checks: Array<{ id: string; type: string; category: string }>;
   /** the report's cases as they are, reordered */
   cases: CaseReport[];
+  /** per case (same order), per repeat: what changed, structurally (tool calls, parsed JSON) */
+  diffs: DrawDiff[][];
+  /** the segment table's tags by row index (its attributes carry indexes, never tag text) */
+  segments: string[];
 }
 
 const OUTCOME_ORDER: Record<CaseOutcome, number> = { regression: 0, error: 1, fail: 2, improvement: 3, pass: 4 };
@@ -30,5 +36,12 @@ export function buildHtmlData(report: RunReport): HtmlData {
     },
     checks,
     cases,
+    segments: segmentNames(report).tags,
+    diffs: cases.map((testCase) =>
+      testCase.baseline.map((run, repeat) => {
+        // Text is word-diffed in the browser when a case opens; only the structural diffs travel here.
+        return diffDraws(run, testCase.candidate[repeat], { text: false });
+      }),
+    ),
   };
 }

@@ -169,5 +169,22 @@ dl.meta { display: grid; grid-template-columns: max-content 1fr; gap: 4px 16px; 
 dl.meta dt { color: var(--muted); }
 dl.meta dd { margin: 0; word-break: break-all; }
 ul.warnings li { color: var(--warn); }
+#segment-table tr.seg-failed td { background: var(--fail-bg); }
+#segment-table td.worse { color: var(--fail); font-weight: 600; }
+#segment-table tr.selected td { outline: 2px solid var(--accent); outline-offset: -2px; }
+.seg-link { border: 0; background: none; padding: 0; cursor: pointer; font: inherit; color: inherit; }
+.seg-rule { white-space: nowrap; font-size: 12.5px; }
+.changes { margin: 8px 0; padding: 8px 12px; border: 1px solid var(--border); border-radius: 6px; background: var(--panel); }
+.changes h5 { margin-top: 0; }
+.changes ul { margin: 0; padding-left: 18px; }
+.changes li { margin: 2px 0; overflow-wrap: anywhere; }
+.changes .path { font-weight: 600; }
+.changes .same { color: var(--muted); }
+@media (max-width: 600px) {
+  main { padding: 0 12px 32px; }
+  .verdict { padding: 16px; }
+  input[type="search"] { min-width: 0; width: 100%; }
+  dl.meta { grid-template-columns: 1fr; }
+}
 footer { margin-top: 40px; color: var(--muted); font-size: 12px; }
 `;

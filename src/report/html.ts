@@ -25,6 +25,7 @@ import {
 import { renderCheckChart, renderLatencyChart, renderMetricChart } from "./html-charts.js";
 import { buildClientScript } from "./html-client.js";
 import { buildHtmlData } from "./html-data.js";
+import { renderSegments } from "./html-segments.js";
 import { HTML_STYLE } from "./html-style.js";
 
 /** The page's policy: nothing may load from anywhere; only the inline style and script run. */
@@ -71,6 +72,7 @@ export function renderHtml(report: RunReport): string {
     renderVerdict(report),
     "<main>",
     renderGate(report),
+    renderSegments(report),
     '<section id="charts">',
     "<h2>Charts</h2>",
     '<div class="charts-grid">',

@@ -30,6 +30,8 @@ import {
   truncate,
 } from "./format.js";
 import { mdCode, mdFence, mdText } from "./markdown-escape.js";
+import { describeChanges, diffDraws } from "./output-diff.js";
+import { segmentParser, segmentRows } from "./segments.js";
 
 export interface MarkdownOptions {
   /** where the full reports were written; named in the footer */
@@ -54,6 +56,7 @@ interface Limits {
   tags: number;
   idChars: number;
   reasonChars: number;
+  segments: number;
 }
 
 // Tried in order until the text fits MARKDOWN_MAX_CHARS; every item is bounded, so the last one fits
@@ -71,6 +74,7 @@ const LEVELS: Limits[] = [
     tags: 6,
     idChars: 120,
     reasonChars: 300,
+    segments: 40,
   },
   {
     gateRules: 40,
@@ -84,6 +88,7 @@ const LEVELS: Limits[] = [
     tags: 4,
     idChars: 100,
     reasonChars: 200,
+    segments: 25,
   },
   {
     gateRules: 30,
@@ -97,6 +102,7 @@ const LEVELS: Limits[] = [
     tags: 3,
     idChars: 80,
     reasonChars: 120,
+    segments: 12,
   },
   {
     gateRules: 20,
@@ -110,6 +116,7 @@ const LEVELS: Limits[] = [
     tags: 2,
     idChars: 60,
     reasonChars: 80,
+    segments: 6,
   },
 ];
 
@@ -148,6 +155,7 @@ function compose(report: RunSummary, options: MarkdownOptions, limits: Limits, d
   const sections = [
     renderHeader(context),
     renderGate(context),
+    renderSegments(context),
     renderRegressions(context),
     renderImprovements(context),
     renderErrors(context),
@@ -262,6 +270,41 @@ function renderGate(context: Context): string[] {
   return lines;
 }
 
+function renderSegments(context: Context): string[] {
+  const rows = segmentRows(context.report);
+  if (rows.length === 0) return [];
+  const segmentOf = segmentParser(context.report);
+  const shown = rows.slice(0, context.limits.segments);
+  const lines = [
+    `### Segments (${rows.length}, worst first)`,
+    "",
+    "| segment | n | baseline | candidate | delta | 95% CI | regressions | gate rules on it |",
+    "| --- | ---: | ---: | ---: | ---: | --- | ---: | --- |",
+  ];
+  for (const row of shown) {
+    const rules = row.rules
+      .map(
+        (rule) =>
+          `${mdCode(`${segmentOf(rule.metric)?.metric ?? rule.metric} ${describeBound(rule.bound, rule.bound_text)}`, { inTable: true })} ${RULE_CELLS[rule.verdict] ?? "❔ unknown"}`,
+      )
+      .join("<br>");
+    const delta = formatDelta("pass_rate", row.delta);
+    const cells = [
+      mdCode(truncate(row.tag, 60), { inTable: true }),
+      String(row.n),
+      formatValue("pass_rate", row.baseline),
+      formatValue("pass_rate", row.candidate),
+      row.delta !== null && row.delta < 0 ? `**${delta}**` : delta,
+      formatInterval("pass_rate", row.ci),
+      row.regressions > 0 ? `**${row.regressions}**` : "0",
+      rules || "—",
+    ];
+    lines.push(`| ${cells.join(" | ")} |`);
+  }
+  lines.push(...moreLine(rows.length - shown.length, "segment"));
+  return lines;
+}
+
 function rank(rule: GateRuleResult): number {
   return rule.verdict === "fail" ? 0 : rule.verdict === "inconclusive" || rule.inconclusive ? 1 : rule.verdict === "skipped" ? 2 : 3;
 }
@@ -284,14 +327,30 @@ function renderRegressions(context: Context): string[] {
   const regressions = context.report.cases.filter((testCase) => testCase.outcome === "regression");
   if (regressions.length === 0) return ["### Regressions", "", "None: no case passes on the baseline and fails on the candidate."];
   const shown = regressions.slice(0, context.limits.regressions);
-  const lines = [`### Regressions (${regressions.length})`, "", "| case | tags | failing check | reason (candidate) |", "| --- | --- | --- | --- |"];
+  const lines = [
+    `### Regressions (${regressions.length})`,
+    "",
+    "| case | tags | failing check | reason (candidate) | what changed |",
+    "| --- | --- | --- | --- | --- |",
+  ];
   for (const testCase of shown) {
     const [checks, reasons] = changeCells(context, regressingChecks(testCase, context.checkIds), "candidate");
-    lines.push(`| ${id(context, testCase.id)} | ${tagList(context, testCase.tags)} | ${checks} | ${reasons} |`);
+    lines.push(`| ${id(context, testCase.id)} | ${tagList(context, testCase.tags)} | ${checks} | ${reasons} | ${changeSummary(context, testCase)} |`);
   }
   lines.push(...moreLine(regressions.length - shown.length, "regression"));
   lines.push(...renderExcerpts(context, regressions));
   return lines;
+}
+
+/** The first draw pair's changes, compact: `issue_refund: amount: 20 → 25` (tool calls, JSON keys, words). */
+function changeLines(context: Context, record: CaseRecord, max: number): string[] {
+  const testCase = context.detail(record);
+  return describeChanges(diffDraws(testCase.baseline[0], testCase.candidate[0]), max).map((line) => truncate(line, context.limits.reasonChars));
+}
+
+function changeSummary(context: Context, record: CaseRecord): string {
+  const lines = changeLines(context, record, context.limits.checksPerCase);
+  return lines.length === 0 ? "—" : lines.map((line) => mdCode(line, { inTable: true })).join("<br>");
 }
 
 function drawExcerpt(run: CaseRun | undefined, max: number): string {
@@ -321,6 +380,9 @@ function renderExcerpts(context: Context, regressions: CaseRecord[]): string[] {
         `- ${mdCode(change.check)}: baseline ${change.baseline.status} → candidate **${change.candidate.status}**: ${reason(context, change.candidate.reason)}`,
       );
     }
+    const changed = changeLines(context, record, 8);
+    if (changed.length > 0)
+      lines.push("", "What changed (tool calls by argument, JSON by key, text by words):", "", ...changed.map((line) => `- ${mdCode(line)}`));
     lines.push(
       "",
       `**Baseline** · ${mdText(baseline.name)}`,

@@ -12,6 +12,8 @@ const judgeOverhead = { input: 400, output: 80 };
 
 export interface CostEstimate {
   usd: number;
+  /** the judge's share of `usd` (0 without a judge) */
+  judgeUsd: number;
   /** models with no known price (their calls are left out of `usd`) */
   unpriced: string[];
 }
@@ -42,10 +44,15 @@ export function estimateRunCost(input: {
 }): CostEstimate {
   const unpriced = new Set<string>();
   let usd = 0;
-  const add = (variant: VariantSpec, inTokens: number, outTokens: number) => {
+  let judgeUsd = 0;
+  const add = (variant: VariantSpec, inTokens: number, outTokens: number, isJudge = false) => {
     const price = priceOf(variant);
     if (!price) unpriced.add(`${variant.provider}:${variant.model}`);
-    else usd += (inTokens * price.input_per_mtok + outTokens * price.output_per_mtok) / 1_000_000;
+    else {
+      const cost = (inTokens * price.input_per_mtok + outTokens * price.output_per_mtok) / 1_000_000;
+      usd += cost;
+      if (isJudge) judgeUsd += cost;
+    }
   };
   for (const testCase of input.cases) {
     for (const side of ["baseline", "candidate"] as const) {
@@ -59,12 +66,17 @@ export function estimateRunCost(input: {
         if (!check.usesJudge || !check.appliesTo(testCase)) continue;
         // Pointwise: one call per output. Pairwise: two calls per pair (one per side here), each reading both outputs.
         const judgeIn = (judgeOverhead.input + inTokens + outTokens * (check.scorePair ? 2 : 1)) * input.repeat;
-        add(input.judge, judgeIn, judgeOverhead.output * input.repeat);
+        add(input.judge, judgeIn, judgeOverhead.output * input.repeat, true);
       }
     }
   }
-  return { usd, unpriced: [...unpriced] };
+  return { usd, judgeUsd, unpriced: [...unpriced] };
 }
+
+/** How the estimate was made, for the line `eval --max-cost` prints beside it. */
+export const estimateMethod =
+  `request characters / ${charsPerToken} as input tokens; the reference answer × 1.5 (else ${defaultOutputTokens} tokens, capped by max_tokens) as output; ` +
+  `× repeats, at each variant's price; the judge reads each output (+${judgeOverhead.input} tokens in, ${judgeOverhead.output} out per call); cache and cassette hits not subtracted`;
 
 /** Refuses a run whose estimate exceeds --max-cost (exit 3), or that cannot be priced. */
 export function enforceCostLimit(estimate: CostEstimate, maxCostUsd: number): void {

@@ -66,6 +66,9 @@ test("examples/github-actions.yml: the replay step's command gates the demo offl
   expect(replayStep.if).toBe("env.OPENAI_API_KEY == ''");
   expect(liveStep.if).toBe("env.OPENAI_API_KEY != ''");
   for (const step of gateSteps) expect(step["continue-on-error"]).toBeUndefined();
+  // modelgate comes from the committed tarball (npm ci) and runs from node_modules/.bin: never npx.
+  expect(readFileSync(join(repoRoot, "examples/github-actions.yml"), "utf8")).not.toMatch(/\bnpx\b/);
+  expect(job.steps.some((step) => step.run?.includes("node_modules/.bin") && step.run.includes("GITHUB_PATH"))).toBe(true);
 
   const args = evalArguments(replayStep.run);
   const replay = optionValue(args, "--replay");
@@ -113,7 +116,10 @@ test("the GitLab CI snippet in README.md: the replay command gates the demo offl
   const replayLine = script.split("\n").find((line) => line.includes("modelgate eval") && line.includes("--replay"));
   const liveLine = script.split("\n").find((line) => line.includes("modelgate eval") && !line.includes("--replay"));
   if (!replayLine || !liveLine) throw new Error("expected a replay command and a live command");
-  expect(script).toMatch(/if \[ -z "\$OPENAI_API_KEY" \]; then\n\s*npx modelgate eval .*--replay/);
+  expect(script).toMatch(/if \[ -z "\$OPENAI_API_KEY" \]; then\n\s*modelgate eval .*--replay/);
+  // Installed from the committed tarball and run from node_modules/.bin: never npx (a registry name).
+  expect(script).not.toMatch(/\bnpx\b/);
+  expect(script).toContain(`export PATH="$PWD/node_modules/.bin:$PATH"`);
   const args = evalArguments(replayLine);
   expect(evalArguments(liveLine)).toEqual(args.filter((arg, index) => arg !== "--replay" && args[index - 1] !== "--replay"));
 

@@ -20,9 +20,11 @@ afterEach(() => {
 
 /** The `modelgate eval …` command init printed, as the folder to run it in and its arguments. */
 function printedCommand(stdout: string, cwd: string): { cwd: string; args: string[] } {
-  const line = stdout.split("\n").find((text) => text.includes("npx modelgate eval"));
+  const line = stdout.split("\n").find((text) => / eval --baseline /.test(text));
   if (!line) throw new Error(`no eval command in:\n${stdout}`);
-  const match = /^\s*(?:cd (\S+) && )?npx modelgate (eval .*)$/.exec(line);
+  // Never `npx modelgate` (a registry name we do not own): the bin of the install, or node on a clone's dist/.
+  expect(stdout).not.toMatch(/\bnpx\b/);
+  const match = /^\s*(?:cd (\S+) && )?(?:\S*node_modules\/\.bin\/modelgate|node \S+\/dist\/bin\.js) (eval .*)$/.exec(line);
   if (!match?.[2]) throw new Error(`unexpected command line: ${line}`);
   return { cwd: match[1] ? join(cwd, match[1]) : cwd, args: match[2].trim().split(/\s+/) };
 }
@@ -74,7 +76,7 @@ test("init with no folder scaffolds the working directory, and the printed comma
   expect(init.exitCode).toBe(0);
   expect(readdirSync(cwd).sort()).toEqual(["datasets", "evals", "modelgate.config.yaml", "prompts"]);
   const command = printedCommand(init.stdout, cwd);
-  expect(init.stdout).not.toMatch(/cd \S+ && npx/);
+  expect(init.stdout).not.toMatch(/cd \S+ && /);
   expect(command.cwd).toBe(cwd);
   const cassette = readFileSync(join(cwd, "datasets/example.cassette.jsonl"), "utf8").trim().split("\n");
   expect(cassette).toHaveLength(exampleCases.length * 2);
