@@ -77,7 +77,11 @@ describe("canary simulate", () => {
     const rows = result.stdout.split("\n").filter((line) => /^06-12 /.test(line));
     expect(rows.map((row) => row.trim().split(/\s+/).at(-1))).toEqual(["hold", "promote", "hold", "promote", "hold", "complete"]);
     expect(result.stdout).toMatch(/decision: complete/);
-    for (const row of result.stdout.split("\n")) expect(row, row).toHaveProperty("length", expect.toSatisfy((n: number) => n <= 80));
+    for (const row of result.stdout.split("\n"))
+      expect(row, row).toHaveProperty(
+        "length",
+        expect.toSatisfy((n: number) => n <= 80),
+      );
     expect(existsSync(join(dir, ".modelgate"))).toBe(false); // simulate never touches the state
   });
 

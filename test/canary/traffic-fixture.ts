@@ -36,7 +36,13 @@ export function seeded(seed: number): () => number {
 }
 
 /** Traffic lines for consecutive windows of `windowMs` from `startMs`; returns the JSONL text. */
-export function canaryTraffic(options: { startMs: number; windowMs: number; windows: WindowProfile[]; seed?: number; models?: { baseline: string; candidate: string } }): string {
+export function canaryTraffic(options: {
+  startMs: number;
+  windowMs: number;
+  windows: WindowProfile[];
+  seed?: number;
+  models?: { baseline: string; candidate: string };
+}): string {
   const random = seeded(options.seed ?? 1);
   const models = options.models ?? { baseline: "gpt-4o-2024-08-06", candidate: "gpt-4o-2025-01-21" };
   const lines: string[] = [];
