@@ -159,3 +159,11 @@ describe("loadCanaryPlan", () => {
     expect(message).toMatch(/1 problem\b/);
   });
 });
+
+describe("the shipped example", () => {
+  test("examples/canary/canary.yaml (the article's rule) is a valid plan", () => {
+    const plan = loadCanaryPlan(join(import.meta.dirname, "../../examples/canary/canary.yaml"));
+    expect(plan.promote).toMatchObject({ consecutive: 4 });
+    expect(plan.stages.map((s) => s.name)).toEqual(["internal", "10%", "20%", "30%", "50%", "100%"]);
+  });
+});
