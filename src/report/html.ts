@@ -7,7 +7,9 @@
  * Report data is untrusted; server-rendered parts are HTML-escaped and the case data travels as an
  * escaped JSON blob that the client turns into DOM with `textContent` only.
  */
+
 import type { GateRuleResult, RunReport, VariantInfo } from "../types.js";
+import { canaryHtml } from "./canary-section.js";
 import { countOutcomes, describeVariant, gateCounts, gateVerdict, hasProblems, runCost, verdictSentence } from "./case-summary.js";
 import { escapeHtml, knownToken, serializeJsonForScript } from "./escape.js";
 import {
@@ -71,6 +73,7 @@ export function renderHtml(report: RunReport): string {
     "<body>",
     renderVerdict(report),
     "<main>",
+    canaryHtml(report),
     renderGate(report),
     renderSegments(report),
     '<section id="charts">',

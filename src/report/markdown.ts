@@ -3,7 +3,9 @@
  * regressing cases, improvements, errors and the run's provenance. Lists are capped so a run of
  * thousands of cases stays readable, and the whole text stays under GitHub's comment limit.
  */
+
 import type { CaseRecord, CaseReport, CaseRun, GateRuleResult, RunReport, RunSummary, VariantInfo } from "../types.js";
+import { canaryMarkdown } from "./canary-section.js";
 import {
   type CheckChange,
   caseProblems,
@@ -154,6 +156,7 @@ function compose(report: RunSummary, options: MarkdownOptions, limits: Limits, d
   const context: Context = { report, limits, checkIds: listCheckIds(report), detail };
   const sections = [
     renderHeader(context),
+    canaryMarkdown(report),
     renderGate(context),
     renderSegments(context),
     renderRegressions(context),

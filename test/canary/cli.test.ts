@@ -124,7 +124,9 @@ describe("canary simulate", () => {
       n: { baseline: 800, candidate: 200 },
     });
     expect(report.canary.method).toMatch(/Bonferroni/);
-    expect(existsSync(join(dir, "sim", "2026-06-12T10-30-00Z", "report.html"))).toBe(true);
+    const windowHtml = readFileSync(join(dir, "sim", "2026-06-12T10-30-00Z", "report.html"), "utf8");
+    expect(windowHtml).toMatch(/<section id="canary"><h2>Canary checkout: rollback<\/h2>/);
+    expect(windowHtml).toContain("Bonferroni");
   });
 });
 
