@@ -290,7 +290,7 @@ function renderSegments(context: Context): string[] {
         (rule) =>
           `${mdCode(`${segmentOf(rule.metric)?.metric ?? rule.metric} ${describeBound(rule.bound, rule.bound_text)}`, { inTable: true })} ${RULE_CELLS[rule.verdict] ?? "❔ unknown"}`,
       )
-      .join("<br>");
+      .join(" · ");
     const delta = formatDelta("pass_rate", row.delta);
     const cells = [
       mdCode(truncate(row.tag, 60), { inTable: true }),
@@ -353,7 +353,7 @@ function changeLines(context: Context, record: CaseRecord, max: number): string[
 
 function changeSummary(context: Context, record: CaseRecord): string {
   const lines = changeLines(context, record, context.limits.checksPerCase);
-  return lines.length === 0 ? "—" : lines.map((line) => mdCode(line, { inTable: true })).join("<br>");
+  return lines.length === 0 ? "—" : lines.map((line) => mdCode(line, { inTable: true })).join(" · ");
 }
 
 function drawExcerpt(run: CaseRun | undefined, max: number): string {

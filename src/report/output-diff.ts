@@ -4,7 +4,7 @@
  * ignored), JSON outputs as parsed values key by key (so compact vs pretty-printed JSON is no change),
  * anything else by words. Every renderer (HTML, Markdown, terminal) shows these same facts.
  */
-import { diffWords } from "diff";
+import { diffArrays } from "diff";
 import type { JsonValue, ToolCall } from "../types.js";
 
 /** One value that differs at a path inside two JSON values. */
@@ -139,30 +139,27 @@ export function parseJsonOutput(text: string | null | undefined): JsonValue | un
   }
 }
 
-/** The changed word runs of two texts (whitespace changes ignored), at most `max` hunks. */
+/**
+ * The changed word runs of two texts, at most `max` hunks. Words are whitespace-separated tokens, so
+ * a hunk never starts inside a word ("I've" stays whole) and whitespace changes are no change.
+ */
 export function diffText(before: string, after: string, max = 20): TextHunk[] {
   if (before === after) return [];
   if (before.length + after.length > 60_000) return [{ removed: before, added: after }];
+  const words = (text: string) => text.split(/\s+/).filter((word) => word !== "");
   const hunks: TextHunk[] = [];
-  let current: TextHunk | undefined;
-  for (const change of diffWords(before, after)) {
+  let current: { removed: string[]; added: string[] } | undefined;
+  for (const change of diffArrays(words(before), words(after))) {
     if (change.added || change.removed) {
-      current ??= { removed: "", added: "" };
-      if (change.added) current.added += change.value;
-      else current.removed += change.value;
-    } else if (current && /^\s*$/.test(change.value)) {
-      // A space between two changes belongs to one phrase, not two hunks.
+      current ??= { removed: [], added: [] };
+      (change.added ? current.added : current.removed).push(...change.value);
     } else if (current) {
-      hunks.push(trimHunk(current));
+      hunks.push({ removed: current.removed.join(" "), added: current.added.join(" ") });
       current = undefined;
     }
   }
-  if (current) hunks.push(trimHunk(current));
-  return hunks.filter((hunk) => hunk.removed !== "" || hunk.added !== "").slice(0, max);
-}
-
-function trimHunk(hunk: TextHunk): TextHunk {
-  return { removed: hunk.removed.trim(), added: hunk.added.trim() };
+  if (current) hunks.push({ removed: current.removed.join(" "), added: current.added.join(" ") });
+  return hunks.slice(0, max);
 }
 
 /**

@@ -31,13 +31,19 @@ export function renderTerminal(report: RunSummary, options: TerminalOptions): st
   const lines: string[] = [];
   const { baseline, candidate } = report.variants;
   const repeat = report.run.repeat > 1 ? ` × ${report.run.repeat} draws` : "";
-  lines.push(c.bold(`modelgate ${plainText(report.run.id)}`));
-  lines.push(`  baseline:  ${plainText(describeVariant(baseline))}`);
-  lines.push(`  candidate: ${plainText(describeVariant(candidate))}`);
-  if (report.variants.judge) lines.push(`  judge:     ${plainText(describeVariant(report.variants.judge))}`);
+  lines.push(c.bold(fitLine(`modelgate ${plainText(report.run.id)}`, Math.max(40, options.width ?? 80))));
+  const lineWidth = Math.max(40, options.width ?? 80);
+  lines.push(fitLine(`  baseline:  ${plainText(describeVariant(baseline))}`, lineWidth));
+  lines.push(fitLine(`  candidate: ${plainText(describeVariant(candidate))}`, lineWidth));
+  if (report.variants.judge) lines.push(fitLine(`  judge:     ${plainText(describeVariant(report.variants.judge))}`, lineWidth));
   const outcomes = countOutcomes(report);
   lines.push(
-    `  ${plural(report.cases.length, "case")}${repeat}: ${outcomes.regression} regressed, ${outcomes.improvement} improved, ${outcomes.pass} pass on both, ${outcomes.fail} fail on both, ${outcomes.error} with errors`,
+    ...wrapIndented(
+      `${plural(report.cases.length, "case")}${repeat}: ${outcomes.regression} regressed, ${outcomes.improvement} improved, ${outcomes.pass} pass on both, ${outcomes.fail} fail on both, ${outcomes.error} with errors`,
+      Math.max(40, options.width ?? 80),
+      2,
+      4,
+    ),
   );
   if (report.run.requests.reused > 0)
     lines.push(`  ${report.run.requests.reused} of ${report.run.requests.total} requests reused from cache/cassette`);

@@ -173,11 +173,11 @@ describe("renderMarkdown", () => {
     expect(prose).toContain("@\u200Doctocat");
     expect(prose).toContain("@\u200Dacme/security");
     expect(prose).not.toContain("[here](");
-    // every row of the regressions table keeps its 4 cells despite the pipes
+    // every row of the regressions table keeps its 5 cells (the last: what changed) despite the pipes
     const header = lines.findIndex((line) => line.startsWith("| case | tags | failing check"));
     const row = lines[header + 2] ?? "";
     expect(row).toContain("`<b>bold</b>\\|id`");
-    expect(cellSeparators(row)).toBe(5);
+    expect(cellSeparators(row)).toBe(6);
   });
 
   test("an output cannot break out of its code fence", () => {

@@ -104,7 +104,8 @@ const rules: GateRuleResult[] = [
 
 /** The multi-tenant report; `segment.*` comparisons and rules as aggregate and the gate write them. */
 export function makeTenantReport(): RunReport {
-  const report = makeReport({ cases: tenantCases, gate: { verdict: "fail", rules } });
+  // A fresh copy each time: tests change fields of it.
+  const report = structuredClone(makeReport({ cases: tenantCases, gate: { verdict: "fail", rules } }));
   report.checks = [
     { id: "tools", type: "tool-calls", category: "tools" },
     { id: "format", type: "json-schema", category: "format" },
