@@ -37,20 +37,15 @@ function anthropic(input: number, output: number): Pricing {
   return { input_per_mtok: input, output_per_mtok: output, cached_input_per_mtok: input / 10, cache_write_per_mtok: input * 1.25 };
 }
 
-/** Looked up once per model id: a run asks for its two variants' prices on every request. */
-const pricesByModel = new Map<string, Pricing | null>();
-
-/** Price of a variant's model: its own `pricing:`, else the built-in table, else null. */
+/**
+ * Price of a variant's model: its own `pricing:`, else the built-in table, else null. Pure and cheap (a
+ * scan of a few dozen prefixes): a run resolves each variant's price once per request it sends, no cache.
+ */
 export function priceOf(variant: Pick<VariantSpec, "model" | "pricing">): Pricing | null {
   if (variant.pricing) return variant.pricing;
-  let price = pricesByModel.get(variant.model);
-  if (price === undefined) {
-    const model = variant.model.toLowerCase().replace(/^.*\//, "");
-    const prefix = prefixes.find((candidate) => model === candidate || model.startsWith(`${candidate}-`));
-    price = prefix ? (builtInPrices[prefix] ?? null) : null;
-    pricesByModel.set(variant.model, price);
-  }
-  return price;
+  const model = variant.model.toLowerCase().replace(/^.*\//, "");
+  const prefix = prefixes.find((candidate) => model === candidate || model.startsWith(`${candidate}-`));
+  return prefix ? (builtInPrices[prefix] ?? null) : null;
 }
 
 /**

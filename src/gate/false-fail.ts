@@ -18,11 +18,11 @@ import { ALPHA, ruleTarget } from "./evaluate.js";
 /**
  * Replications, by default: batches of 100, at least 200, until the estimate's standard error is at most
  * one point (a 5% rate needs ~475, a rate near 0 or 1 stops at 200), and at most 1,000 — fewer above
- * 4,000 cases, so a replication costs the run no more than about 4 million case visits. The figure is a
+ * 2,000 cases, so the estimate costs the run no more than about 2 million case visits. The figure is a
  * warning, not a verdict: ±1.5 points at a 5% rate is enough to tell a 5% gate from a 30% one.
  */
 export function falseFailReplications(cases: number): { min: number; max: number } {
-  return { min: 200, max: Math.max(200, Math.min(1000, Math.floor(4_000_000 / Math.max(1, cases)))) };
+  return { min: 200, max: Math.max(200, Math.min(1000, Math.floor(2_000_000 / Math.max(1, cases)))) };
 }
 const BATCH = 100;
 const TARGET_SE = 0.01;

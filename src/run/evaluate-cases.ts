@@ -149,13 +149,19 @@ async function runSide(plan: EvaluationPlan, testCase: EvalCase, side: Side, dra
     return scoreSide(plan, testCase, draw, plan.runner.recordedAnswer({ side, price }, recordedOutcome(arm, side)), price);
   }
   const reused = side === "baseline" ? plan.reusedBaseline?.get(testCase.id)?.[draw] : undefined;
-  const outcome = reused
-    ? plan.runner.reuse({ side, price: priceOf(variant.spec) }, reusedOutcome(reused))
-    : await send(plan, variant, testCase, side, draw);
-  return scoreSide(plan, testCase, draw, outcome, priceOf(variant.spec));
+  const price = priceOf(variant.spec);
+  const outcome = reused ? plan.runner.reuse({ side, price }, reusedOutcome(reused)) : await send(plan, variant, testCase, side, draw, price);
+  return scoreSide(plan, testCase, draw, outcome, price);
 }
 
-function send(plan: EvaluationPlan, variant: LiveVariant, testCase: EvalCase, side: Side, draw: number): Promise<RequestOutcome> {
+function send(
+  plan: EvaluationPlan,
+  variant: LiveVariant,
+  testCase: EvalCase,
+  side: Side,
+  draw: number,
+  price: Pricing | null,
+): Promise<RequestOutcome> {
   const request = buildRequest(variant.spec, testCase, draw);
   return plan.runner.send({
     provider: variant.provider,
@@ -164,7 +170,7 @@ function send(plan: EvaluationPlan, variant: LiveVariant, testCase: EvalCase, si
     endpoint: variant.endpoint,
     label: `case ${testCase.id}${plan.repeat > 1 ? ` draw ${draw}` : ""} (${side}: ${variant.spec.name})`,
     side,
-    price: priceOf(variant.spec),
+    price,
     ...(variant.keyVariable ? { keyVariable: variant.keyVariable } : {}),
   });
 }
