@@ -1,14 +1,15 @@
 /**
- * The shadow proxy's bench (SPEC §10, issue 20): the built CLI (`node dist/bin.js shadow`) between a
- * load generator of 64 keep-alive clients and loopback upstreams in their own process.
+ * The shadow proxy's bench (SPEC §10, issue 20): the built CLI (`node dist/bin.js shadow`, its own
+ * process) between a load generator of 64 keep-alive clients (this process: the same client pools for
+ * direct and proxied calls) and loopback upstreams (baselines and candidates in two more processes).
  *
  * - added latency: median and p99 through the proxy minus calling the baseline directly, in
- *   interleaved rounds, with a fast, a slow (2 s) and a hanging candidate;
+ *   interleaved ABBA rounds, with no copies, a fast, a slow (2 s) and a hanging candidate;
  * - memory: the proxy's RSS under a hanging candidate at full load (the queue is bounded);
  * - throughput: requests/s through the proxy against a zero-latency upstream;
  * - nginx `mirror` with the slow candidate, the same way, when nginx is installed.
  *
- *   npm run bench -- --shadow-only        # just this part (~1.5 min)
+ *   npm run bench -- --shadow-only        # just this part (~4 min; --quick ~2.5 min)
  *   node --import tsx bench/shadow.ts     # the same
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
@@ -28,7 +29,13 @@ export interface ShadowTarget {
 }
 
 const clients = 64;
-const baselineLatencyMs = 50;
+/**
+ * The baseline answers in 40–60 ms (uniform). A fixed latency would keep the 64 clients in lockstep:
+ * all 64 answers arrive in one timer tick and the proxy relays them one after another, which measures
+ * that burst (the lockstep run prints it) rather than what a model API's varying latency gives.
+ */
+const baselineLatency = "40+20";
+const lockstepLatencyMs = 50;
 const body = JSON.stringify({
   model: "base-2024-01-01",
   messages: [
@@ -70,9 +77,24 @@ async function waitFor(spawned: Spawned, pattern: RegExp, what: string): Promise
   }
 }
 
+/** One keep-alive client pool per target, kept across rounds (as an application keeps its connections). */
+const pools = new Map<string, Pool>();
+function poolFor(origin: string): Pool {
+  let pool = pools.get(origin);
+  if (!pool) {
+    pool = new Pool(origin, { connections: clients, pipelining: 1, keepAliveTimeout: 60_000 });
+    pools.set(origin, pool);
+  }
+  return pool;
+}
+async function closePools(): Promise<void> {
+  await Promise.all([...pools.values()].map((pool) => pool.close()));
+  pools.clear();
+}
+
 /** 64 keep-alive clients sending back to back for `seconds`; each request's latency in ms. */
 async function load(origin: string, path: string, seconds: number): Promise<{ latencies: number[]; errors: number; rps: number }> {
-  const pool = new Pool(origin, { connections: clients, pipelining: 1 });
+  const pool = poolFor(origin);
   const latencies: number[] = [];
   let errors = 0;
   const started = performance.now();
@@ -98,7 +120,6 @@ async function load(origin: string, path: string, seconds: number): Promise<{ la
     }),
   );
   const elapsed = (performance.now() - started) / 1000;
-  await pool.close();
   return { latencies, errors, rps: latencies.length / elapsed };
 }
 
@@ -107,14 +128,21 @@ function quantile(values: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
 }
 
-/** Interleaved rounds, direct and through `via`, so drift in the machine's load hits both alike. */
+/**
+ * Interleaved rounds, direct and through `via`, by the same client pools, in ABBA order (so drift in
+ * the machine's load, and whichever goes first after a pause, hits both alike); both warmed up first.
+ */
 async function compare(direct: string, via: { origin: string; path: string }, rounds: number, seconds: number) {
   const a: number[] = [];
   const b: number[] = [];
   let errors = 0;
+  await load(direct, "/v1/chat/completions", 1);
+  await load(via.origin, via.path, 1);
   for (let round = 0; round < rounds; round++) {
-    const d = await load(direct, "/v1/chat/completions", seconds);
-    const p = await load(via.origin, via.path, seconds);
+    const directFirst = round % 2 === 0;
+    const first = directFirst ? await load(direct, "/v1/chat/completions", seconds) : await load(via.origin, via.path, seconds);
+    const second = directFirst ? await load(via.origin, via.path, seconds) : await load(direct, "/v1/chat/completions", seconds);
+    const [d, p] = directFirst ? [first, second] : [second, first];
     a.push(...d.latencies);
     b.push(...p.latencies);
     errors += d.errors + p.errors;
@@ -187,50 +215,56 @@ function nginxBinary(): string | undefined {
 /** Runs the whole shadow bench; prints its figures and returns the targets it holds them to. */
 export async function runShadowBench(options: { bin: string; quick?: boolean }): Promise<ShadowTarget[]> {
   const scratch = mkdtempSync(join(tmpdir(), "modelgate-shadow-bench-"));
-  const upstream = spawnProcess(
-    process.execPath,
-    [
-      "--import",
-      "tsx",
-      join(root, "bench", "shadow-upstream.ts"),
-      "--server",
-      `baseline=${baselineLatencyMs}`,
-      "--server",
-      "zero=0",
-      "--server",
-      "fast=0",
-      "--server",
-      "slow=2000",
-      "--server",
-      "hang=-1",
-    ],
-    { cwd: root },
-  );
+  const upstreamProcess = (servers: string[]) =>
+    spawnProcess(process.execPath, ["--import", "tsx", join(root, "bench", "shadow-upstream.ts"), ...servers.flatMap((spec) => ["--server", spec])], {
+      cwd: root,
+    });
+  // The baselines and the candidates in two processes: a candidate stands for a remote API, and its
+  // work (a fast one answers as many requests as the baseline) must not slow the baseline's answers in
+  // the proxied rounds only.
+  const upstream = upstreamProcess([`baseline=${baselineLatency}`, `lockstep=${lockstepLatencyMs}`, "zero=0"]);
+  const candidates = upstreamProcess(["fast=0", "slow=2000", "hang=-1"]);
   const targets: ShadowTarget[] = [];
-  const rounds = options.quick ? 3 : 5;
+  const rounds = options.quick ? 4 : 8;
   try {
-    await waitFor(upstream, /URL hang (\S+)/, "the upstream servers");
-    const urls = Object.fromEntries([...upstream.output().matchAll(/URL (\w+) (\S+)/g)].map((m) => [m[1], m[2]])) as Record<string, string>;
-    const baseline = urls.baseline as string;
-    for (const candidate of ["fast", "slow", "hang"] as const) {
-      const dir = join(scratch, candidate);
-      mkdirSync(dir);
-      const { proxy, url } = await startProxy(options.bin, dir, urls[candidate] as string, baseline);
-      await load(url, "/v1/chat/completions", 1); // warm-up: connections, JIT
+    await waitFor(upstream, /URL zero (\S+)/, "the baseline servers");
+    await waitFor(candidates, /URL hang (\S+)/, "the candidate servers");
+    const urls = Object.fromEntries(
+      [...`${upstream.output()}${candidates.output()}`.matchAll(/URL (\w+) (\S+)/g)].map((m) => [m[1], m[2]]),
+    ) as Record<string, string>;
+    const runs = [
+      { name: "no copies (--sample 0)", candidate: "fast", baseline: "baseline", extra: ["--sample", "0"], target: false },
+      { name: "fast candidate", candidate: "fast", baseline: "baseline", extra: [], target: true },
+      { name: "slow candidate", candidate: "slow", baseline: "baseline", extra: [], target: true },
+      { name: "hang candidate", candidate: "hang", baseline: "baseline", extra: [], target: true },
+      {
+        name: `fast candidate, lockstep baseline (exactly ${lockstepLatencyMs} ms)`,
+        candidate: "fast",
+        baseline: "lockstep",
+        extra: [],
+        target: false,
+      },
+    ];
+    for (const run of runs) {
+      const dir = mkdtempSync(join(scratch, "run-"));
+      const baseline = urls[run.baseline] as string;
+      const { proxy, url } = await startProxy(options.bin, dir, urls[run.candidate] as string, baseline, run.extra);
       const peak = { rss: 0 };
       const sampler = setInterval(() => (peak.rss = Math.max(peak.rss, rssMb(proxy.child.pid as number))), 250);
       const result = await compare(baseline, { origin: url, path: "/v1/chat/completions" }, rounds, 2);
       clearInterval(sampler);
       console.log(
-        `shadow, ${candidate} candidate: direct p50 ${result.direct.p50.toFixed(2)} / p99 ${result.direct.p99.toFixed(2)} ms, ` +
+        `shadow, ${run.name}: direct p50 ${result.direct.p50.toFixed(2)} / p99 ${result.direct.p99.toFixed(2)} ms, ` +
           `proxied p50 ${result.proxied.p50.toFixed(2)} / p99 ${result.proxied.p99.toFixed(2)} ms ` +
           `(added ${result.addedP50.toFixed(2)} / ${result.addedP99.toFixed(2)} ms), ${result.requests} requests, ${result.errors} errors, proxy peak RSS ${peak.rss.toFixed(0)} MB`,
       );
-      targets.push(
-        { name: `shadow (${candidate} candidate) added latency p50`, measured: result.addedP50, limit: 1, unit: "ms" },
-        { name: `shadow (${candidate} candidate) added latency p99`, measured: result.addedP99, limit: 3, unit: "ms" },
-      );
+      if (run.target)
+        targets.push(
+          { name: `shadow (${run.name}) added latency p50`, measured: result.addedP50, limit: 1, unit: "ms" },
+          { name: `shadow (${run.name}) added latency p99`, measured: result.addedP99, limit: 3, unit: "ms" },
+        );
       await proxy.stop();
+      await closePools();
     }
 
     // Memory under a hanging candidate at full load: every request is copied and the copies never end.
@@ -289,10 +323,18 @@ export async function runShadowBench(options: { bin: string; quick?: boolean }):
           probe.close(() => done(port));
         });
       });
-      writeFileSync(join(prefix, "nginx.conf"), nginxConf(prefix, baseline, urls.slow as string).replace("127.0.0.1:0", `127.0.0.1:${port}`));
+      writeFileSync(
+        join(prefix, "nginx.conf"),
+        nginxConf(prefix, urls.baseline as string, urls.slow as string).replace("127.0.0.1:0", `127.0.0.1:${port}`),
+      );
       const server = spawnProcess(nginx, ["-p", prefix, "-c", join(prefix, "nginx.conf"), "-g", "daemon off;"], { cwd: prefix });
       await new Promise((done) => setTimeout(done, 500));
-      const result = await compare(baseline, { origin: `http://127.0.0.1:${port}`, path: "/v1/chat/completions" }, options.quick ? 2 : 3, 3);
+      const result = await compare(
+        urls.baseline as string,
+        { origin: `http://127.0.0.1:${port}`, path: "/v1/chat/completions" },
+        options.quick ? 2 : 3,
+        3,
+      );
       console.log(
         `nginx mirror, slow (2 s) candidate: proxied p50 ${result.proxied.p50.toFixed(2)} / p99 ${result.proxied.p99.toFixed(2)} ms ` +
           `(added ${result.addedP50.toFixed(2)} / ${result.addedP99.toFixed(2)} ms vs direct), ${result.errors} errors`,
@@ -300,7 +342,9 @@ export async function runShadowBench(options: { bin: string; quick?: boolean }):
       await server.stop();
     }
   } finally {
+    await closePools();
     await upstream.stop();
+    await candidates.stop();
     rmSync(scratch, { recursive: true, force: true });
   }
   return targets;

@@ -104,3 +104,13 @@ test("a candidate whose key is not in the environment is an error before listeni
   expect(result.stderr).toContain("missing API key for the candidate");
   expect(result.exitCode).toBe(2);
 });
+
+test("an anthropic baseline is refused with what to use instead (exit 2): the served path relays Chat Completions bytes", async () => {
+  const dir = tempFolderForTest("modelgate-shadow-cli-");
+  const args = ["shadow", "--listen", "127.0.0.1:0", "--baseline", "anthropic:claude-base", "--candidate", "anthropic:claude-cand", "--log", "log"];
+  const result = await runModelgate(args, { cwd: dir, env: { ANTHROPIC_API_KEY: "sk-ant-test-0123456789abcdef" } });
+  expect(result.stderr).toContain("--baseline");
+  expect(result.stderr).toContain("openai-compatible");
+  expect(result.stderr).toContain("an anthropic candidate is fine");
+  expect(result.exitCode).toBe(2);
+});

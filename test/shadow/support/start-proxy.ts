@@ -45,6 +45,8 @@ export async function startProxy(
     flags?: Record<string, string | boolean>;
     candidateVariant?: Record<string, unknown>;
     files?: Record<string, string>;
+    /** the proxy's environment, beside the candidate's key */
+    env?: Record<string, string>;
   } = {},
 ): Promise<ProxyFixture> {
   const baseline = await startChatServer(options.baseline);
@@ -74,7 +76,7 @@ export async function startProxy(
   const io = {
     stdout: { write: () => true },
     stderr: { write: (text: string) => (stderr += text) },
-    env: { CANDIDATE_KEY: candidateKey },
+    env: { CANDIDATE_KEY: candidateKey, ...options.env },
     cwd: dir,
     signal: new AbortController().signal,
   };
