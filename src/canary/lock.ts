@@ -17,7 +17,7 @@ function alive(pid: number): boolean {
   }
 }
 
-/** Takes the lock, or returns undefined (`wait: false`) / throws (exit 3) when a live process holds it. */
+/** Takes the lock and returns its release; when a live process holds it: throws (exit 3) with `throwIfHeld`, else undefined. */
 export function takeLock(folder: string, options: { throwIfHeld: boolean }): (() => void) | undefined {
   makeFolders(folder);
   const path = join(folder, "lock");

@@ -28,7 +28,8 @@ export function windowScorer(rubric: Rubric, judges: Pick<Inputs, "judge" | "che
   const timeout = runDefaults.timeout;
   const fetchFor = runFetch(io, runDefaults.concurrency);
   const live = (spec: VariantSpec, role: string) => liveVariant(spec, role, io, timeout, false, fetchFor);
-  // Built now, so a judge without its key is an input error before any window is judged.
+  // One live variant per judge for every window (one SDK client each), built now: a judge without its
+  // key is an input error before any window is judged.
   const judgeVariants = new Map<string, ReturnType<typeof live>>();
   const cachedLive = (spec: VariantSpec, role: string) => {
     const key = `${role}\u0000${spec.name}`;
@@ -36,6 +37,10 @@ export function windowScorer(rubric: Rubric, judges: Pick<Inputs, "judge" | "che
     if (!variant) judgeVariants.set(key, (variant = live(spec, role)));
     return variant;
   };
+  if (rubric.checks.some((check) => check.usesJudge)) {
+    for (const [name, spec] of Object.entries(judges.checkJudges)) cachedLive(spec, `judge ${name}`);
+    if (judges.judge) cachedLive(judges.judge, "judge");
+  }
   return async (cases) => {
     const runner = new Runner({
       concurrency: runDefaults.concurrency,

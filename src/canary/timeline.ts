@@ -43,12 +43,11 @@ function wrap(text: string, width: number, indent: string): string {
 
 /** A header and one line per window. */
 export function renderTimelineRows(name: string, windows: WindowEntry[]): string {
-  const state = { windows };
   const lines = [
-    `canary ${plainText(name)}: ${state.windows.length} window${state.windows.length === 1 ? "" : "s"} (UTC)`,
+    `canary ${plainText(name)}: ${windows.length} window${windows.length === 1 ? "" : "s"} (UTC)`,
     `${"window".padEnd(12)}${"stage".padEnd(10)}${"n cand/base".padEnd(13)}${"verdict".padEnd(13)}${"rule".padEnd(20)}decision`,
   ];
-  for (const entry of state.windows) {
+  for (const entry of windows) {
     const n = `${entry.n.candidate}/${entry.n.baseline}`;
     const rule = entry.deciding_rule ?? (entry.verdict === "pass" ? "all passed" : entry.n.candidate === 0 ? "no traffic" : "-");
     const stage = entry.decision === "promote" ? `${entry.stage}→${entry.next_stage}` : entry.stage;

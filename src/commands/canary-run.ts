@@ -23,6 +23,7 @@ import { actuatorIdentity } from "../rollout/index.js";
 import { type RolloutPlan, rolloutPlanOf, stageTarget } from "../rollout/plan.js";
 import { readRecord } from "../rollout/record.js";
 import { describeSplit } from "../rollout/split.js";
+import { sleep } from "../run/backoff.js";
 import { parseHoldExitCode } from "./canary.js";
 import { describeEffect } from "./rollout.js";
 
@@ -136,17 +137,4 @@ function pollInterval(text: string | undefined, windowMs: number): number {
   if (ms === undefined || ms < 100)
     throw new UserError(`--poll: expected a duration such as 30s or 500ms (at least 100ms), got ${JSON.stringify(text)}`);
   return ms;
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((done) => {
-    if (signal.aborted) return done();
-    const timer = setTimeout(finish, ms);
-    function finish() {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", finish);
-      done();
-    }
-    signal.addEventListener("abort", finish, { once: true });
-  });
 }

@@ -9,61 +9,8 @@ import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { runModelgate } from "../support/run-cli.js";
 import { tempFolderForTest } from "../support/temp-folder.js";
-import { canaryTraffic, type WindowProfile } from "./traffic-fixture.js";
-
-const start = Date.parse("2026-06-12T10:00:00Z");
-const window = 15 * 60_000;
-const healthy: WindowProfile = { baseline: { n: 800, badJson: 0.02 }, candidate: { n: 200, badJson: 0.02 } };
-const broken: WindowProfile = { baseline: { n: 800, badJson: 0.02 }, candidate: { n: 200, badJson: 0.15 } };
-const quiet: WindowProfile = { baseline: { n: 300, badJson: 0.02 }, candidate: { n: 10, badJson: 0.02 } };
-
-const rubric = `name: live
-checks:
-  - { id: format, type: is-json, category: format }
-`;
-
-function planText(extra = ""): string {
-  return `name: checkout
-rubric: live.yaml
-baseline: stable
-candidate: canary
-traffic: traffic/*.jsonl
-window: 15m
-window_lag: 0m
-min_requests: 50
-stages:
-  - { percent: 5 }
-  - { percent: 25 }
-  - { percent: 100 }
-promote:
-  consecutive: 2
-  rules:
-    - { metric: format.pass_rate, min: 0.90 }
-rollback:
-  windows: 1
-  rules:
-    - { metric: format.pass_rate, max_drop: 0.05, mode: significant }
-    - { metric: error_rate, max: 0.05 }
-max_duration: 1d
-${extra}`;
-}
-
-function project(windows: WindowProfile[], extra = "", seed = 7): string {
-  const dir = tempFolderForTest("mg-canary-cli-");
-  writeFileSync(join(dir, "live.yaml"), rubric);
-  writeFileSync(join(dir, "canary.yaml"), planText(extra));
-  writeFileSync(
-    join(dir, "modelgate.config.yaml"),
-    "variants:\n  stable: { provider: openai, model: gpt-4o-2024-08-06 }\n  canary: { provider: openai, model: gpt-4o-2025-01-21 }\n",
-  );
-  writeTrafficFile(dir, windows, seed);
-  return dir;
-}
-
-function writeTrafficFile(dir: string, windows: WindowProfile[], seed = 7): void {
-  mkdirSync(join(dir, "traffic"), { recursive: true });
-  writeFileSync(join(dir, "traffic", "canary.traffic.jsonl"), canaryTraffic({ startMs: start, windowMs: window, windows, seed }));
-}
+import { broken, healthy, planText, project, quiet, rubric, start, window, writeTrafficFile } from "./canary-project.js";
+import { canaryTraffic } from "./traffic-fixture.js";
 
 const decisionsOf = (stdout: string) => JSON.parse(stdout).windows.map((w: { decision: string }) => w.decision);
 
