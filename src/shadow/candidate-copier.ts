@@ -153,7 +153,11 @@ export class CandidateCopier {
       if (reply.answer.error) metrics.drop("error");
       const cost = this.options.cost;
       const spent = cost?.costOf(reply.answer.usage ?? null);
-      if (cost && spent) cost.window.record(spent);
+      if (cost && spent) {
+        cost.window.record(spent);
+        // Tell the main thread now, so it stops capturing before it offers the next copy.
+        metrics.setCostCapped(!cost.window.allows());
+      }
       return {
         ...base,
         ...reply.answer,
