@@ -4,6 +4,7 @@
  * request once both arms are in. It shares only the metrics' counters with the main thread.
  */
 import { randomUUID } from "node:crypto";
+import { setPriority } from "node:os";
 import { parentPort, workerData } from "node:worker_threads";
 import { costOf } from "../pricing.js";
 import { rememberSecret } from "../redact.js";
@@ -30,6 +31,7 @@ interface Pending {
 }
 
 async function main(init: CopySideInit, metrics: ShadowMetrics, port: NonNullable<typeof parentPort>): Promise<void> {
+  yieldToServedPath();
   for (const secret of init.secrets) rememberSecret(secret);
   const log = new TrafficLog({ dir: init.log.dir, maxBytes: init.log.maxBytes, redact: lineRedactor(init.log.redactPersonal) });
   const { candidate } = init;
@@ -119,6 +121,21 @@ function baselineArm(model: string, result: ServedResult): TrafficArm {
     ...(result.ttftMs !== undefined && !answer.error ? { ttft_ms: result.ttftMs } : {}),
     ...(result.status !== undefined ? { status: result.status } : {}),
   };
+}
+
+/**
+ * Lowest CPU priority for this thread only (Linux applies setpriority to the calling thread): when the
+ * cores are busy, the scheduler runs the served path first and the copies with what is left, rather than
+ * giving the copy side a time slice the served request has to wait out. Elsewhere it is a no-op or
+ * applies process-wide, so it is not done there.
+ */
+function yieldToServedPath(): void {
+  if (process.platform !== "linux") return;
+  try {
+    setPriority(19);
+  } catch {
+    // not permitted: the copies keep the default priority
+  }
 }
 
 /**

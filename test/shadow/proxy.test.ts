@@ -194,9 +194,10 @@ describe("candidate copy", () => {
     const proxy = await startProxy({ candidate: { latencyMs: 1500 } });
     const started = performance.now();
     await Promise.all([1, 2, 3].map(() => client(proxy.baseURL).chat.completions.create({ model: "m", messages })));
-    // Every client has its answer well before the candidate's 1.5 s; no copy is logged yet. (How many copies
-    // the worker thread has started by now is a race, so the test does not count them.)
+    // Every client has its answer well before the candidate's 1.5 s, while the three copies are still with
+    // the candidate (the copy side's thread starts them a moment later).
     expect(performance.now() - started).toBeLessThan(1000);
+    await expect.poll(() => proxy.server.metrics.copiesInFlight).toBe(3);
     expect(proxy.server.metrics.linesWritten).toBe(0);
     await expect.poll(() => proxy.server.metrics.linesWritten, { timeout: 5_000 }).toBe(3);
   });
@@ -207,9 +208,9 @@ describe("candidate copy", () => {
       flags: { maxInFlight: "1", queue: "2", candidateTimeout: "60000" },
     });
     await Promise.all(Array.from({ length: 10 }, () => client(proxy.baseURL).chat.completions.create({ model: "m", messages })));
-    expect(proxy.server.metrics.drops.queue_full).toBe(7);
-    expect(proxy.server.metrics.copiesInFlight).toBe(1);
-    expect(proxy.server.metrics.copiesQueued).toBe(2);
+    await expect.poll(() => proxy.server.metrics.drops.queue_full).toBe(7);
+    await expect.poll(() => proxy.server.metrics.copiesInFlight).toBe(1);
+    await expect.poll(() => proxy.server.metrics.copiesQueued).toBe(2);
     const lines = await proxy.stop(50);
     // The hanging one in flight is aborted at shutdown and logged; the two never sent are dropped.
     expect(lines).toHaveLength(1);
