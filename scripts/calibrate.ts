@@ -8,7 +8,7 @@
  * `gate.false_fail_rate` next to the simulated A/A rate of a point rule.
  *   npm run calibrate [-- --replications 400]
  */
-import { analyse } from "../src/compare/analyse.js";
+import { analyse } from "../src/analyse.js";
 import { caseOutcome } from "../src/score/outcome.js";
 import { createRng, type Rng } from "../src/stats/index.js";
 import type { CaseRecord, CheckInfo, GateMode, GateRule, RunRecord } from "../src/types.js";

@@ -4,7 +4,7 @@ import type { CliIO } from "./cli-io.js";
 import { ExitCode, UserError } from "./errors.js";
 import { redactingStream, redactSecrets, rememberSecrets } from "./redact.js";
 import { plainText } from "./report/plain-text.js";
-import { runLimits } from "./run/settings.js";
+import { runLimits } from "./settings.js";
 import { modelgateVersion } from "./version.js";
 
 const formatNames = ["table", "json", "md", "html", "junit"];

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { analyse } from "../../src/compare/analyse.js";
+import { analyse } from "../../src/analyse.js";
 import { everyRuleSkipped, gateExitCode } from "../../src/gate/evaluate.js";
 import { falseFailWarning } from "../../src/gate/false-fail.js";
 import { caseOutcome } from "../../src/score/outcome.js";
