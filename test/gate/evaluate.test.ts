@@ -101,7 +101,7 @@ describe("verdicts", () => {
     // 1 point from the bound with a standard error of ~4.6: too close to say what n would settle it
     expect(undecided.rules[0]?.cases_needed).toBeNull();
     expect(undecided.rules[0]?.reason).toContain("too close to the bound to say how many cases would settle it");
-    const further = gate(table(70, 5, 3, 22), [rule("pass_rate", { max_drop: 0.05 }, "evidence")]);
+    const further = gate(table(70, 4, 3, 23), [rule("pass_rate", { max_drop: 0.05 }, "evidence")]);
     expect(further.verdict).toBe("inconclusive");
     expect(further.rules[0]?.cases_needed).toBeGreaterThan(100);
     expect(further.rules[0]?.reason).toMatch(/~\d+ cases would settle it/);
