@@ -224,8 +224,6 @@ function describe(
       : "";
   const bound = `${describeBound(rule.bound, rule.bound_text)}${rule.mode === "point" ? "" : ` (${rule.mode})`}`;
   const why = undecided && rule.mode !== "point" ? `; too few cases or no spread in the data for an interval at n=${comparison.n}` : "";
-  const settle = inconclusive
-    ? `; inconclusive at n=${comparison.n}${casesNeeded ? `, ~${casesNeeded} cases would settle it` : casesNeeded === null ? ", too close to the bound to say how many cases would settle it" : ""}`
-    : "";
+  const settle = inconclusive ? `; inconclusive at n=${comparison.n}${casesNeeded ? `, ~${casesNeeded} cases would settle it` : ""}` : "";
   return `${shown}${shownInterval}${shownP}, bound ${bound}: ${verdict}${why}${settle}`;
 }
