@@ -6,9 +6,11 @@
  * false-fail rate of each mode for `max_drop: 0.02` at Δ = 0 and at the bound; the power at
  * Δ = −0.05 (2.5× the bound); the family-wise false-fail rate of a 15-rule gate at Δ = 0; and the mean
  * `gate.false_fail_rate` next to the simulated A/A rate of a point rule.
+ * Last column: the settle rate of "~N cases would settle it" — pilots at n whose `evidence` rule was
+ * undecided, re-run at the N they quoted (truth Δ = −0.05 or +0.01, off the bound): the share decided.
  *   npm run calibrate [-- --replications 400]
  */
-import { analyse } from "../src/compare/analyse.js";
+import { analyse } from "../src/analyse.js";
 import { caseOutcome } from "../src/score/outcome.js";
 import { createRng, type Rng } from "../src/stats/index.js";
 import type { CaseRecord, CheckInfo, GateMode, GateRule, RunRecord } from "../src/types.js";
@@ -36,6 +38,11 @@ function simulate(rng: Rng, n: number, repeats: number, delta: number): CaseReco
   });
 }
 
+/** truths off the bound (−0.02) for the settle rate: 2.5× the bound, and a candidate slightly better */
+const SETTLE_TRUTHS = [-0.05, 0.01];
+/** a quoted n above this is not re-run (it would take too long), and is counted apart */
+const MAX_RERUN = 5_000;
+
 const rule = (metric: string, mode: GateMode): GateRule => ({ metric, bound: { max_drop: 0.02 }, bound_text: "0.02", mode });
 const modes: GateMode[] = ["point", "significant", "non-inferior", "evidence"];
 
@@ -48,6 +55,10 @@ function cell(n: number, repeats: number) {
     power: new Map<GateMode, number>(),
     family: 0,
     estimated: 0,
+    /** evidence-mode pilots left undecided with a quoted n, and how many of those settled when re-run at it */
+    quoted: 0,
+    settled: 0,
+    tooMany: 0,
   };
   const add = (map: Map<GateMode, number>, mode: GateMode, hit: boolean) => map.set(mode, (map.get(mode) ?? 0) + (hit ? 1 : 0));
   for (let r = 0; r < replications; r++) {
@@ -85,15 +96,42 @@ function cell(n: number, repeats: number) {
       falseFailReplications: 0,
     });
     if (family.gate.verdict === "fail") tally.family++;
+    // settle rate: a pilot at n whose evidence rule is undecided quotes "~N cases would settle it"; re-run at N
+    for (const delta of SETTLE_TRUTHS) {
+      const pilot = analyse({
+        cases: simulate(rng, n, repeats, delta),
+        checks: checks.slice(0, 1),
+        gate: [rule("k0.pass_rate", "evidence")],
+        falseFailReplications: 0,
+      });
+      const quotedN = pilot.gate.rules[0]?.cases_needed;
+      if (pilot.gate.rules[0]?.verdict !== "inconclusive" || !quotedN) continue;
+      if (quotedN > MAX_RERUN) {
+        tally.tooMany++;
+        continue;
+      }
+      tally.quoted++;
+      const rerun = analyse({
+        cases: simulate(rng, quotedN, repeats, delta),
+        checks: checks.slice(0, 1),
+        gate: [rule("k0.pass_rate", "evidence")],
+        falseFailReplications: 0,
+      });
+      if (rerun.gate.rules[0]?.verdict !== "inconclusive") tally.settled++;
+    }
   }
   const pct = (x: number) => `${((100 * x) / replications).toFixed(1)}%`;
   const row = (map: Map<GateMode, number>) => modes.map((m) => pct(map.get(m) ?? 0)).join(" / ");
-  return `| ${n} | ${repeats} | ${pct(tally.covered)} | ${row(tally.aa)} | ${row(tally.atBound)} | ${row(tally.power)} | ${pct(tally.family)} | ${pct(tally.estimated)} |`;
+  const settle =
+    tally.quoted === 0
+      ? "-"
+      : `${((100 * tally.settled) / tally.quoted).toFixed(1)}% of ${tally.quoted}${tally.tooMany > 0 ? ` (+${tally.tooMany} over ${MAX_RERUN.toLocaleString("en-US")}, not re-run)` : ""}`;
+  return `| ${n} | ${repeats} | ${pct(tally.covered)} | ${row(tally.aa)} | ${row(tally.atBound)} | ${row(tally.power)} | ${pct(tally.family)} | ${pct(tally.estimated)} | ${settle} |`;
 }
 
 console.log(`modelgate calibrate: ${replications} replications per cell, max_drop 0.02; modes point / significant / non-inferior / evidence`);
 console.log(
-  "| n | repeat | coverage | fails at Δ=0 | at the bound (non-inferior: passes) | power at Δ=−0.05 | 15-rule significant gate at Δ=0 | mean gate.false_fail_rate of the point rule (simulated: fails at Δ=0, point) |",
+  "| n | repeat | coverage | fails at Δ=0 | at the bound (non-inferior: passes) | power at Δ=−0.05 | 15-rule significant gate at Δ=0 | mean gate.false_fail_rate of the point rule (simulated: fails at Δ=0, point) | settle rate at the quoted n (evidence, Δ=−0.05 and +0.01) |",
 );
-console.log("| --- | --- | --- | --- | --- | --- | --- | --- |");
+console.log("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
 for (const repeats of [1, 3]) for (const n of [20, 50, 200, 1000]) console.log(cell(n, repeats));

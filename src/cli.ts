@@ -4,7 +4,7 @@ import type { CliIO } from "./cli-io.js";
 import { ExitCode, UserError } from "./errors.js";
 import { redactingStream, redactSecrets, rememberSecrets } from "./redact.js";
 import { plainText } from "./report/plain-text.js";
-import { runLimits } from "./run/settings.js";
+import { runLimits } from "./settings.js";
 import { modelgateVersion } from "./version.js";
 
 const formatNames = ["table", "json", "md", "html", "junit"];
@@ -189,9 +189,12 @@ export async function runCli(argv: string[], given: CliIO): Promise<number> {
     .description("cases each gate rule needs for 80% power, and the gate's false-fail rate, from a pilot run; calls no model")
     .requiredOption("--rubric <file>", "the rubric whose gate to plan")
     .option("--from <run.json>", "a pilot run's report.json")
-    .action(async (raw: { rubric: string; from?: string }) => {
+    .option("--rate <metric=rate>", "without a pilot: the rate you expect on a rule's metric, both sides (repeatable)", collect, [])
+    .option("--n <cases>", "with --rate: the number of cases to give the gate's false-fail rate at")
+    .action(async (raw: { rubric: string; from?: string; rate: string[]; n?: string }) => {
       const { runPlan } = await import("./commands/plan.js");
-      exitCode = runPlan({ rubric: raw.rubric, ...(raw.from !== undefined ? { from: raw.from } : {}) }, io);
+      const { rubric, from, rate, n } = raw;
+      exitCode = runPlan({ rubric, rates: rate, ...(from !== undefined ? { from } : {}), ...(n !== undefined ? { n } : {}) }, io);
     });
 
   const canary = program.command("canary").description("judge a canary window by window and decide promote / hold / rollback (SPEC §11)");

@@ -4,15 +4,15 @@
  */
 import { readFileSync } from "node:fs";
 import { dirname, isAbsolute, resolve } from "node:path";
+import { type ActuatorKind, type ActuatorSpec, actuatorKinds, type HeaderValue, tenantTargetingKinds } from "../actuator-types.js";
 import { metricNames } from "../aggregate/metric-names.js";
 import { describeValue, throwIfIssues, UserError } from "../errors.js";
+import { checkKeys, expected, isObject, optionalNumber, optionalString, optionalStringArray, type Report } from "../fields.js";
 import { parseGateRules } from "../gate/rules.js";
-import { displayName } from "../load/dataset.js";
-import { checkKeys, expected, isObject, optionalNumber, optionalString, optionalStringArray, type Report } from "../load/fields.js";
+import { sha256 } from "../hash.js";
 import { loadRubric, type Rubric } from "../load/rubric.js";
 import { readStructuredFile } from "../load/structured-file.js";
-import { sha256 } from "../load/variants.js";
-import { type ActuatorKind, type ActuatorSpec, actuatorKinds, type HeaderValue, tenantTargetingKinds } from "../rollout/types.js";
+import { displayName } from "../paths.js";
 import type { GateRule, Issue, JsonObject, JsonValue } from "../types.js";
 import { formatDuration, parseDuration } from "./duration.js";
 

@@ -14,7 +14,7 @@ import { evaluateCases } from "../run/evaluate-cases.js";
 import { judgeCaller, liveVariant, runFetch } from "../run/live-variants.js";
 import { whyRunBroke } from "../run/run-health.js";
 import { Runner } from "../run/runner.js";
-import { runDefaults } from "../run/settings.js";
+import { runDefaults } from "../settings.js";
 import type { CaseReport, EvalCase, VariantSpec } from "../types.js";
 
 export interface ScoredTraffic {

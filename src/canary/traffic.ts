@@ -8,11 +8,11 @@ import { basename, join } from "node:path";
 import { globSync } from "tinyglobby";
 import { createSchemaCompiler } from "../checks/schema-compiler.js";
 import { UserError } from "../errors.js";
-import { displayName } from "../load/dataset.js";
+import { loadTraffic } from "../load/traffic-file.js";
+import { displayName } from "../paths.js";
 import { importFormats } from "../traffic/import/index.js";
 import { issueLines, runImport } from "../traffic/import/pipeline.js";
 import type { FormatReader } from "../traffic/import/types.js";
-import { loadTraffic } from "../traffic/load.js";
 import type { EvalCase } from "../types.js";
 import type { TrafficSource } from "./plan.js";
 

@@ -6,8 +6,8 @@
 import { createHash } from "node:crypto";
 import { errorCounts } from "../aggregate/error-counts.js";
 import { computeMetrics, type MetricDefinition, segmentTagsOf } from "../aggregate/metrics.js";
-import { displayName } from "../load/dataset.js";
 import type { Inputs } from "../load/inputs.js";
+import { displayName } from "../paths.js";
 import { recordedInfo, variantInfo } from "../run/variant-info.js";
 import type { CaseReport, CheckInfo, EvalCase, GateResult, RunReport } from "../types.js";
 import { modelgateVersion } from "../version.js";

@@ -1,5 +1,5 @@
 import { suggest } from "../errors.js";
-import { expected } from "../load/fields.js";
+import { expected } from "../fields.js";
 import type { CheckBuildContext, CheckResult, CheckSpec, JsonValue } from "../types.js";
 
 /** Keys every check entry may carry; the registry handles them. */

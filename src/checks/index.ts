@@ -1,5 +1,5 @@
 import { suggest } from "../errors.js";
-import { checkKeys, expected, isObject, type Report } from "../load/fields.js";
+import { checkKeys, expected, isObject, type Report } from "../fields.js";
 import type { Check, CheckFactory, CheckSpec, JsonValue } from "../types.js";
 import { maxLatencyMs, maxTokens } from "./budgets.js";
 import { isJson } from "./is-json.js";

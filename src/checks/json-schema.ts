@@ -1,7 +1,7 @@
 import { dirname } from "node:path";
-import { readContainedFile } from "../load/contained-file.js";
-import { displayName } from "../load/dataset.js";
-import { expected, isObject, jsonErrorMessage, parseJson } from "../load/fields.js";
+import { readContainedFile } from "../contained-file.js";
+import { expected, isObject, jsonErrorMessage, parseJson } from "../fields.js";
+import { displayName } from "../paths.js";
 import type { CheckBuildContext, CheckFactory, EvalCase, JsonObject, JsonValue } from "../types.js";
 import { checkOptions, noOutput } from "./common.js";
 import { parseOutputJson } from "./output-json.js";

@@ -1,6 +1,6 @@
 import { suggest } from "../errors.js";
-import { applyVars, placeholders } from "../load/vars.js";
 import type { CheckBuildContext, CheckFactory, CheckSpec, EvalCase, JsonValue } from "../types.js";
+import { applyVars, placeholders } from "../vars.js";
 import { checkOptions, excerpt, noOutput, passFail } from "./common.js";
 import { compilePattern, createPatternCache, flagsProblem } from "./pattern.js";
 

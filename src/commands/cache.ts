@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
 import type { CliIO } from "../cli-io.js";
-import { displayName } from "../load/dataset.js";
+import { displayName } from "../paths.js";
 import { CacheStore } from "../run/response-store.js";
 
 /** `modelgate cache stats|clear [--cache-dir DIR]` */

@@ -18,7 +18,7 @@ import { decisionLine, renderTimelineHtml, renderTimelineRows, renderTimelineTex
 import { readCanaryTraffic, trafficSignature } from "../canary/traffic.js";
 import type { CliIO } from "../cli-io.js";
 import { UserError } from "../errors.js";
-import { displayName } from "../load/dataset.js";
+import { displayName } from "../paths.js";
 import { writeReportFile } from "../report/writer.js";
 
 /** The report formats a window's report may be written in (report.json always). */

@@ -1,8 +1,8 @@
 import { mkdirSync, readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { errorCounts } from "../aggregate/error-counts.js";
+import { analyse } from "../analyse.js";
 import type { CliIO } from "../cli-io.js";
-import { analyse } from "../compare/analyse.js";
 import { UserError } from "../errors.js";
 import { gateExitCode } from "../gate/evaluate.js";
 import { paramsSignature } from "../load/variants.js";

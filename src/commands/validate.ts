@@ -1,7 +1,7 @@
 import { resolve } from "node:path";
 import type { CliIO } from "../cli-io.js";
-import { displayName } from "../load/dataset.js";
 import { loadInputs } from "../load/inputs.js";
+import { displayName } from "../paths.js";
 
 /** `modelgate validate`: load and check config, rubric and dataset; call nothing. Errors throw (exit 2). */
 export async function runValidate(raw: { rubric?: string; dataset?: string; config?: string }, io: CliIO): Promise<number> {

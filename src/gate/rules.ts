@@ -1,6 +1,6 @@
 import { validateMetricName } from "../aggregate/metric-names.js";
 import { describeValue, suggest } from "../errors.js";
-import { checkKeys, expected, isObject, type Report } from "../load/fields.js";
+import { checkKeys, expected, isObject, type Report } from "../fields.js";
 import type { GateBound, GateMode, GatePolicy, GateRule, JsonValue } from "../types.js";
 import { DEFAULT_POLICY } from "./evaluate.js";
 

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
-import { applyVars } from "../load/vars.js";
 import type { ChatMessage, EvalCase } from "../types.js";
+import { applyVars } from "../vars.js";
 
 /**
  * A boundary marker the fenced material cannot contain. It is derived from a hash of the material

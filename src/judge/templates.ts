@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { readContainedFile } from "../load/contained-file.js";
-import { sha256 } from "../load/variants.js";
+import { readContainedFile } from "../contained-file.js";
+import { sha256 } from "../hash.js";
 import { packageRoot } from "../package-root.js";
 
 /** A judge prompt: instructions (system) and the data layout (user), with `{{placeholders}}`. */

@@ -1,10 +1,10 @@
 import { existsSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { throwIfIssues } from "../errors.js";
-import { runLimits } from "../run/settings.js";
+import { checkKeys, expected, isObject, optionalNumber, optionalString } from "../fields.js";
+import { displayName } from "../paths.js";
+import { runLimits } from "../settings.js";
 import type { Issue, JsonValue, VariantSpec } from "../types.js";
-import { displayName } from "./dataset.js";
-import { checkKeys, expected, isObject, optionalNumber, optionalString } from "./fields.js";
 import { readStructuredFile } from "./structured-file.js";
 import { parseVariant } from "./variants.js";
 

@@ -1,7 +1,21 @@
-import { dirname, relative, resolve } from "node:path";
+import { dirname, resolve } from "node:path";
 import { createSchemaCompiler, type SchemaCompiler } from "../checks/schema-compiler.js";
 import { validateExpectedToolCalls } from "../checks/tool-calls.js";
+import { readContainedFile } from "../contained-file.js";
 import { describeValue, suggest, throwIfIssues, UserError } from "../errors.js";
+import {
+  checkKeys,
+  expected,
+  isObject,
+  jsonErrorMessage,
+  optionalString,
+  optionalStringArray,
+  parseJson,
+  type Report,
+  readErrorMessage,
+} from "../fields.js";
+import { displayName } from "../paths.js";
+import { readLines } from "../read-lines.js";
 import type {
   ChatMessage,
   ContentPart,
@@ -16,19 +30,6 @@ import type {
   ToolChoice,
   ToolDefinition,
 } from "../types.js";
-import { readContainedFile } from "./contained-file.js";
-import {
-  checkKeys,
-  expected,
-  isObject,
-  jsonErrorMessage,
-  optionalString,
-  optionalStringArray,
-  parseJson,
-  type Report,
-  readErrorMessage,
-} from "./fields.js";
-import { readLines } from "./read-lines.js";
 
 export interface Dataset {
   path: string;
@@ -451,10 +452,4 @@ function readSchemaFile(files: SchemaFiles, ref: string): { schema: JsonObject; 
   }
   files.cache.set(ref, result);
   return result;
-}
-
-/** A path as the user would write it: relative to the working directory when inside it. */
-export function displayName(path: string): string {
-  const fromCwd = relative(process.cwd(), resolve(path));
-  return fromCwd.startsWith("..") || fromCwd === "" ? resolve(path) : fromCwd;
 }

@@ -1,16 +1,17 @@
 import { metricNames, splitSegmentMetric } from "../aggregate/metric-names.js";
 import { createSchemaCompiler } from "../checks/schema-compiler.js";
 import { describeValue, suggest, throwIfIssues, UserError } from "../errors.js";
+import { displayName } from "../paths.js";
 import { priceOf } from "../pricing.js";
 import { providerNames, requestOptionWarnings } from "../providers/index.js";
-import { loadTraffic } from "../traffic/load.js";
 import type { Issue, JsonValue, Side, VariantSpec } from "../types.js";
+import { placeholders } from "../vars.js";
 import { type Config, findConfig, loadConfig } from "./config.js";
-import { type Dataset, displayName, loadDataset } from "./dataset.js";
+import { type Dataset, loadDataset } from "./dataset.js";
 import { loadRubric, type Rubric } from "./rubric.js";
 import { readStructuredFile } from "./structured-file.js";
+import { loadTraffic } from "./traffic-file.js";
 import { isFloatingAlias, parseInlineVariant, parseVariant } from "./variants.js";
-import { placeholders } from "./vars.js";
 
 export interface InputOptions {
   config?: string;

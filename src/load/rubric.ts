@@ -3,12 +3,12 @@ import { metricNames } from "../aggregate/metric-names.js";
 import { buildChecks } from "../checks/index.js";
 import { createSchemaCompiler, type SchemaCompiler } from "../checks/schema-compiler.js";
 import { throwIfIssues } from "../errors.js";
+import { checkKeys, expected, isObject, optionalString, optionalStringArray, type Report } from "../fields.js";
 import { parseGatePolicy, parseGateRules } from "../gate/rules.js";
+import { sha256 } from "../hash.js";
+import { displayName } from "../paths.js";
 import type { Check, GatePolicy, GateRule, Issue, JsonValue } from "../types.js";
-import { displayName } from "./dataset.js";
-import { checkKeys, expected, isObject, optionalString, optionalStringArray, type Report } from "./fields.js";
 import { readStructuredFile } from "./structured-file.js";
-import { sha256 } from "./variants.js";
 
 export interface Rubric {
   path: string;

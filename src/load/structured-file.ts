@@ -1,8 +1,8 @@
 import { type Document, isMap, isScalar, isSeq, LineCounter, parseDocument, visit } from "yaml";
+import { readRegularFile } from "../contained-file.js";
 import { UserError } from "../errors.js";
+import { isObject, type Report, safeJson, typeName } from "../fields.js";
 import type { Issue, JsonValue } from "../types.js";
-import { readRegularFile } from "./contained-file.js";
-import { isObject, type Report, safeJson, typeName } from "./fields.js";
 
 /** A rubric or config beyond this size is refused: none is near it, and a YAML parse holds it all. */
 const maxStructuredFileBytes = 4 * 1024 * 1024;

@@ -1,10 +1,10 @@
-import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { describeValue, suggest } from "../errors.js";
+import { checkKeys, expected, isObject, optionalString, type Report } from "../fields.js";
+import { sha256 } from "../hash.js";
 import { providerNames } from "../providers/index.js";
 import type { JsonObject, JsonValue, Pricing, ProviderName, ReasoningEffort, VariantSpec } from "../types.js";
-import { checkKeys, expected, isObject, optionalString, type Report } from "./fields.js";
 
 const variantFields = [
   "provider",
@@ -227,10 +227,6 @@ function loadPrompt(value: string, baseDir: string): VariantSpec["prompt"] | str
   }
   if (/\s/.test(value.trim())) return { path: "(inline)", text: value, sha256: sha256(value) };
   return `prompt file not found: ${path}`;
-}
-
-export function sha256(text: string | Buffer): string {
-  return createHash("sha256").update(text).digest("hex");
 }
 
 /** Pinned-version heuristics: a date (2024-08-06 / 20241022), or a numeric version suffix (-001, @v2). */

@@ -1,4 +1,4 @@
-import { jsonErrorMessage, parseJson, safeJson } from "../load/fields.js";
+import { jsonErrorMessage, parseJson, safeJson } from "../fields.js";
 import type { JsonValue, ToolCall } from "../types.js";
 
 /**

@@ -1,7 +1,7 @@
 import { appendFileSync } from "node:fs";
 import type { CliIO } from "../cli-io.js";
 import { outputWidth, useColor } from "../cli-io.js";
-import { displayName } from "../load/dataset.js";
+import { displayName } from "../paths.js";
 import { redactedValue, redactSecrets } from "../redact.js";
 import type { CaseRecord, CaseReport, RunReport, RunSummary } from "../types.js";
 import { type FileFormat, fileFormats } from "./index.js";

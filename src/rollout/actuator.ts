@@ -3,7 +3,7 @@
  * and write. An actuator never decides: it reads the live state, and prepares (without changing
  * anything) the exact calls or file write that move it to a split; `apply.ts` guards, audits and runs them.
  */
-import type { ActuatorKind, ActuatorSpec, ArmPayload } from "./types.js";
+import type { ActuatorKind, ActuatorSpec, ArmPayload } from "../actuator-types.js";
 
 /** The split as every kind sees it: `on` is false only where the system has an off switch (Unleash) and it is off. */
 export interface Split {

@@ -3,6 +3,8 @@
  * state, guard it against what modelgate last wrote and against the plan's payloads, prepare the change,
  * then (unless --dry-run) mark it pending, make it, audit it and record it.
  */
+
+import type { RolloutTarget } from "../actuator-types.js";
 import type { Desired, Effect, LiveState, Split } from "./actuator.js";
 import { type AuditEntry, appendAudit } from "./audit.js";
 import { actuatorIdentity, createActuator } from "./index.js";
@@ -11,7 +13,6 @@ import type { RolloutPlan } from "./plan.js";
 import { decisionKey, type RolloutRecord, readRecord, writeRecord } from "./record.js";
 import { refusal } from "./refusal.js";
 import { describeSplit, makeSplit, sameSplit } from "./split.js";
-import type { RolloutTarget } from "./types.js";
 import { checkPercent, checkTenants } from "./validate.js";
 
 /** `start`: `canary run` putting the split where the canary's current stage wants it, before any window decided. */

@@ -5,9 +5,9 @@
  */
 import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, statSync } from "node:fs";
 import { join } from "node:path";
+import type { ActuatorSpec, ArmPayload } from "../actuator-types.js";
 import { redactSecrets } from "../redact.js";
 import type { Effect, Split } from "./actuator.js";
-import type { ActuatorSpec, ArmPayload } from "./types.js";
 
 export interface AuditEntry {
   time: string;

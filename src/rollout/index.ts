@@ -1,4 +1,6 @@
 /** The actuator registry (SPEC §12): one module per kind, one line here. */
+
+import type { ActuatorKind, ActuatorSpec } from "../actuator-types.js";
 import type { Actuator, ActuatorContext, ActuatorFactory } from "./actuator.js";
 import { createCommand } from "./kinds/command.js";
 import { createFlagd } from "./kinds/flagd.js";
@@ -7,7 +9,6 @@ import { createLitellm } from "./kinds/litellm.js";
 import { createPortkey } from "./kinds/portkey.js";
 import { createUnleash } from "./kinds/unleash.js";
 import { createWebhook } from "./kinds/webhook.js";
-import type { ActuatorKind, ActuatorSpec } from "./types.js";
 
 export const actuators = {
   unleash: createUnleash,

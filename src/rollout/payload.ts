@@ -1,4 +1,4 @@
-import type { ArmPayload } from "./types.js";
+import type { ArmPayload } from "../actuator-types.js";
 
 /** The JSON a flag variant carries so model and prompt flip together (SPEC §12). */
 export function payloadJson(payload: ArmPayload): string {

@@ -1,9 +1,9 @@
 import { dirname, resolve } from "node:path";
+import { type ActuatorSpec, type ArmPayload, actuatorKinds, type RolloutTarget } from "../actuator-types.js";
 import type { CanaryPlan } from "../canary/plan.js";
 import { UserError } from "../errors.js";
 import { findConfig, loadConfig } from "../load/config.js";
 import { resolveVariant } from "../load/inputs.js";
-import { type ActuatorSpec, type ArmPayload, actuatorKinds, type RolloutTarget } from "./types.js";
 
 /**
  * What acting on a rollout needs from a canary plan: its name and sha256, the actuator, both arms'

@@ -1,5 +1,5 @@
+import { type ActuatorKind, tenantTargetingKinds } from "../actuator-types.js";
 import { UserError } from "../errors.js";
-import { type ActuatorKind, tenantTargetingKinds } from "./types.js";
 
 const tenantPattern = /^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$/;
 

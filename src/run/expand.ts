@@ -1,5 +1,5 @@
-import { applyVars } from "../load/vars.js";
 import type { ChatMessage, EvalCase, JsonObject, ModelRequest, RequestOptions, VariantSpec } from "../types.js";
+import { applyVars } from "../vars.js";
 
 /**
  * The request one variant gets for one case and draw. A dataset case: the variant's prompt (templated

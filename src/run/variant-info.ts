@@ -1,5 +1,5 @@
 /** How a run describes its variants in the report: a configured variant, or a side answered by recorded traffic. */
-import { displayName } from "../load/dataset.js";
+import { displayName } from "../paths.js";
 import { endpointHost } from "../providers/index.js";
 import type { EvalCase, Side, VariantInfo, VariantSpec } from "../types.js";
 

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { loadCanaryPlan } from "../../src/canary/plan.js";
 import { UserError } from "../../src/errors.js";
-import { sha256 } from "../../src/load/variants.js";
+import { sha256 } from "../../src/hash.js";
 
 const rubric = `name: live
 checks:

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { parseJson, safeJson } from "../../src/load/fields.js";
+import { parseJson, safeJson } from "../../src/fields.js";
 
 const nested = (levels: number) => `${"[".repeat(levels)}1${"]".repeat(levels)}`;
 

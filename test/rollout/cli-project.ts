@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { sha256 } from "../../src/load/variants.js";
+import { sha256 } from "../../src/hash.js";
 import { tempFolderForTest } from "../support/temp-folder.js";
 
 export const candidatePrompt = "You are the support bot. Answer briefly.\n";

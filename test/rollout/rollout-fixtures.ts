@@ -1,6 +1,6 @@
 import { join } from "node:path";
+import type { ActuatorSpec } from "../../src/actuator-types.js";
 import type { RolloutPlan } from "../../src/rollout/plan.js";
-import type { ActuatorSpec } from "../../src/rollout/types.js";
 
 export const baselinePayload = { model: "gpt-4o-2024-08-06", prompt_sha256: "a".repeat(64) };
 export const candidatePayload = { model: "gpt-4o-2025-01-21", prompt_sha256: "b".repeat(64) };

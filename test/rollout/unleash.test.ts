@@ -7,9 +7,9 @@
 
 import type { Unleash } from "unleash-client";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import type { ActuatorSpec } from "../../src/actuator-types.js";
 import { applyDecision, readRollout } from "../../src/rollout/apply.js";
 import { readAudit } from "../../src/rollout/audit.js";
-import type { ActuatorSpec } from "../../src/rollout/types.js";
 import { tempFolderForTest } from "../support/temp-folder.js";
 import { candidatePayload, makeRolloutPlan, rejection } from "./rollout-fixtures.js";
 import { admin, adminToken, skipMessage, startClient, uniqueFlag, unleashUrl, within } from "./unleash-server.js";

@@ -1,4 +1,4 @@
-import { parseJson } from "../../load/fields.js";
+import { parseJson } from "../../fields.js";
 import type { JsonValue } from "../../types.js";
 
 /** Reads a dotted path (`metadata.model_group`, `body.metadata.tenant`, `tags.0`) from a JSON value. */

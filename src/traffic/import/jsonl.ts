@@ -1,5 +1,5 @@
-import { jsonErrorMessage, parseJson } from "../../load/fields.js";
-import { readLines } from "../../load/read-lines.js";
+import { jsonErrorMessage, parseJson } from "../../fields.js";
+import { readLines } from "../../read-lines.js";
 import type { JsonValue } from "../../types.js";
 import type { ReaderSink } from "./types.js";
 

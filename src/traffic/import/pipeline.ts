@@ -7,7 +7,7 @@
  */
 
 import { formatIssue } from "../../errors.js";
-import { readLines } from "../../load/read-lines.js";
+import { readLines } from "../../read-lines.js";
 import type { Issue } from "../../types.js";
 import type { TrafficArmName, TrafficLine } from "../types.js";
 import { type JoinedRequest, Joiner } from "./join.js";

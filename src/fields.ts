@@ -1,5 +1,5 @@
-import { describeValue, suggest } from "../errors.js";
-import type { JsonObject, JsonValue } from "../types.js";
+import { describeValue, suggest } from "./errors.js";
+import type { JsonObject, JsonValue } from "./types.js";
 
 /** Reports a problem at a field path (`expected.tool_calls[0].name`). */
 export type Report = (field: string, message: string) => void;

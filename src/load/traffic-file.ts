@@ -8,7 +8,6 @@
 import { resolve } from "node:path";
 import { createSchemaCompiler, type SchemaCompiler } from "../checks/schema-compiler.js";
 import { describeValue, throwIfIssues, UserError } from "../errors.js";
-import { type Dataset, displayName, parseCase, parseLoggedToolCall, type SchemaFiles, schemaFiles } from "../load/dataset.js";
 import {
   checkKeys,
   expected,
@@ -20,10 +19,12 @@ import {
   parseJson,
   type Report,
   readErrorMessage,
-} from "../load/fields.js";
-import { readLines } from "../load/read-lines.js";
+} from "../fields.js";
+import { displayName } from "../paths.js";
+import { readLines } from "../read-lines.js";
+import { trafficErrorKinds, trafficVersion } from "../traffic/types.js";
 import type { EvalCase, Issue, JsonObject, JsonValue, RecordedArm, Side, ToolCall, TrafficOrigin, Usage } from "../types.js";
-import { trafficErrorKinds, trafficVersion } from "./types.js";
+import { type Dataset, parseCase, parseLoggedToolCall, type SchemaFiles, schemaFiles } from "./dataset.js";
 
 const lineFields = ["v", "id", "ts", "source", "tags", "request", "prompt", "arms", "expected", "metadata"];
 const requestFields = ["messages", "tools", "tool_choice", "params"];

@@ -1,5 +1,5 @@
-import type { RunnerEvent } from "../run/runner.js";
-import { formatDuration, formatUsd } from "./format.js";
+import { formatDuration, formatUsd } from "../report/format.js";
+import type { RunnerEvent } from "./runner.js";
 
 interface SideCounts {
   done: number;

@@ -1,4 +1,4 @@
-import type { JsonValue } from "../types.js";
+import type { JsonValue } from "./types.js";
 
 const placeholder = /\{\{\s*([A-Za-z_][\w.-]*)\s*\}\}/g;
 

@@ -2,7 +2,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { UserError } from "../../src/errors.js";
-import { loadTraffic } from "../../src/traffic/load.js";
+import { loadTraffic } from "../../src/load/traffic-file.js";
 import { serializeTrafficLine, type TrafficLine } from "../../src/traffic/types.js";
 import { makeProject } from "../support/run-cli.js";
 

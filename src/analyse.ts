@@ -1,8 +1,8 @@
-import { computeMetrics, createClusterTable, type MetricDefinition, metricDefinitions, segmentTagsOf } from "../aggregate/metrics.js";
-import { DEFAULT_POLICY, evaluateGate } from "../gate/evaluate.js";
-import { estimateFalseFailRate } from "../gate/false-fail.js";
-import type { CaseRecord, CheckInfo, Comparison, GatePolicy, GateResult, GateRule, RunReport } from "../types.js";
-import { compareMetrics } from "./compare.js";
+import { computeMetrics, createClusterTable, type MetricDefinition, metricDefinitions, segmentTagsOf } from "./aggregate/metrics.js";
+import { compareMetrics } from "./compare/compare.js";
+import { DEFAULT_POLICY, evaluateGate } from "./gate/evaluate.js";
+import { estimateFalseFailRate } from "./gate/false-fail.js";
+import type { CaseRecord, CheckInfo, Comparison, GatePolicy, GateResult, GateRule, RunReport } from "./types.js";
 
 export interface Analysis {
   metrics: RunReport["metrics"];
