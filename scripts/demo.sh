@@ -8,7 +8,7 @@ env -u OPENAI_BASE_URL -u ANTHROPIC_BASE_URL node dist/bin.js eval --config mode
   --format table,json,md,html --out reports/demo "$@"
 code=$?
 if [ "$code" -eq 1 ]; then
-  echo "demo: modelgate exited 1 — the gate caught the planted regressions, as it should (open reports/demo/report.html)" >&2
+  echo "demo: modelgate exited 1 — the gate caught the planted regressions, as it should (open the report.html named above)" >&2
   exit 0
 fi
 exit "$code"
