@@ -277,6 +277,13 @@ export const HTML_CLIENT_SCRIPT = String.raw`
     add(title, h("code", "", c.id));
     title.appendChild(document.createTextNode(" "));
     add(title, h("span", "badge outcome-" + str(c.outcome), c.outcome));
+    if (c.traffic && typeof c.traffic === "object") {
+      // A production request (SPEC §9): where and when it was captured, and the tags it carries.
+      var origin = ["captured " + str(c.traffic.ts)];
+      if (c.traffic.source) origin.push("from " + str(c.traffic.source));
+      if (arr(c.tags).length > 0) origin.push("tags " + arr(c.tags).join(", "));
+      add(box, h("p", "traffic-origin muted", "Traffic: " + origin.join(" · ")));
+    }
 
     add(box, h("h5", "", "Conversation"));
     if (Array.isArray(c.messages) && c.messages.length > 0) {

@@ -368,6 +368,14 @@ function drawExcerpt(run: CaseRun | undefined, max: number): string {
   return truncate(parts.length > 0 ? parts.join("\n") : "(empty output)", max);
 }
 
+/** A production request's line (SPEC §9): when and where it was captured, and its tags. */
+function trafficOrigin(traffic: { ts: string; source?: string }, tags: string[]): string {
+  const parts = [`captured ${mdCode(traffic.ts)}`];
+  if (traffic.source) parts.push(`from ${mdCode(traffic.source)}`);
+  if (tags.length > 0) parts.push(`tags ${tags.map((tag) => mdCode(tag)).join(", ")}`);
+  return `Traffic: ${parts.join(" · ")}`;
+}
+
 function renderExcerpts(context: Context, regressions: CaseRecord[]): string[] {
   const shown = regressions.slice(0, context.limits.excerpts);
   if (shown.length === 0) return [];
@@ -378,6 +386,7 @@ function renderExcerpts(context: Context, regressions: CaseRecord[]): string[] {
     const testCase = context.detail(record);
     const changes = regressingChecks(testCase, context.checkIds).slice(0, context.limits.checksPerCase);
     lines.push("", `#### ${id(context, testCase.id, false)}`, "");
+    if (testCase.traffic) lines.push(trafficOrigin(testCase.traffic, testCase.tags), "");
     for (const change of changes) {
       lines.push(
         `- ${mdCode(change.check)}: baseline ${change.baseline.status} → candidate **${change.candidate.status}**: ${reason(context, change.candidate.reason)}`,

@@ -82,13 +82,16 @@ describe("eval --traffic with recorded arms (SPEC §9)", () => {
   test("both arms recorded: scored and compared paired, nothing called, exactly the planted regressions", async () => {
     const server = await fakeServerForTest({ respond: scriptedModel() });
     const dir = project(trafficLines(30));
-    const result = await runModelgate([...trafficArgs, "--baseline", "recorded", "--candidate", "recorded"], {
+    const result = await runModelgate([...trafficArgs, "--baseline", "recorded", "--candidate", "recorded", "--format", "json,md"], {
       cwd: dir,
       env: { OPENAI_BASE_URL: server.openaiBaseUrl },
     });
     expect(result.stderr).not.toContain("crashed");
     expect(result.exitCode).toBe(1);
     expect(server.stats.requests).toBe(0);
+    // The Markdown case view says where and when each regressed request was captured.
+    const markdown = readFileSync(join(dir, "out", "report.md"), "utf8");
+    expect(markdown).toMatch(/#### `req-tool-003`\n\nTraffic: captured `2026-06-12T10:00:\d\d\.000Z` · from `shadow` · tags `[^`]+`/);
     const report = readReport(dir);
     expect(new Set(report.regressions)).toEqual(new Set([...planted].map((id) => `req-${id}`)));
     expect(report.variants.baseline).toMatchObject({ name: "recorded", provider: "recorded", model: "prod-baseline" });

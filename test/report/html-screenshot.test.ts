@@ -81,6 +81,11 @@ describe.skipIf(!available)(`HTML report screenshots${available ? "" : ` (skippe
     expect(await amount.locator("del").textContent()).toBe("20");
     expect(await amount.locator("ins").textContent()).toBe("25");
     expect(await toolDiff.textContent()).not.toMatch(/call_/);
+    // A traffic case says where and when it was captured, and its tags.
+    expect(await page.locator('.case-detail[data-case-id="refund-acme"] .traffic-origin').textContent()).toBe(
+      "Traffic: captured 2026-06-12T10:00:03.000Z · from litellm · tags tenant:acme, tools",
+    );
+    expect(await page.locator('.case-detail[data-case-id="triage-acme"] .traffic-origin').count()).toBe(0);
 
     // JSON key by key: the changed key, and a reformatted-only answer is "same JSON" without word-diff marks.
     await page.click('tr.case-row[data-case-id="triage-acme"]');

@@ -14,6 +14,8 @@ export const tenantCases: CaseReport[] = [
     id: "refund-acme",
     tags: ["tenant:acme", "tools"],
     input: "Refund order A-1001, it arrived damaged.",
+    // a production request (eval --traffic): the case view says where and when it was captured
+    traffic: { ts: "2026-06-12T10:00:03.000Z", source: "litellm" },
     outcome: "regression",
     baseline: [
       makeCaseRun({
