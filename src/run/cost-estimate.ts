@@ -86,6 +86,9 @@ export function enforceCostLimit(estimate: CostEstimate, maxCostUsd: number): vo
     );
   }
   if (estimate.usd > maxCostUsd) {
-    throw new UserError(`cost guard: this run is estimated at $${estimate.usd.toFixed(4)}, over --max-cost $${maxCostUsd}; not started`, 3);
+    throw new UserError(
+      `cost guard: this run is estimated at $${estimate.usd.toFixed(4)}, over --max-cost $${maxCostUsd}; not started\n  (estimated from ${estimateMethod})`,
+      3,
+    );
   }
 }

@@ -264,7 +264,9 @@ describe("--max-cost", () => {
     });
     const result = await runModelgate(["eval", "--rubric", "rubric.yaml", "--baseline", "a", "--candidate", "b", "--max-cost", "0.5"], { cwd: dir });
     expect(result.exitCode).toBe(3);
-    expect(result.stderr).toMatch(/estimated at \$\d+\.\d+, over --max-cost \$0\.5; not started/);
+    expect(result.stderr).toMatch(
+      /estimated at \$\d+\.\d+, over --max-cost \$0\.5; not started\n {2}\(estimated from request characters \/ 4 as input tokens;/,
+    );
     expect(server.stats.requests).toBe(0);
   });
 
