@@ -60,8 +60,9 @@ if [ "${NODE22_FULL:-0}" = 1 ]; then
   files=()
 else
   files=(test/cli/demo.test.ts test/cli/eval.test.ts test/cli/faults.test.ts test/cli/http-client.test.ts
-         test/cli/interrupt.test.ts test/cli/watch.test.ts test/providers/http-fetch.test.ts
-         test/load/logged-requests.test.ts test/report/html-browser.test.ts test/checks/schema-compiler.test.ts)
+         test/cli/interrupt.test.ts test/cli/watch.test.ts test/providers/http-client.test.ts
+         test/load/logged-requests.test.ts test/report/html-browser.test.ts test/report/html-screenshot.test.ts
+         test/checks/schema-compiler.test.ts test/shadow/proxy.test.ts)
 fi
 step "vitest run ${files[*]:-(full suite)}"
 node node_modules/vitest/vitest.mjs run "${files[@]}"
