@@ -147,8 +147,9 @@ function validateCasesAgainstChecks(inputs: Inputs): void {
       if (!check.validateCase || !check.appliesTo(testCase)) continue;
       for (const message of check.validateCase(testCase)) issues.push({ file, line: testCase.line, field: `check ${check.id}`, message });
     }
-    // eval checks the two variants it runs; validate checks every variant the config defines.
-    const variants = inputs.baseline || inputs.candidate ? [inputs.baseline, inputs.candidate] : Object.values(inputs.config.variants);
+    // eval checks the two variants it runs (none when both sides are recorded); validate checks every variant the config defines.
+    const running = inputs.baseline || inputs.candidate || inputs.recorded.length > 0;
+    const variants = running ? [inputs.baseline, inputs.candidate] : Object.values(inputs.config.variants);
     for (const variant of variants) {
       if (!variant?.prompt) continue;
       const missing = placeholders(variant.prompt.text).filter((name) => !Object.hasOwn(testCase.vars, name));

@@ -164,6 +164,16 @@ describe("eval --traffic with recorded arms (SPEC §9)", () => {
     expect(result.exitCode).toBe(1);
   });
 
+  test("both sides recorded: the config's variants are not run, so their prompts' {{vars}} are not asked of the traffic", async () => {
+    const dir = project(trafficLines(12), {
+      "modelgate.config.yaml": ["variants:", "  stable: { provider: openai, model: gpt-4o-2024-08-06, prompt: tier.md }", ""].join("\n"),
+      "tier.md": "You serve {{customer_tier}} customers.",
+    });
+    const result = await runModelgate([...trafficArgs, "--baseline", "recorded", "--candidate", "recorded"], { cwd: dir });
+    expect(result.stderr).not.toContain("customer_tier");
+    expect(result.exitCode).toBe(1);
+  });
+
   test("recorded baseline + live candidate: each production request replayed once, as logged, with the candidate's prompt", async () => {
     const seen: FakeRequest[] = [];
     const model = scriptedModel(planted);

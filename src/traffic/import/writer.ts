@@ -1,4 +1,5 @@
-import { closeSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
+import { dirname } from "node:path";
 
 /**
  * Appends text to a file through a 1 MiB buffer (a write per line cost more than the parsing at
@@ -13,6 +14,8 @@ export class BufferedFile {
 
   constructor(readonly path: string) {
     this.temp = `${path}.${process.pid}.tmp`;
+    // `--out reports/x/prod.traffic.jsonl` in a fresh checkout: create the folder, as eval's --out does.
+    mkdirSync(dirname(path), { recursive: true });
     this.fd = openSync(this.temp, "w");
   }
 

@@ -105,6 +105,15 @@ describe("import flags", () => {
     expect(out?.[0]?.request.messages).toEqual([{ role: "user", content: "my key is sk-proj-***, mail a@b.io" }]);
   });
 
+  test("--out in a folder that does not exist yet: the folder is created (as eval's --out is)", async () => {
+    const dir = tempFolderForTest("mg-import-flags-");
+    writeFileSync(join(dir, "log.jsonl"), `${twelve.join("\n")}\n`);
+    const result = await runModelgate(["import", "litellm", "log.jsonl", "--out", "reports/new/prod.traffic.jsonl"], { cwd: dir });
+    expect(result.stderr).toBe("");
+    expect(result.exitCode).toBe(0);
+    expect(readFileSync(join(dir, "reports/new/prod.traffic.jsonl"), "utf8").trim().split("\n")).toHaveLength(12);
+  });
+
   test("usage errors: unknown format, bad --arm", async () => {
     const dir = tempFolderForTest("mg-import-flags-");
     const unknown = await runModelgate(["import", "splunk", "x.jsonl", "--out", "o.jsonl"], { cwd: dir });
