@@ -9,7 +9,7 @@ import { metricValue } from "../aggregate/metrics.js";
 import { exactRateTarget, invertInterval, type MetricEvidence, type Range, rangeOf, type Target } from "../compare/compare.js";
 import { type Interval, mean, normalCdf, normalQuantile, quantile, sortedCopy, tCdf, tQuantile, variance } from "../stats/index.js";
 import { welchDifference } from "../stats/two-sample-mean.js";
-import { moverWilsonInterval, type Rate, standardiseRates } from "../stats/two-sample-proportion.js";
+import { moverExactInterval, type Rate, standardiseRates } from "../stats/two-sample-proportion.js";
 import { quantileBeyond, quantileDifference, quantileInterval } from "../stats/two-sample-quantile.js";
 import type { CaseRecord, Comparison } from "../types.js";
 
@@ -100,7 +100,7 @@ export function unpairedEvidence(definition: MetricDefinition, name: string, cas
       fallback,
     );
     standardBaseline = pooled.baseline.n > 0 ? pooled.baseline.x / pooled.baseline.n : baselineRaw;
-    method = `unpaired: Newcombe hybrid score (MOVER-Wilson) interval${strataNote}; Clopper–Pearson for the candidate's rate`;
+    method = `unpaired: MOVER interval with Clopper–Pearson limits${strataNote}; Clopper–Pearson for the candidate's rate`;
     make = (k) =>
       k === 0 ? exactRateTarget(pooled.candidate.x, pooled.candidate.n) : moverTarget(pooled.candidate, pooled.baseline, k, rangeOf(range, k));
   } else if (declaration.statistic === "mean") {
@@ -156,7 +156,7 @@ function moverTarget(candidate: Rate, baseline: Rate, k: number, range: Range): 
   const estimate = pc - k * pb;
   const clip = (x: number) => Math.min(range.max, Math.max(range.min, x));
   const interval = (confidence: number): Interval => {
-    const [lo, hi] = moverWilsonInterval(candidate, baseline, k, zOf(confidence));
+    const [lo, hi] = moverExactInterval(candidate, baseline, k, confidence);
     return [clip(lo), clip(hi)];
   };
   const shrunk = (r: Rate) => (r.x + 0.5) / (r.n + 1);

@@ -2,7 +2,7 @@ import { describe, expect, test } from "vitest";
 import { normalQuantile } from "../../src/stats/index.js";
 import { tCdf, tQuantile } from "../../src/stats/student-t.js";
 import { welchDifference } from "../../src/stats/two-sample-mean.js";
-import { moverWilsonInterval, standardiseRates } from "../../src/stats/two-sample-proportion.js";
+import { moverExactInterval, moverWilsonInterval, standardiseRates } from "../../src/stats/two-sample-proportion.js";
 import { quantileBeyond, quantileDifference, quantileInterval } from "../../src/stats/two-sample-quantile.js";
 
 const z = (confidence: number) => normalQuantile(1 - (1 - confidence) / 2);
@@ -21,6 +21,21 @@ describe("Newcombe hybrid score interval for two independent proportions", () =>
     const [lo, hi] = moverWilsonInterval({ x: x1, n: n1 }, { x: x2, n: n2 }, 1, z(confidence));
     expect(lo).toBeCloseTo(lower, 9);
     expect(hi).toBeCloseTo(upper, 9);
+  });
+
+  // The canary's interval: MOVER with Clopper–Pearson limits. Reference: scipy 1.x, limits from
+  // scipy.stats.beta.ppf(α/2, x, n−x+1) / beta.ppf(1−α/2, x+1, n−x), combined as Zou & Donner's MOVER.
+  test.each([
+    [56, 70, 48, 80, 1, 0.95, 0.0438868782, 0.3441710232],
+    [9, 10, 3, 10, 1, 0.95, 0.1067869299, 0.8528065142],
+    [196, 200, 3724, 3800, 1, 1 - (2 * 0.05) / 96, -0.0564256626, 0.0201117185],
+    [45, 50, 700, 800, 0.98, 0.95, -0.0776089805, 0.1135576073],
+    [0, 20, 0, 30, 1, 0.95, -0.115703308, 0.168433471],
+    [20, 20, 29, 30, 1, 0.99, -0.2017475498, 0.222751065],
+  ])("MOVER–Clopper–Pearson %i/%i − k·%i/%i, k = %f, at %f", (x1, n1, x2, n2, k, confidence, lower, upper) => {
+    const [lo, hi] = moverExactInterval({ x: x1, n: n1 }, { x: x2, n: n2 }, k, confidence);
+    expect(lo).toBeCloseTo(lower, 8);
+    expect(hi).toBeCloseTo(upper, 8);
   });
 
   test("one stratum standardises to itself; strata re-weight the baseline to the candidate's mix", () => {
