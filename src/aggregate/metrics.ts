@@ -154,7 +154,10 @@ export function metricDefinitions(checks: CheckInfo[], options: AggregateOptions
 
 /** Clusters of one metric on one side, one per case (empty clusters included, to keep the pairing). */
 export function clustersOf(definition: MetricDefinition, cases: CaseRecord[], side: Side): number[][] {
-  return cases.map((testCase) => definition.values(testCase, side));
+  // `slice()`: an array filled by push keeps room for 17 numbers (~150 bytes); copied, it holds what it
+  // has. These stay alive for the whole analysis, two per case per metric: at 100,000 cases that was
+  // most of a 1.2 GB peak.
+  return cases.map((testCase) => definition.values(testCase, side).slice());
 }
 
 /**
