@@ -1,3 +1,4 @@
+import { splitSegmentMetric } from "./aggregate/metric-names.js";
 import { computeMetrics, createClusterTable, type MetricDefinition, metricDefinitions, segmentTagsOf } from "./aggregate/metrics.js";
 import { compareMetrics } from "./compare/compare.js";
 import { DEFAULT_POLICY, evaluateGate } from "./gate/evaluate.js";
@@ -33,10 +34,13 @@ export function analyse(input: {
       ...segmentTags.map((tag) => `segment.${tag}.pass_rate`),
     ]),
   ];
-  // One table of clusters for every stage below: each metric's values are read from the cases once.
-  const table = createClusterTable(input.cases);
+  // One table of clusters for every stage below; only what gate rules read stays in it throughout.
+  const gated = new Set(input.gate.map((rule) => rule.metric));
+  const known = definitions.map((definition) => definition.name);
+  const gatedDefinitions = new Set([...gated].map((name) => splitSegmentMetric(name, known)?.metric ?? name));
+  const table = createClusterTable(input.cases, (definition) => gatedDefinitions.has(definition.name));
   const metrics = computeMetrics(input.cases, definitions, segmentTags, table);
-  const evidence = compareMetrics(names, definitions, input.cases, { bootstrap: new Set(input.gate.map((rule) => rule.metric)), table });
+  const evidence = compareMetrics(names, definitions, input.cases, { gated, table });
   const policy = input.policy ?? DEFAULT_POLICY;
   const gate = evaluateGate(input.gate, evidence, policy);
   if (input.gate.length > 0 && input.falseFailReplications !== 0) {

@@ -164,6 +164,10 @@ export function clustersOf(definition: MetricDefinition, cases: CaseRecord[], si
  * Each metric's clusters over one set of cases, built on first use and shared by aggregate, compare and
  * the false-fail estimate; a segment's are the same arrays picked by the tag's case indices. Building
  * them afresh per consumer and per segment was ~2.5 s of a 10,000-case run (`npm run bench`).
+ * Only the definitions `keep` names (what gate rules read: the false-fail estimate reads them again)
+ * stay for the table's life; any other definition's clusters stay until another one is asked for, so
+ * they are built at most once per stage. Keeping all 28 of a rubric's metrics was ~3 KB per case, most
+ * of a 100,000-case run's peak.
  */
 export interface ClusterTable {
   /** the cases (with `tag`: those carrying it) */
@@ -171,8 +175,9 @@ export interface ClusterTable {
   clusters(definition: MetricDefinition, side: Side, tag?: string): number[][];
 }
 
-export function createClusterTable(cases: CaseRecord[]): ClusterTable {
-  const built = new Map<MetricDefinition, Record<Side, number[][] | undefined>>();
+export function createClusterTable(cases: CaseRecord[], keep: (definition: MetricDefinition) => boolean = () => true): ClusterTable {
+  const kept = new Map<MetricDefinition, Record<Side, number[][] | undefined>>();
+  let recent: { definition: MetricDefinition; clusters: Record<Side, number[][] | undefined> } | undefined;
   const tagged = new Map<string, { cases: CaseRecord[]; indices: number[] }>();
   const subset = (tag: string) => {
     let entry = tagged.get(tag);
@@ -183,12 +188,20 @@ export function createClusterTable(cases: CaseRecord[]): ClusterTable {
     }
     return entry;
   };
-  const full = (definition: MetricDefinition, side: Side): number[][] => {
-    let entry = built.get(definition);
+  const entryOf = (definition: MetricDefinition): Record<Side, number[][] | undefined> => {
+    if (!keep(definition)) {
+      if (recent?.definition !== definition) recent = { definition, clusters: { baseline: undefined, candidate: undefined } };
+      return recent.clusters;
+    }
+    let entry = kept.get(definition);
     if (!entry) {
       entry = { baseline: undefined, candidate: undefined };
-      built.set(definition, entry);
+      kept.set(definition, entry);
     }
+    return entry;
+  };
+  const full = (definition: MetricDefinition, side: Side): number[][] => {
+    const entry = entryOf(definition);
     entry[side] ??= clustersOf(definition, cases, side);
     return entry[side];
   };
@@ -237,13 +250,24 @@ export function computeMetrics(
   segmentTags: string[],
   table: ClusterTable = createClusterTable(cases),
 ): { baseline: MetricValues; candidate: MetricValues } {
-  const result = { baseline: {} as MetricValues, candidate: {} as MetricValues };
-  for (const tag of [undefined, ...segmentTags]) {
-    const prefix = tag === undefined ? "" : `segment.${tag}.`;
-    for (const definition of definitions) {
+  const tags = [undefined, ...segmentTags];
+  const nameOf = (definition: MetricDefinition, tag: string | undefined) =>
+    tag === undefined ? definition.name : `segment.${tag}.${definition.name}`;
+  // One metric at a time, so the table can let each one's clusters go; the keys keep the report's
+  // order (whole run first, then each segment).
+  const values = new Map<string, number | null>();
+  for (const definition of definitions) {
+    for (const tag of tags) {
       for (const side of ["baseline", "candidate"] as const) {
-        result[side][`${prefix}${definition.name}`] = metricValue(definition, table.clusters(definition, side, tag), table.cases(tag), side);
+        values.set(`${side}:${nameOf(definition, tag)}`, metricValue(definition, table.clusters(definition, side, tag), table.cases(tag), side));
       }
+    }
+  }
+  const result = { baseline: {} as MetricValues, candidate: {} as MetricValues };
+  for (const tag of tags) {
+    for (const definition of definitions) {
+      for (const side of ["baseline", "candidate"] as const)
+        result[side][nameOf(definition, tag)] = values.get(`${side}:${nameOf(definition, tag)}`) ?? null;
     }
   }
   return result;

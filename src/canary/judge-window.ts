@@ -96,7 +96,7 @@ export function windowEvidence(
   within: readonly string[],
   seed: number,
 ): Map<string, MetricEvidence> {
-  if (pairing === "paired") return compareMetrics(names, definitions, cases, { seed, bootstrap: new Set(names) });
+  if (pairing === "paired") return compareMetrics(names, definitions, cases, { seed, gated: new Set(names) });
   const byName = new Map(definitions.map((d) => [d.name, d]));
   const known = [...byName.keys()];
   const stratumOf = within.length > 0 ? (c: CaseRecord) => stratumKey(c.tags, within) : undefined;

@@ -40,12 +40,13 @@ export interface CompareOptions {
   resamples?: number;
   seed?: number;
   /**
-   * Metrics that get the paired bootstrap (default: all). A gate rule's metric needs it; the other
-   * metrics of the report are there to read, so a mean gets the paired t on per-case means and a
-   * percentile or a total no interval — a bootstrap per metric per segment would cost seconds at
-   * 10,000 cases for numbers no rule reads.
+   * The metrics gate rules read (default: all). They get the paired bootstrap, and their evidence
+   * answers for any k. The other metrics of the report are there to read: a mean gets the paired t on
+   * per-case means and a percentile or a total no interval (a bootstrap per metric per segment would
+   * cost seconds at 10,000 cases for numbers no rule reads), and their evidence keeps only the delta's
+   * target, not the cases' values.
    */
-  bootstrap?: ReadonlySet<string>;
+  gated?: ReadonlySet<string>;
   /** the cases' clusters, when the caller already built them (analyse shares one table) */
   table?: ClusterTable;
 }
@@ -115,6 +116,7 @@ export function compareMetric(
     return { comparison: { ...comparison, method: "no paired cases" }, target: () => null, errored };
   }
   const range = declaration.range;
+  const gated = options.gated?.has(name) ?? true;
   const cache = new Map<number, Target | null>();
   let make: (k: number) => Target | null;
   let method: string;
@@ -141,7 +143,7 @@ export function compareMetric(
         rangeOf(range, k),
       );
     pDiff = tTwoSided(candMeans.map((value, i) => value - (baseMeans[i] ?? 0)));
-  } else if (options.bootstrap && !options.bootstrap.has(name)) {
+  } else if (!gated) {
     const baseMeans = base.map((c) => mean(c));
     const candMeans = cand.map((c) => mean(c));
     const isMean = declaration.statistic === "mean";
@@ -167,7 +169,16 @@ export function compareMetric(
     if (!cache.has(k)) cache.set(k, make(k));
     return cache.get(k) ?? null;
   };
-  return { comparison: { ...comparison, ci: target(1)?.interval(0.95) ?? null, p_value: pDiff, p_value_diff: pDiff, method }, target };
+  const delta = target(1);
+  const summary = { ...comparison, ci: delta?.interval(0.95) ?? null, p_value: pDiff, p_value_diff: pDiff, method };
+  // No rule asks an ungated metric for another k, and `make` holds this metric's values of every case:
+  // kept for each of a report's metrics and segments, they were most of a 100,000-case analysis' memory.
+  return { comparison: summary, target: gated ? target : deltaOnly(delta) };
+}
+
+/** A target function that knows only the delta, built out here so it holds nothing else of compareMetric's scope. */
+function deltaOnly(delta: Target | null): (k: number) => Target | null {
+  return (k) => (k === 1 ? delta : null);
 }
 
 /** Regressions / improvements: counts of discordant cases; McNemar says whether they differ beyond chance. */
