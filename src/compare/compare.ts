@@ -267,7 +267,8 @@ export function invertInterval(
   if (clears(cLo)) return 1e-12;
   let cHi = clearance(hi);
   if (!clears(cHi)) return 0.5;
-  let side_ = 0;
+  /** which end of the bracket moved last (Illinois bookkeeping) */
+  let lastMoved: "none" | "high" | "low" = "none";
   // Six significant digits of α: far finer than any decision or report needs.
   for (let i = 0; i < 100 && hi - lo > 1e-6; i++) {
     const secant = cLo !== null && cHi !== null && cHi !== cLo ? hi - ((hi - lo) * (cHi as number)) / ((cHi as number) - cLo) : Number.NaN;
@@ -278,13 +279,13 @@ export function invertInterval(
       hi = mid;
       cHi = c;
       // Illinois: when the same end moves twice running, halve the other's weight so the bracket closes.
-      if (side_ === 1 && cLo !== null) cLo /= 2;
-      side_ = 1;
+      if (lastMoved === "high" && cLo !== null) cLo /= 2;
+      lastMoved = "high";
     } else {
       lo = mid;
       cLo = c;
-      if (side_ === -1 && cHi !== null) cHi /= 2;
-      side_ = -1;
+      if (lastMoved === "low" && cHi !== null) cHi /= 2;
+      lastMoved = "low";
     }
   }
   return Math.exp(hi);

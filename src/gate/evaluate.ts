@@ -169,7 +169,9 @@ function decide(t: Tested, pAdjusted: number | null): GateRuleResult {
   }
   const inconclusive = verdict === "inconclusive" || straddles || (undecided && rule.mode !== "point");
   const casesNeeded =
-    inconclusive && t.stats?.se ? casesForPower({ se: t.stats.se, n: comparison.n, effect: t.estimate, bound: target.limit }) : undefined;
+    inconclusive && t.stats?.se
+      ? casesForPower({ se: t.stats.se, n: comparison.n, effect: t.estimate, bound: target.limit, ...unchangedOf(target, comparison) })
+      : undefined;
   const p = rule.mode === "non-inferior" ? t.pMet : t.pViolation;
   return {
     ...result,
@@ -183,6 +185,12 @@ function decide(t: Tested, pAdjusted: number | null): GateRuleResult {
     ...(casesNeeded !== undefined ? { cases_needed: casesNeeded } : {}),
     reason: describe(rule, comparison, target, t.estimate, interval, p, pAdjusted, verdict, inconclusive, undecided, casesNeeded),
   };
+}
+
+/** What the rule's tested quantity would be were the candidate exactly the baseline: (1 − k)·baseline. */
+export function unchangedOf(target: RuleTarget, comparison: Comparison): { unchanged?: number } {
+  if (target.k === 1) return { unchanged: 0 };
+  return comparison.baseline === null ? {} : { unchanged: (1 - target.k) * comparison.baseline };
 }
 
 function emptyComparison(metric: string): Comparison {

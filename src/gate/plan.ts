@@ -7,7 +7,7 @@ import { compareMetrics } from "../compare/compare.js";
 import { caseOutcome } from "../score/outcome.js";
 import { binomialCdf, casesForPower, clopperPearson, createRng } from "../stats/index.js";
 import type { CaseRecord, CheckInfo, FalseFailRate, GatePolicy, GateRule, RunRecord } from "../types.js";
-import { evaluateGate, ruleTarget } from "./evaluate.js";
+import { evaluateGate, ruleTarget, unchangedOf } from "./evaluate.js";
 import { estimateFalseFailRate } from "./false-fail.js";
 
 export interface RulePlan {
@@ -44,7 +44,16 @@ export function planGate(input: {
     const target = ruleTarget(rule);
     const stats = evidence.get(rule.metric)?.target(target.k);
     const n = result?.n ?? 0;
-    const needed = stats?.se ? casesForPower({ se: stats.se, n, effect: stats.estimate, bound: target.limit, known: input.stated === true }) : null;
+    const needed = stats?.se
+      ? casesForPower({
+          se: stats.se,
+          n,
+          effect: stats.estimate,
+          bound: target.limit,
+          known: input.stated === true,
+          ...(result ? unchangedOf(target, result) : {}),
+        })
+      : null;
     return { rule, n, estimate: stats?.estimate ?? result?.candidate ?? null, cases_needed: needed, verdict: result?.verdict ?? "skipped" };
   });
   const falseFail = estimateFalseFailRate({ cases: input.cases, definitions, evidence, rules: input.rules, policy: input.policy });

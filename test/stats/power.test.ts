@@ -49,4 +49,18 @@ describe("casesForPower", () => {
     expect(quoted).toBeGreaterThan(50);
     expect(settled / quoted).toBeGreaterThanOrEqual(0.7);
   });
+
+  test("a noisy pilot never plans for a larger gap than a candidate exactly as good as the baseline would have", () => {
+    // a 20-case pilot 0.3 above a −0.02 bound with se 0.25 (lower bound of the gap below 0): a third of its gap (0.1) is more than the unchanged candidate's 0.02
+    const unchanged = casesForPower({ se: 0.25, n: 20, effect: 0.28, bound: -0.02, unchanged: 0 });
+    const sigma = 0.25 * Math.sqrt(20);
+    expect(unchanged).toBe(Math.ceil((((normalQuantile(0.975) + normalQuantile(0.8)) * sigma) / 0.02) ** 2));
+    expect(unchanged).toBeGreaterThan(casesForPower({ se: 0.25, n: 20, effect: 0.28, bound: -0.02 }) ?? 0);
+    // a gap the pilot measured clear of its noise is planned at its lower confidence bound, cap or not
+    expect(casesForPower({ se: 0.01, n: 1000, effect: 0.1, bound: -0.02, unchanged: 0 })).toBe(
+      casesForPower({ se: 0.01, n: 1000, effect: 0.1, bound: -0.02 }),
+    );
+    // a zero-tolerance rule (the unchanged candidate sits on the bound): a third of the observed gap, as without the cap
+    expect(casesForPower({ se: 0.2, n: 20, effect: 0.3, bound: 0, unchanged: 0 })).toBe(casesForPower({ se: 0.2, n: 20, effect: 0.3, bound: 0 }));
+  });
 });
