@@ -8,14 +8,25 @@
  * `gate.false_fail_rate` next to the simulated A/A rate of a point rule.
  * Last column: the settle rate of "~N cases would settle it" — pilots at n whose `evidence` rule was
  * undecided, re-run at the N they quoted (truth Δ = −0.05 or +0.01, off the bound): the share decided.
- *   npm run calibrate [-- --replications 400]
+ *   npm run calibrate [-- --replications 400] [--cell 20x3 …] [--no-settle]
+ * `--cell NxR` runs only that cell (repeatable); `--no-settle` leaves out the settle column, the slow part
+ * (its re-runs go up to 50,000 cases), so one cell can be checked at many replications in seconds.
  */
+import { parseArgs } from "node:util";
 import { analyse } from "../src/analyse.js";
 import { caseOutcome } from "../src/score/outcome.js";
 import { createRng, type Rng } from "../src/stats/index.js";
 import type { CaseRecord, CheckInfo, GateMode, GateRule, RunRecord } from "../src/types.js";
 
-const replications = Number(process.argv[process.argv.indexOf("--replications") + 1]) || 200;
+const { values: flags } = parseArgs({
+  options: {
+    replications: { type: "string", default: "200" },
+    cell: { type: "string", multiple: true },
+    "no-settle": { type: "boolean", default: false },
+  },
+});
+const replications = Number(flags.replications) || 200;
+const settle = !flags["no-settle"];
 const CHECKS = 15;
 const checks: CheckInfo[] = Array.from({ length: CHECKS }, (_, i) => ({ id: `c${i}`, type: "contains", category: `k${i}` }));
 
@@ -103,7 +114,7 @@ function cell(n: number, repeats: number) {
     });
     if (family.gate.verdict === "fail") tally.family++;
     // settle rate: a pilot at n whose evidence rule is undecided quotes "~N cases would settle it"; re-run at N
-    for (const delta of SETTLE_TRUTHS) {
+    for (const delta of settle ? SETTLE_TRUTHS : []) {
       const pilot = analyse({
         cases: simulate(settleRng, n, repeats, delta),
         checks: checks.slice(0, 1),
@@ -129,11 +140,11 @@ function cell(n: number, repeats: number) {
   }
   const pct = (x: number) => `${((100 * x) / replications).toFixed(1)}%`;
   const row = (map: Map<GateMode, number>) => modes.map((m) => pct(map.get(m) ?? 0)).join(" / ");
-  const settle =
-    tally.quoted === 0
+  const settled =
+    !settle || tally.quoted === 0
       ? "-"
       : `${((100 * tally.settled) / tally.quoted).toFixed(1)}% of ${tally.quoted}${tally.tooMany > 0 ? ` (+${tally.tooMany} over ${MAX_RERUN.toLocaleString("en-US")}, not re-run)` : ""}`;
-  return `| ${n} | ${repeats} | ${pct(tally.covered)} | ${row(tally.aa)} | ${row(tally.atBound)} | ${row(tally.power)} | ${pct(tally.family)} | ${pct(tally.estimated)} | ${settle} |`;
+  return `| ${n} | ${repeats} | ${pct(tally.covered)} | ${row(tally.aa)} | ${row(tally.atBound)} | ${row(tally.power)} | ${pct(tally.family)} | ${pct(tally.estimated)} | ${settled} |`;
 }
 
 console.log(`modelgate calibrate: ${replications} replications per cell, max_drop 0.02; modes point / significant / non-inferior / evidence`);
@@ -141,4 +152,10 @@ console.log(
   "| n | repeat | coverage | fails at Δ=0 | at the bound (non-inferior: passes) | power at Δ=−0.05 | 15-rule significant gate at Δ=0 | mean gate.false_fail_rate of the point rule (simulated: fails at Δ=0, point) | settle rate at the quoted n (evidence, Δ=−0.05 and +0.01) |",
 );
 console.log("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
-for (const repeats of [1, 3]) for (const n of [20, 50, 200, 1000]) console.log(cell(n, repeats));
+const cells =
+  flags.cell?.map((text) => {
+    const match = /^(\d+)x(\d+)$/.exec(text);
+    if (!match) throw new Error(`--cell ${text}: expected NxR, e.g. 20x3`);
+    return [Number(match[1]), Number(match[2])] as const;
+  }) ?? [1, 3].flatMap((repeats) => [20, 50, 200, 1000].map((n) => [n, repeats] as const));
+for (const [n, repeats] of cells) console.log(cell(n, repeats));
