@@ -251,23 +251,17 @@ export function computeMetrics(
   table: ClusterTable = createClusterTable(cases),
 ): { baseline: MetricValues; candidate: MetricValues } {
   const tags = [undefined, ...segmentTags];
+  const sides = ["baseline", "candidate"] as const;
   const nameOf = (definition: MetricDefinition, tag: string | undefined) =>
     tag === undefined ? definition.name : `segment.${tag}.${definition.name}`;
-  // One metric at a time, so the table can let each one's clusters go; the keys keep the report's
-  // order (whole run first, then each segment).
-  const values = new Map<string, number | null>();
+  // The keys are laid out in the report's order first (whole run, then each segment); the values are
+  // then filled one metric at a time, so the table can let each metric's clusters go.
+  const result = { baseline: {} as MetricValues, candidate: {} as MetricValues };
+  for (const tag of tags) for (const definition of definitions) for (const side of sides) result[side][nameOf(definition, tag)] = null;
   for (const definition of definitions) {
     for (const tag of tags) {
-      for (const side of ["baseline", "candidate"] as const) {
-        values.set(`${side}:${nameOf(definition, tag)}`, metricValue(definition, table.clusters(definition, side, tag), table.cases(tag), side));
-      }
-    }
-  }
-  const result = { baseline: {} as MetricValues, candidate: {} as MetricValues };
-  for (const tag of tags) {
-    for (const definition of definitions) {
-      for (const side of ["baseline", "candidate"] as const)
-        result[side][nameOf(definition, tag)] = values.get(`${side}:${nameOf(definition, tag)}`) ?? null;
+      for (const side of sides)
+        result[side][nameOf(definition, tag)] = metricValue(definition, table.clusters(definition, side, tag), table.cases(tag), side);
     }
   }
   return result;
