@@ -276,6 +276,12 @@ export interface CheckResult {
 export type Side = "baseline" | "candidate";
 
 /**
+ * A check's result as a run keeps it in memory: a passed check's reason stays on disk (the case log,
+ * then report.json). Nothing reads a pass's reason from a record; a failure's or an error's is shown.
+ */
+export type CheckRecord = Omit<CheckResult, "reason"> & { reason?: string };
+
+/**
  * What aggregation, the gate and the summaries read of one draw: a `CaseRun` without what the model
  * wrote. A long run keeps only these in memory; the full runs wait on disk (src/run/case-log.ts).
  */
@@ -288,7 +294,7 @@ export interface RunRecord {
   attempts: number;
   cached: boolean;
   error: RequestError | null;
-  checks: Record<string, CheckResult>;
+  checks: Record<string, CheckRecord>;
   /** the model that answered, as the API named it */
   served_model?: string;
   system_fingerprint?: string;
@@ -308,6 +314,7 @@ export interface RunAgreement {
 
 /** One draw of one case on one variant, as it appears in report.json (SPEC §8). */
 export interface CaseRun extends RunRecord {
+  checks: Record<string, CheckResult>;
   output: string | null;
   tool_calls: ToolCall[];
   /** the API's own refusal text, when the model declined */

@@ -10,7 +10,7 @@ import { printTerminal, redactedSummary, writeReportFiles } from "../report/emit
 import { type OpenedReport, openedWhole, openReport } from "../report/read-report.js";
 import { caseIssues, reportHeadIssues } from "../report/validate-report.js";
 import { makeFolders } from "../report/writer.js";
-import { CaseLog, recordOf } from "../run/case-log.js";
+import { CaseLog, recordOf, SharedRecordValues } from "../run/case-log.js";
 import type { CaseRecord, Issue, RunReport } from "../types.js";
 
 /** `modelgate report` options, normalised by the CLI layer. */
@@ -47,6 +47,7 @@ export function runReport(options: ReportOptions, io: CliIO): number {
   const caseLog = files.length > 0 ? new CaseLog(outDir) : undefined;
   try {
     const records: CaseRecord[] = [];
+    const shared = new SharedRecordValues();
     let index = 0;
     for (const testCase of saved.cases()) {
       const problems = caseIssues(testCase, index, shown, saved.caseLine?.());
@@ -56,7 +57,7 @@ export function runReport(options: ReportOptions, io: CliIO): number {
         if (issues.length >= 200) break;
         continue;
       }
-      if (issues.length === 0) records.push(caseLog ? caseLog.append(testCase) : recordOf(testCase));
+      if (issues.length === 0) records.push(caseLog ? caseLog.append(testCase) : recordOf(testCase, shared));
     }
     throwIfIssues(issues, "report");
     const { report, source: cases } = redactedSummary({ ...saved.head, cases: records }, caseLog ?? noCases);

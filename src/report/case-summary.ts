@@ -29,7 +29,8 @@ export function summarizeCheck(runs: RunRecord[], checkId: string): SideCheck {
     const matching = results.filter((result) => result.status === status);
     const first = matching[0];
     if (first !== undefined) {
-      return { status, reason: first.reason, score: first.score, count: matching.length, draws: results.length };
+      // A record keeps no reason for a pass (the case log has it): only failures' and errors' are shown.
+      return { status, reason: first.reason ?? "", score: first.score, count: matching.length, draws: results.length };
     }
   }
   return { status: "missing", reason: "not scored", score: null, count: 0, draws: 0 };
@@ -99,7 +100,7 @@ export function caseProblems(testCase: CaseRecord): CaseProblem[] {
       }
       for (const [check, result] of Object.entries(run.checks)) {
         if (result.status === "error") {
-          problems.push({ side, repeat: run.repeat, where: `check ${check}`, kind: "error", message: result.reason });
+          problems.push({ side, repeat: run.repeat, where: `check ${check}`, kind: "error", message: result.reason ?? "" });
         }
       }
     }

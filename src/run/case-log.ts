@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { closeSync, openSync, readSync, rmSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { redactSecrets } from "../redact.js";
-import type { CaseRecord, CaseReport, CaseRun, RunRecord } from "../types.js";
+import type { CaseRecord, CaseReport, CaseRun, CheckRecord, CheckResult, RunRecord } from "../types.js";
 
 interface Span {
   offset: number;
@@ -23,6 +23,7 @@ export class CaseLog {
   private size = 0;
   private pending: string[] = [];
   private pendingBytes = 0;
+  private readonly shared = new SharedRecordValues();
 
   constructor(directory: string) {
     this.path = join(directory, `.cases.${randomBytes(4).toString("hex")}.jsonl.tmp`);
@@ -33,7 +34,7 @@ export class CaseLog {
   append(report: CaseReport): CaseRecord {
     const line = `${redactSecrets(JSON.stringify(report))}\n`;
     const bytes = Buffer.byteLength(line);
-    const record = recordOf(report);
+    const record = recordOf(report, this.shared);
     this.spans.set(record, { offset: this.size, bytes });
     this.size += bytes;
     this.pending.push(line);
@@ -88,20 +89,70 @@ export class CaseLog {
   }
 }
 
-/** A case without what the model and the dataset wrote: the part of it a run keeps in memory. */
-export function recordOf(report: CaseReport): CaseRecord {
+/**
+ * A case without what the model and the dataset wrote: the part of it a run keeps in memory. `shared`
+ * is the run's `SharedRecordValues`, so alike parts of records are kept once.
+ */
+export function recordOf(report: CaseReport, shared: SharedRecordValues = new SharedRecordValues()): CaseRecord {
   return {
     id: report.id,
     ...(report.line !== undefined ? { line: report.line } : {}),
     tags: report.tags,
-    baseline: report.baseline.map(runRecordOf),
-    candidate: report.candidate.map(runRecordOf),
+    baseline: report.baseline.map((run) => shared.runRecord(run)),
+    candidate: report.candidate.map((run) => shared.runRecord(run)),
     outcome: report.outcome,
     ...(report.flaky !== undefined ? { flaky: report.flaky } : {}),
   };
 }
 
-function runRecordOf(run: CaseRun): RunRecord {
-  const { output: _output, tool_calls: _toolCalls, ...record } = run;
-  return record;
+/** Past this many distinct values (scores that vary case by case, say), further ones are kept per record. */
+const maxSharedValues = 4096;
+
+/**
+ * The parts that many records of a run hold alike: a passed check's result (its reason stays in the
+ * case log), a draw's checks made only of such results, an agreement. Each is kept once and shared,
+ * frozen, by every record that has it; a 100,000-case run's records hold about half as much.
+ */
+export class SharedRecordValues {
+  private readonly values = new Map<string, object>();
+
+  runRecord(run: CaseRun): RunRecord {
+    const {
+      output: _output,
+      tool_calls: _toolCalls,
+      refusal: _refusal,
+      ...record
+    }: RunRecord & Partial<Pick<CaseRun, "output" | "tool_calls" | "refusal">> = run;
+    // Assigned, not spread into a new literal: V8 keeps an object built by a conditional spread in
+    // dictionary mode, ~3.5× the size.
+    record.checks = this.checks(run.checks);
+    if (run.agreement) record.agreement = this.share(`agreement ${run.agreement.tool_calls} ${run.agreement.output_json}`, run.agreement);
+    return record;
+  }
+
+  private checks(checks: Record<string, CheckResult>): Record<string, CheckRecord> {
+    const kept: Record<string, CheckRecord> = {};
+    let key: string | undefined = "checks";
+    for (const [id, result] of Object.entries(checks)) {
+      if (result.status === "pass") {
+        const { reason: _reason, ...passed } = result;
+        const resultKey = `${result.score} ${result.pairwise} ${result.judge_asked}`;
+        kept[id] = this.share(`pass ${resultKey}`, passed);
+        if (key !== undefined) key += `\u0000${id}\u0000${resultKey}`;
+      } else {
+        kept[id] = result;
+        key = undefined;
+      }
+    }
+    return key === undefined ? kept : this.share(key, kept);
+  }
+
+  /** The run's one copy of a value with this key (`value` itself, frozen, if it is the first). */
+  private share<T extends object>(key: string, value: T): T {
+    const earlier = this.values.get(key);
+    if (earlier) return earlier as T;
+    if (this.values.size >= maxSharedValues) return value;
+    this.values.set(key, Object.freeze(value));
+    return value;
+  }
 }

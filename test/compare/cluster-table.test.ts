@@ -11,7 +11,7 @@ import { compareMetrics } from "../../src/compare/compare.js";
 import { recordOf } from "../../src/run/case-log.js";
 import { makeSyntheticCases, syntheticChecks, syntheticGate } from "./synthetic-cases.js";
 
-const cases = makeSyntheticCases({ seed: 7, cases: 300, repeats: 2, unpriced: 0.1 }).map(recordOf);
+const cases = makeSyntheticCases({ seed: 7, cases: 300, repeats: 2, unpriced: 0.1 }).map((report) => recordOf(report));
 const definitions = metricDefinitions(syntheticChecks);
 const byName = (name: string) => {
   const definition = definitions.find((d) => d.name === name);

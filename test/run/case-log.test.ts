@@ -66,13 +66,46 @@ describe("CaseLog", () => {
           attempts: 1,
           cached: false,
           error: null,
-          checks: { fact: { status: "pass", score: 1, reason: "contains the fact" } },
+          // A pass's reason stays in the case log; a failure's is kept, for the summaries that show it.
+          checks: { fact: { status: "pass", score: 1 } },
         },
       ],
       candidate: [expect.objectContaining({ checks: { fact: { status: "fail", score: 0, reason: "missing" } } })],
     });
     expect(JSON.stringify(record)).not.toContain("long answer");
     expect(JSON.stringify(record)).not.toContain("question");
+    expect(JSON.stringify(record)).not.toContain("lookup");
+  });
+
+  test("keeps every field a draw's record has, and the served model, stream timings and agreement", () => {
+    const draw = run("x", {
+      served_model: "gpt-x-2026",
+      system_fingerprint: "fp_1",
+      ttft_ms: 12,
+      tokens_per_s: 80,
+      agreement: { tool_calls: true, output_json: false },
+      refusal: "I can't help with that",
+      error: { kind: "server", status: 500, message: "boom" },
+    });
+    const { output: _o, tool_calls: _t, refusal: _r, ...expected } = draw;
+    const record = recordOf({ ...testCase("c1", "x"), baseline: [draw] });
+    expect(record.baseline[0]).toEqual({ ...expected, checks: { fact: { status: "pass", score: 1 } } });
+  });
+
+  test("alike parts of a run's records are kept once: passed checks, checks made only of them, agreements", () => {
+    const log = new CaseLog(folder());
+    const records = Array.from({ length: 50 }, (_, i) =>
+      log.append({ ...testCase(`c${i}`, `a${i}`), candidate: [run(`b${i}`, { agreement: { output_json: true } })] }),
+    );
+    const [first, second] = records.map((record) => record.baseline[0]);
+    expect(second?.checks).toBe(first?.checks);
+    expect(records[9]?.candidate[0]?.agreement).toBe(records[3]?.candidate[0]?.agreement);
+    expect(Object.isFrozen(first?.checks)).toBe(true);
+    // A failed check is kept with its own reason, so its draw's checks are its own too.
+    const failed = log.append(testCase("c99", "z")).candidate[0];
+    expect(failed?.checks.fact).toEqual({ status: "fail", score: 0, reason: "missing" });
+    expect(failed?.checks).not.toBe(first?.checks);
+    log.dispose();
   });
 
   test("what reaches the disk is redacted", () => {
