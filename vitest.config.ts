@@ -27,6 +27,7 @@ export default defineConfig({
             "test/providers/transport.test.ts",
             "test/shadow/cli.test.ts",
             "test/cli/traffic-eval.test.ts",
+            "test/cli/dataset-stream.test.ts",
             "test/cli/traffic-example.test.ts",
             "test/traffic/import/flags.test.ts",
             "test/traffic/import/formats.test.ts",

@@ -13,6 +13,9 @@ export interface BadLine {
   message: string;
 }
 
+/** One line of a file as `fileLines` reads it: its text, or why it could not be turned into text. */
+export type FileLine = { text: string; lineNumber: number; terminated: boolean } | ({ text?: undefined } & BadLine);
+
 /**
  * Streams a text file line by line (1-based numbers) and returns its sha256, so a large dataset is never
  * held as one string. CRLF and a leading BOM are tolerated. The file is untrusted: it must be a regular
@@ -26,6 +29,18 @@ export async function readLines(
   onBadLine: (bad: BadLine) => void = () => {},
   limit = maxLineBytes,
 ): Promise<string> {
+  const lines = fileLines(path, limit);
+  for (;;) {
+    const next = await lines.next();
+    if (next.done) return next.value;
+    const line = next.value;
+    if (line.text === undefined) onBadLine({ lineNumber: line.lineNumber, message: line.message });
+    else onLine(line.text, line.lineNumber, line.terminated);
+  }
+}
+
+/** `readLines` as a stream its reader pulls from (the run reads a dataset's cases as it needs them); returns the sha256. */
+export async function* fileLines(path: string, limit = maxLineBytes): AsyncGenerator<FileLine, string> {
   // O_NONBLOCK: opening a FIFO must not wait for a writer; a regular file reads as usual.
   const handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
   try {
@@ -38,21 +53,23 @@ export async function readLines(
     let pendingBytes = 0;
     let oversized = false;
     let lineNumber = 0;
+    // A chunk's lines are decoded before the buffer is read into again, then handed out.
+    let ready: FileLine[] = [];
     const finish = (last: Buffer, terminated = true) => {
       lineNumber++;
       if (oversized || pendingBytes + last.length > limit) {
-        onBadLine({ lineNumber, message: `line is over ${formatBytes(limit)}; a case must be smaller` });
+        ready.push({ lineNumber, message: `line is over ${formatBytes(limit)}; a case must be smaller` });
       } else {
         const bytes = pending.length === 0 ? last : Buffer.concat([...pending, last]);
         let text: string | undefined;
         try {
           text = decoder.decode(bytes);
         } catch {
-          onBadLine({ lineNumber, message: `not valid UTF-8 (at byte ${invalidUtf8Offset(bytes) + 1} of the line); save the file as UTF-8` });
+          ready.push({ lineNumber, message: `not valid UTF-8 (at byte ${invalidUtf8Offset(bytes) + 1} of the line); save the file as UTF-8` });
         }
         if (text !== undefined) {
           if (text.endsWith("\r")) text = text.slice(0, -1);
-          onLine(lineNumber === 1 ? text.replace(/^\uFEFF/, "") : text, lineNumber, terminated);
+          ready.push({ text: lineNumber === 1 ? text.replace(/^\uFEFF/, "") : text, lineNumber, terminated });
         }
       }
       pending = [];
@@ -79,8 +96,12 @@ export async function readLines(
         }
         pendingBytes += rest.length;
       }
+      const lines = ready;
+      ready = [];
+      yield* lines;
     }
     if (pendingBytes > 0 || oversized) finish(Buffer.alloc(0), false);
+    yield* ready;
     return hash.digest("hex");
   } finally {
     await handle.close();

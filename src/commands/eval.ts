@@ -7,6 +7,7 @@ import { analyse } from "../analyse.js";
 import { type CliIO, outputWidth } from "../cli-io.js";
 import { ExitCode, UserError } from "../errors.js";
 import { everyRuleSkipped, gateExitCode } from "../gate/evaluate.js";
+import type { DatasetSource } from "../load/dataset.js";
 import { type Inputs, loadInputs, variantWarnings } from "../load/inputs.js";
 import { displayName } from "../paths.js";
 import { emitOptions, emitReport } from "../report/emit.js";
@@ -100,7 +101,7 @@ function inputFiles(inputs: Inputs): string[] {
   for (const variant of [inputs.baseline, inputs.candidate, inputs.judge]) {
     if (variant?.prompt && variant.prompt.path !== "(inline)") files.push(variant.prompt.path);
   }
-  for (const testCase of inputs.dataset.cases) if (testCase.expected.schema_path) files.push(testCase.expected.schema_path);
+  files.push(...inputs.dataset.schemaPaths);
   return [...new Set(files)];
 }
 
@@ -142,17 +143,19 @@ async function runLoaded(inputs: Inputs, options: ResolvedOptions, io: CliIO, st
   }
   // SPEC §2: --quiet silences the progress display only; warnings always go to stderr.
   for (const warning of warnings) io.stderr.write(`warning: ${warning}\n`);
-  // Taken out of the loaded dataset: the run releases each case as it finishes (evaluate-cases.ts).
-  const cases = selectCases(inputs.dataset.cases.splice(0), options);
-  // Read before the run releases the cases: a recorded side is described by what its lines recorded.
+  // The run reads its cases from the dataset as it goes (never the whole file at once).
+  const cases = await selectCases(inputs.dataset, options);
+  // A recorded side is described by what its lines recorded (a traffic file, held in memory anyway).
+  const recordedLines: EvalCase[] = [];
+  if (!baselineSpec || !candidateSpec) for await (const testCase of cases.read()) recordedLines.push(testCase);
   const variants = {
-    baseline: baselineSpec ? variantInfo(baselineSpec, io.env) : recordedInfo(cases, "baseline"),
-    candidate: candidateSpec ? variantInfo(candidateSpec, io.env) : recordedInfo(cases, "candidate"),
+    baseline: baselineSpec ? variantInfo(baselineSpec, io.env) : recordedInfo(recordedLines, "baseline"),
+    candidate: candidateSpec ? variantInfo(candidateSpec, io.env) : recordedInfo(recordedLines, "candidate"),
   };
 
   if (options.maxCost !== undefined) {
-    const estimate = estimateRunCost({
-      cases,
+    const estimate = await estimateRunCost({
+      cases: cases.read(),
       baseline: baselineSpec,
       candidate: candidateSpec,
       checks: inputs.rubric.checks,
@@ -207,8 +210,8 @@ async function runLoaded(inputs: Inputs, options: ResolvedOptions, io: CliIO, st
     io.stderr,
     io.stderr.isTTY === true && !options.quiet && !options.json,
     {
-      baseline: cases.length * options.repeat,
-      candidate: cases.length * options.repeat,
+      baseline: cases.count * options.repeat,
+      candidate: cases.count * options.repeat,
     },
     runner,
     outputWidth(io, "stderr"),
@@ -219,7 +222,7 @@ async function runLoaded(inputs: Inputs, options: ResolvedOptions, io: CliIO, st
   const caseLog = new CaseLog(outDir);
   try {
     const plan: EvaluationPlan = {
-      cases,
+      cases: cases.read(),
       checks: inputs.rubric.checks,
       baseline,
       candidate,
@@ -271,24 +274,57 @@ async function runLoaded(inputs: Inputs, options: ResolvedOptions, io: CliIO, st
   }
 }
 
-function selectCases(all: EvalCase[], options: ResolvedOptions): EvalCase[] {
-  const unknown = options.caseIds.filter((id) => !all.some((testCase) => testCase.id === id));
-  if (unknown.length > 0) throw new UserError(`--case: no case with id ${unknown.map((id) => JSON.stringify(id)).join(", ")} in the dataset`);
-  let cases = all;
-  if (options.caseIds.length > 0) cases = cases.filter((testCase) => options.caseIds.includes(testCase.id));
-  if (options.filter.length > 0) cases = cases.filter((testCase) => testCase.tags.some((tag) => options.filter.includes(tag)));
-  if (options.limit !== undefined) cases = cases.slice(0, options.limit);
-  if (options.shard) cases = shardOf(cases, options.shard);
-  if (cases.length === 0) throw new UserError("no cases selected: --filter / --case / --limit left nothing to run");
-  return cases;
+/** The cases a run takes: how many, and the dataset read again with the same selection. */
+interface Selection {
+  count: number;
+  read(): AsyncIterable<EvalCase>;
 }
 
 /**
- * The cases of shard i of n: by a hash of the case id, so a case lands in the same shard whatever the
- * machine or the order of the file, and both variants of a case are always run together.
+ * --case, then --filter, then the first --limit of those, then --shard. Without any of them the run
+ * takes every case; with one, a first pass counts the selection (and finds --case ids no case has)
+ * before a single request is made.
  */
-export function shardOf(cases: EvalCase[], shard: { index: number; count: number }): EvalCase[] {
-  return cases.filter((testCase) => createHash("sha256").update(testCase.id).digest().readUInt32BE(0) % shard.count === shard.index - 1);
+async function selectCases(dataset: DatasetSource, options: ResolvedOptions): Promise<Selection> {
+  const selecting = options.caseIds.length > 0 || options.filter.length > 0 || options.limit !== undefined || options.shard !== undefined;
+  if (!selecting) return { count: dataset.count, read: () => dataset.read() };
+  const wanted = new Set(options.caseIds);
+  const found = new Set<string>();
+  const take = caseSelector(options);
+  let count = 0;
+  for await (const testCase of dataset.read()) {
+    if (wanted.has(testCase.id)) found.add(testCase.id);
+    if (take(testCase)) count++;
+  }
+  const unknown = options.caseIds.filter((id) => !found.has(id));
+  if (unknown.length > 0) throw new UserError(`--case: no case with id ${unknown.map((id) => JSON.stringify(id)).join(", ")} in the dataset`);
+  if (count === 0) throw new UserError("no cases selected: --filter / --case / --limit left nothing to run");
+  return { count, read: () => selected(dataset.read(), caseSelector(options)) };
+}
+
+/** Whether the run takes a case, called once per case in file order (it counts toward --limit). */
+function caseSelector(options: ResolvedOptions): (testCase: EvalCase) => boolean {
+  const ids = new Set(options.caseIds);
+  let taken = 0;
+  return (testCase) => {
+    if (ids.size > 0 && !ids.has(testCase.id)) return false;
+    if (options.filter.length > 0 && !testCase.tags.some((tag) => options.filter.includes(tag))) return false;
+    if (options.limit !== undefined && taken >= options.limit) return false;
+    taken++;
+    return options.shard === undefined || inShard(testCase.id, options.shard);
+  };
+}
+
+async function* selected(cases: AsyncIterable<EvalCase>, take: (testCase: EvalCase) => boolean): AsyncGenerator<EvalCase> {
+  for await (const testCase of cases) if (take(testCase)) yield testCase;
+}
+
+/**
+ * Whether a case is in shard i of n: by a hash of the case id, so a case lands in the same shard
+ * whatever the machine or the order of the file, and both variants of a case are always run together.
+ */
+export function inShard(id: string, shard: { index: number; count: number }): boolean {
+  return createHash("sha256").update(id).digest().readUInt32BE(0) % shard.count === shard.index - 1;
 }
 
 /**

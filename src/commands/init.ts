@@ -70,7 +70,7 @@ async function buildCassette(files: ScaffoldFile[]): Promise<ScaffoldFile> {
     const inputs = await loadInputs({ cwd: staging, baseline: exampleVariants.baseline, candidate: exampleVariants.candidate });
     const recordedAt = new Date().toISOString();
     const entries: StoredResponse[] = [];
-    for (const testCase of inputs.dataset.cases) {
+    for await (const testCase of inputs.dataset.read()) {
       const example = exampleCases.find((candidate) => candidate.case.id === testCase.id);
       if (!example) throw new Error(`init scaffold: no canned answers for example case ${testCase.id}`);
       for (const side of ["baseline", "candidate"] as const) {

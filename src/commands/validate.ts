@@ -14,7 +14,7 @@ export async function runValidate(raw: { rubric?: string; dataset?: string; conf
   for (const warning of inputs.warnings) io.stderr.write(`warning: ${warning}\n`);
   const { rubric, dataset, config } = inputs;
   const lines = [
-    `ok: ${displayName(dataset.path)}: ${dataset.cases.length} cases`,
+    `ok: ${displayName(dataset.path)}: ${dataset.count} cases`,
     `ok: ${displayName(rubric.path)}: ${rubric.checks.length} checks, ${rubric.gate.length} gate rules`,
   ];
   if (config.path) lines.unshift(`ok: ${displayName(config.path)}: ${Object.keys(config.variants).length} variants`);

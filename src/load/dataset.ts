@@ -15,7 +15,7 @@ import {
   readErrorMessage,
 } from "../fields.js";
 import { displayName } from "../paths.js";
-import { readLines } from "../read-lines.js";
+import { type FileLine, fileLines, readLines } from "../read-lines.js";
 import type {
   ChatMessage,
   ContentPart,
@@ -31,11 +31,27 @@ import type {
   ToolDefinition,
 } from "../types.js";
 
-export interface Dataset {
+/** A dataset (or traffic file) as the commands use it: what it is, what its cases carry, and the cases as a stream. */
+export interface DatasetSource {
   path: string;
   sha256: string;
-  cases: EvalCase[];
   warnings: string[];
+  /** how many cases it has */
+  count: number;
+  /** every tag a case carries, sorted */
+  tags: string[];
+  /** the `schema_ref` files its cases read */
+  schemaPaths: string[];
+  /**
+   * The cases in file order. A scanned dataset's are read from the file again, so a run never holds
+   * them all (the file must still be the one scanned); a loaded one's are in memory.
+   */
+  read(): AsyncIterable<EvalCase>;
+}
+
+/** A dataset held in memory, every case validated. */
+export interface Dataset extends DatasetSource {
+  cases: EvalCase[];
 }
 
 const caseFields = ["id", "input", "messages", "vars", "tools", "tool_choice", "expected", "criteria", "tags", "metadata"];
@@ -43,12 +59,30 @@ const expectedFields = ["output", "schema", "schema_ref", "tool_calls"];
 const roles: readonly Role[] = ["system", "developer", "user", "assistant", "tool"];
 const toolNamePattern = /^[A-Za-z0-9_-]{1,64}$/;
 
-/** Loads and validates a golden dataset (SPEC §3), reporting every problem at once. */
+/** Loads and validates a golden dataset (SPEC §3), reporting every problem at once; its cases are held in memory. */
 export async function loadDataset(path: string, displayPath = displayName(path), schemas: SchemaCompiler = createSchemaCompiler()): Promise<Dataset> {
+  const cases: EvalCase[] = [];
+  const scanned = await scanDataset(path, displayPath, schemas, (testCase) => cases.push(testCase));
+  return heldSource({ path: scanned.path, sha256: scanned.sha256, warnings: scanned.warnings, cases });
+}
+
+/**
+ * Validates a golden dataset (SPEC §3) in one pass, reporting every problem at once, and keeps only what
+ * its cases carry (count, tags, schema files): `read()` streams the cases again for the run. `visit`
+ * sees each valid case once, in this pass (checks that need the rubric too).
+ */
+export async function scanDataset(
+  path: string,
+  displayPath = displayName(path),
+  schemas: SchemaCompiler = createSchemaCompiler(),
+  visit: (testCase: EvalCase) => void = () => {},
+): Promise<DatasetSource> {
   const absolute = resolve(path);
   const issues: Issue[] = [];
   const warnings: string[] = [];
-  const cases: EvalCase[] = [];
+  const tags = new Set<string>();
+  const schemaPaths = new Set<string>();
+  let count = 0;
   const seen = new Map<string, number>();
   const lookalikes = new Map<string, { id: string; line: number }>();
   const files = schemaFiles(schemas, absolute);
@@ -89,7 +123,10 @@ export async function loadDataset(path: string, displayPath = displayName(path),
           seen.set(parsed.id, lineNumber);
           lookalikes.set(idKey(parsed.id), { id: parsed.id, line: lineNumber });
         }
-        cases.push(parsed);
+        count++;
+        for (const tag of parsed.tags) tags.add(tag);
+        if (parsed.expected.schema_path) schemaPaths.add(parsed.expected.schema_path);
+        visit(parsed);
       },
       ({ lineNumber, message }) => issues.push({ file: displayPath, line: lineNumber, message }),
     );
@@ -98,8 +135,83 @@ export async function loadDataset(path: string, displayPath = displayName(path),
   }
   for (const issue of issues) if (issue.field === "") delete issue.field;
   throwIfIssues(issues, "dataset");
-  if (cases.length === 0) throw new UserError(`${displayPath}: the dataset has no cases; expected one JSON object per line`);
-  return { path: absolute, sha256, cases, warnings };
+  if (count === 0) throw new UserError(`${displayPath}: the dataset has no cases; expected one JSON object per line`);
+  return {
+    path: absolute,
+    sha256,
+    warnings,
+    count,
+    tags: [...tags].sort(),
+    schemaPaths: [...schemaPaths],
+    read: rereader(absolute, displayPath, files, sha256),
+  };
+}
+
+/** `DatasetSource` over cases held in memory (a loaded dataset, a traffic file). */
+export function heldSource(dataset: Omit<Dataset, "count" | "tags" | "schemaPaths" | "read">): Dataset {
+  const { cases } = dataset;
+  return {
+    ...dataset,
+    count: cases.length,
+    tags: [...new Set(cases.flatMap((testCase) => testCase.tags))].sort(),
+    schemaPaths: [...new Set(cases.flatMap((testCase) => (testCase.expected.schema_path ? [testCase.expected.schema_path] : [])))],
+    read: () => held(cases),
+  };
+}
+
+async function* held(cases: EvalCase[]): AsyncGenerator<EvalCase> {
+  yield* cases;
+}
+
+/**
+ * `read()` of a scanned dataset. Built out here: a closure made inside the scan would share its scope,
+ * and keep the scan's maps of every id alive for the whole run.
+ */
+function rereader(absolute: string, displayPath: string, files: SchemaFiles, sha256: string): () => AsyncIterable<EvalCase> {
+  return () => rereadCases(absolute, displayPath, files, sha256);
+}
+
+/**
+ * The scanned dataset's cases, read from the file again as the run asks for them. Every line was
+ * validated by the scan, so a line that no longer parses, or a different sha256 at the end, means the
+ * file changed under the run: an input error, not a silent mix of two datasets.
+ */
+async function* rereadCases(absolute: string, displayPath: string, files: SchemaFiles, sha256: string): AsyncGenerator<EvalCase> {
+  const changed = (why: string) =>
+    new UserError(`${displayPath}: changed while the run was reading it (${why}); re-run with a dataset that stays as it is until the run ends`);
+  const lines = fileLines(absolute);
+  try {
+    for (;;) {
+      let next: IteratorResult<FileLine, string>;
+      try {
+        next = await lines.next();
+      } catch (error) {
+        throw new UserError(`${displayPath}: cannot read dataset: ${readErrorMessage(error)}`);
+      }
+      if (next.done) {
+        if (next.value !== sha256) throw changed("its sha256 is not the one it had when the run started");
+        return;
+      }
+      const line = next.value;
+      if (line.text === undefined) throw changed(`line ${line.lineNumber}: ${line.message}`);
+      const text = line.text.trim();
+      if (text === "" || text.startsWith("//")) continue;
+      let problem: string | undefined;
+      const report: Report = (field, message) => {
+        problem ??= `line ${line.lineNumber}${field ? `: ${field}` : ""}: ${message}`;
+      };
+      let parsed: EvalCase | undefined;
+      try {
+        parsed = parseCase(parseJson(text), line.lineNumber, files, report, () => {});
+      } catch {
+        throw changed(`line ${line.lineNumber} is no longer valid JSON`);
+      }
+      if (!parsed || problem !== undefined) throw changed(problem ?? `line ${line.lineNumber} is no longer a valid case`);
+      yield parsed;
+    }
+  } finally {
+    await lines.return("");
+  }
 }
 
 /**

@@ -4,10 +4,10 @@ import { describeValue, suggest, throwIfIssues, UserError } from "../errors.js";
 import { displayName } from "../paths.js";
 import { priceOf } from "../pricing.js";
 import { providerNames, requestOptionWarnings } from "../providers/index.js";
-import type { Issue, JsonValue, Side, VariantSpec } from "../types.js";
+import type { EvalCase, Issue, JsonValue, Side, VariantSpec } from "../types.js";
 import { placeholders } from "../vars.js";
 import { type Config, findConfig, loadConfig } from "./config.js";
-import { type Dataset, loadDataset } from "./dataset.js";
+import { type DatasetSource, scanDataset } from "./dataset.js";
 import { loadRubric, type Rubric } from "./rubric.js";
 import { readStructuredFile } from "./structured-file.js";
 import { loadTraffic } from "./traffic-file.js";
@@ -29,7 +29,7 @@ export interface InputOptions {
 export interface Inputs {
   config: Config;
   rubric: Rubric;
-  dataset: Dataset;
+  dataset: DatasetSource;
   baseline?: VariantSpec;
   candidate?: VariantSpec;
   /** the default judge (--judge, the rubric's or the config's `judge:`) */
@@ -70,8 +70,26 @@ export async function loadInputs(options: InputOptions): Promise<Inputs> {
   if (datasetPath === undefined) {
     throw new UserError(`no dataset: pass --dataset FILE, or set \`dataset:\` in ${displayName(rubric.path)}`);
   }
-  const dataset =
-    options.traffic !== undefined ? await loadTraffic(datasetPath, undefined, schemas) : await loadDataset(datasetPath, undefined, schemas);
+  // Each case is checked against the rubric and the variants as the dataset is read: a dataset is
+  // scanned once before the run, which then reads it again case by case (never held whole). A bad
+  // variant is reported after the dataset's own problems, which come first.
+  let variants: Pick<Inputs, "baseline" | "candidate" | "recorded" | "judge" | "checkJudges"> | undefined;
+  let variantError: unknown;
+  try {
+    variants = { ...resolveSides(options, config), ...loadJudges(rubric, config, options.judge) };
+  } catch (error) {
+    variantError = error;
+  }
+  const caseIssues: Issue[] = [];
+  const checkCase = variants ? caseChecker(rubric, config, variants, displayName(datasetPath), caseIssues) : () => {};
+  let dataset: DatasetSource;
+  if (options.traffic !== undefined) {
+    const traffic = await loadTraffic(datasetPath, undefined, schemas);
+    for (const testCase of traffic.cases) checkCase(testCase);
+    dataset = traffic;
+  } else dataset = await scanDataset(datasetPath, undefined, schemas, checkCase);
+  if (!variants) throw variantError;
+  throwIfIssues(caseIssues, "dataset");
   const warnings = [...dataset.warnings];
   // SPEC §6: a rubric with no gate rules can never fail, so its "safe" means nothing (an error under --strict).
   if (rubric.gate.length === 0) {
@@ -79,16 +97,21 @@ export async function loadInputs(options: InputOptions): Promise<Inputs> {
       `${displayName(rubric.path)} has no gate rules: every run will pass, whatever the candidate does; add a gate: list (e.g. - { metric: pass_rate, max_drop: 0.02, mode: significant })`,
     );
   }
-  const inputs: Inputs = { config, rubric, dataset, warnings, checkJudges: {}, recorded: [] };
+  const inputs: Inputs = { config, rubric, dataset, warnings, ...variants };
+  validateRubricAgainstDataset(inputs);
+  return inputs;
+}
+
+/** The variants --baseline and --candidate name, and the sides named `recorded`. */
+function resolveSides(options: InputOptions, config: Config): Pick<Inputs, "baseline" | "candidate" | "recorded"> {
+  const sides: Pick<Inputs, "baseline" | "candidate" | "recorded"> = { recorded: [] };
   for (const side of ["baseline", "candidate"] as const) {
     const reference = options[side];
     if (reference === undefined) continue;
-    if (reference === recordedVariantName) inputs.recorded.push(side);
-    else inputs[side] = resolveVariant(reference, config, `--${side}`);
+    if (reference === recordedVariantName) sides.recorded.push(side);
+    else sides[side] = resolveVariant(reference, config, `--${side}`);
   }
-  Object.assign(inputs, loadJudges(rubric, config, options.judge));
-  validateCasesAgainstChecks(inputs);
-  return inputs;
+  return sides;
 }
 
 /** The name that stands for a side's recorded arm under `eval --traffic` (SPEC §9); it wins over a config variant of that name. */
@@ -138,33 +161,35 @@ function resolveJudge(flag: string | undefined, rubric: Rubric, config: Config):
   return config.judge;
 }
 
-/** Per-case problems only visible with both the rubric and the dataset: checks' own needs, prompt vars. */
-function validateCasesAgainstChecks(inputs: Inputs): void {
-  const issues: Issue[] = [];
-  const file = displayName(inputs.dataset.path);
-  for (const testCase of inputs.dataset.cases) {
-    for (const check of inputs.rubric.checks) {
+/** Per-case problems only visible with both the rubric and the dataset (checks' own needs, prompt vars), into `issues`. */
+function caseChecker(
+  rubric: Rubric,
+  config: Config,
+  sides: Pick<Inputs, "baseline" | "candidate" | "recorded">,
+  file: string,
+  issues: Issue[],
+): (testCase: EvalCase) => void {
+  // eval checks the two variants it runs (none when both sides are recorded); validate checks every variant the config defines.
+  const running = sides.baseline || sides.candidate || sides.recorded.length > 0;
+  const variants = running ? [sides.baseline, sides.candidate] : Object.values(config.variants);
+  const prompted = variants.flatMap((variant) => (variant?.prompt ? [{ variant, names: placeholders(variant.prompt.text) }] : []));
+  return (testCase) => {
+    for (const check of rubric.checks) {
       if (!check.validateCase || !check.appliesTo(testCase)) continue;
       for (const message of check.validateCase(testCase)) issues.push({ file, line: testCase.line, field: `check ${check.id}`, message });
     }
-    // eval checks the two variants it runs (none when both sides are recorded); validate checks every variant the config defines.
-    const running = inputs.baseline || inputs.candidate || inputs.recorded.length > 0;
-    const variants = running ? [inputs.baseline, inputs.candidate] : Object.values(inputs.config.variants);
-    for (const variant of variants) {
-      if (!variant?.prompt) continue;
-      const missing = placeholders(variant.prompt.text).filter((name) => !Object.hasOwn(testCase.vars, name));
+    for (const { variant, names } of prompted) {
+      const missing = names.filter((name) => !Object.hasOwn(testCase.vars, name));
       if (missing.length > 0) {
         issues.push({
           file,
           line: testCase.line,
           field: "vars",
-          message: `${variant.name}'s prompt ${displayName(variant.prompt.path)} uses ${missing.map((m) => `{{${m}}}`).join(", ")}, which this case does not set (vars: ${describeValue(testCase.vars)})`,
+          message: `${variant.name}'s prompt ${displayName(variant.prompt?.path ?? "")} uses ${missing.map((m) => `{{${m}}}`).join(", ")}, which this case does not set (vars: ${describeValue(testCase.vars)})`,
         });
       }
     }
-  }
-  throwIfIssues(issues, "dataset");
-  validateRubricAgainstDataset(inputs);
+  };
 }
 
 /**
@@ -175,7 +200,7 @@ function validateCasesAgainstChecks(inputs: Inputs): void {
 function validateRubricAgainstDataset(inputs: Inputs): void {
   const { rubric, dataset } = inputs;
   const file = displayName(rubric.path);
-  const tags = [...new Set(dataset.cases.flatMap((testCase) => testCase.tags))].sort();
+  const { tags } = dataset;
   const issues: Issue[] = [];
   const unknownTag = (tag: string, field: string, what: string) => {
     if (tags.includes(tag)) return;

@@ -24,7 +24,7 @@ import { displayName } from "../paths.js";
 import { readLines } from "../read-lines.js";
 import { trafficErrorKinds, trafficVersion } from "../traffic/types.js";
 import type { EvalCase, Issue, JsonObject, JsonValue, RecordedArm, Side, ToolCall, TrafficOrigin, Usage } from "../types.js";
-import { type Dataset, parseCase, parseLoggedToolCall, type SchemaFiles, schemaFiles } from "./dataset.js";
+import { type Dataset, heldSource, parseCase, parseLoggedToolCall, type SchemaFiles, schemaFiles } from "./dataset.js";
 
 const lineFields = ["v", "id", "ts", "source", "tags", "request", "prompt", "arms", "expected", "metadata"];
 const requestFields = ["messages", "tools", "tool_choice", "params"];
@@ -76,7 +76,7 @@ export async function loadTraffic(path: string, displayPath = displayName(path),
   }
   throwIfIssues(issues, "traffic file");
   if (cases.length === 0) throw new UserError(`${displayPath}: the traffic file has no lines; expected one traffic line (SPEC §9) per line`);
-  return { path: absolute, sha256, cases, warnings };
+  return heldSource({ path: absolute, sha256, cases, warnings });
 }
 
 function parseTrafficLine(raw: JsonValue, line: number, files: SchemaFiles, report: Report, warn: Report): EvalCase | undefined {

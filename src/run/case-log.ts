@@ -19,7 +19,10 @@ interface Span {
 export class CaseLog {
   readonly path: string;
   private readonly fd: number;
-  private readonly spans = new Map<CaseRecord, Span>();
+  /** where each record's line is: its index into `offsets` and `sizes` (numbers, not an object per case) */
+  private readonly lines = new Map<CaseRecord, number>();
+  private readonly offsets: number[] = [];
+  private readonly sizes: number[] = [];
   private size = 0;
   private pending: string[] = [];
   private pendingBytes = 0;
@@ -35,7 +38,9 @@ export class CaseLog {
     const line = `${redactSecrets(JSON.stringify(report))}\n`;
     const bytes = Buffer.byteLength(line);
     const record = recordOf(report, this.shared);
-    this.spans.set(record, { offset: this.size, bytes });
+    this.lines.set(record, this.offsets.length);
+    this.offsets.push(this.size);
+    this.sizes.push(bytes);
     this.size += bytes;
     this.pending.push(line);
     this.pendingBytes += bytes;
@@ -74,9 +79,9 @@ export class CaseLog {
   }
 
   private spanOf(record: CaseRecord): Span {
-    const span = this.spans.get(record);
-    if (!span) throw new Error(`internal: case ${record.id} is not in the case log`);
-    return span;
+    const line = this.lines.get(record);
+    if (line === undefined) throw new Error(`internal: case ${record.id} is not in the case log`);
+    return { offset: this.offsets[line] as number, bytes: this.sizes[line] as number };
   }
 
   private flush(): void {
@@ -97,7 +102,7 @@ export function recordOf(report: CaseReport, shared: SharedRecordValues = new Sh
   return {
     id: report.id,
     ...(report.line !== undefined ? { line: report.line } : {}),
-    tags: report.tags,
+    tags: shared.tags(report.tags),
     baseline: report.baseline.map((run) => shared.runRecord(run)),
     candidate: report.candidate.map((run) => shared.runRecord(run)),
     outcome: report.outcome,
@@ -110,11 +115,11 @@ const maxSharedValues = 4096;
 
 /**
  * The parts that many records of a run hold alike: a passed check's result (its reason stays in the
- * case log), a draw's checks made only of such results, an agreement. Each is kept once and shared,
+ * case log), a draw's checks made only of such results, an agreement, tags, the served model's name. Each is kept once and shared,
  * frozen, by every record that has it; a 100,000-case run's records hold about half as much.
  */
 export class SharedRecordValues {
-  private readonly values = new Map<string, object>();
+  private readonly values = new Map<string, unknown>();
 
   runRecord(run: CaseRun): RunRecord {
     const {
@@ -126,8 +131,15 @@ export class SharedRecordValues {
     // Assigned, not spread into a new literal: V8 keeps an object built by a conditional spread in
     // dictionary mode, ~3.5× the size.
     record.checks = this.checks(run.checks);
+    if (run.served_model !== undefined) record.served_model = this.share(`model ${run.served_model}`, run.served_model);
+    if (run.system_fingerprint !== undefined) record.system_fingerprint = this.share(`fingerprint ${run.system_fingerprint}`, run.system_fingerprint);
     if (run.agreement) record.agreement = this.share(`agreement ${run.agreement.tool_calls} ${run.agreement.output_json}`, run.agreement);
     return record;
+  }
+
+  /** A case's tags (datasets carry a few combinations of them). */
+  tags(tags: string[]): string[] {
+    return this.share(`tags ${JSON.stringify(tags)}`, tags);
   }
 
   private checks(checks: Record<string, CheckResult>): Record<string, CheckRecord> {
@@ -148,11 +160,11 @@ export class SharedRecordValues {
   }
 
   /** The run's one copy of a value with this key (`value` itself, frozen, if it is the first). */
-  private share<T extends object>(key: string, value: T): T {
+  private share<T>(key: string, value: T): T {
     const earlier = this.values.get(key);
-    if (earlier) return earlier as T;
+    if (earlier !== undefined) return earlier as T;
     if (this.values.size >= maxSharedValues) return value;
-    this.values.set(key, Object.freeze(value));
+    this.values.set(key, typeof value === "object" && value !== null ? Object.freeze(value) : value);
     return value;
   }
 }

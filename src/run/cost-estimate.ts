@@ -33,15 +33,16 @@ function outputTokens(variant: VariantSpec, testCase: EvalCase): number {
  * input tokens, the reference answer (or a default) as output, both variants × repeats, plus the judge
  * reading each output (twice per pair for pairwise checks).
  */
-export function estimateRunCost(input: {
-  cases: EvalCase[];
+export async function estimateRunCost(input: {
+  /** the run's cases, read once */
+  cases: AsyncIterable<EvalCase>;
   /** undefined: a recorded side (`eval --traffic`), which costs nothing to run but may still be judged */
   baseline: VariantSpec | undefined;
   candidate: VariantSpec | undefined;
   judge?: VariantSpec;
   checks: Check[];
   repeat: number;
-}): CostEstimate {
+}): Promise<CostEstimate> {
   const unpriced = new Set<string>();
   let usd = 0;
   let judgeUsd = 0;
@@ -54,7 +55,7 @@ export function estimateRunCost(input: {
       if (isJudge) judgeUsd += cost;
     }
   };
-  for (const testCase of input.cases) {
+  for await (const testCase of input.cases) {
     for (const side of ["baseline", "candidate"] as const) {
       const variant = input[side];
       const messages = variant ? buildRequest(variant, testCase, 0).messages : testCase.messages;

@@ -48,11 +48,8 @@ export interface RecordedVariant {
 export type SideVariant = LiveVariant | RecordedVariant;
 
 export interface EvaluationPlan {
-  /**
-   * Handed over: each entry is cleared once its case has finished, so a long run holds only the cases
-   * in progress, not the whole dataset.
-   */
-  cases: Array<EvalCase | undefined>;
+  /** read as the run goes (a dataset streamed from its file): a long run holds only the cases in progress */
+  cases: AsyncIterable<EvalCase> | Iterable<EvalCase>;
   checks: Check[];
   baseline: SideVariant;
   candidate: SideVariant;
@@ -81,20 +78,29 @@ export interface EvaluationPlan {
 export async function evaluateCases(plan: EvaluationPlan): Promise<CaseRecord[]> {
   // A fixed set of workers (a few times the concurrency) each take the next case, rather than every
   // case being queued at once: a 100,000-case run holds a window of pending cases, not 100,000 tasks,
-  // and the runner still sees plenty queued.
-  const records: Array<CaseRecord | undefined> = new Array(plan.cases.length);
-  let next = 0;
+  // and the runner still sees plenty queued. Records keep the order the cases came in.
+  const records: Array<CaseRecord | undefined> = [];
+  const source = (Symbol.asyncIterator in plan.cases ? plan.cases : inOrder(plan.cases))[Symbol.asyncIterator]();
+  let taken = 0;
   const worker = async (): Promise<void> => {
-    while (next < plan.cases.length) {
-      const index = next++;
-      const testCase = plan.cases[index] as EvalCase;
-      plan.cases[index] = undefined;
-      records[index] = await evaluateCase(plan, testCase);
+    for (;;) {
+      const next = await source.next();
+      if (next.done) return;
+      const index = taken++;
+      records[index] = undefined; // the slot is taken in order, so the array stays dense
+      records[index] = await evaluateCase(plan, next.value);
     }
   };
-  const workers = Math.min(plan.cases.length, Math.max(64, plan.window ?? 64));
-  await Promise.all(Array.from({ length: workers }, worker));
+  try {
+    await Promise.all(Array.from({ length: Math.max(64, plan.window ?? 64) }, worker));
+  } finally {
+    await source.return?.();
+  }
   return records.filter((record): record is CaseRecord => record !== undefined);
+}
+
+async function* inOrder<T>(items: Iterable<T>): AsyncGenerator<T> {
+  yield* items;
 }
 
 async function evaluateCase(plan: EvaluationPlan, testCase: EvalCase): Promise<CaseRecord | undefined> {

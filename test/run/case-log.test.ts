@@ -100,6 +100,7 @@ describe("CaseLog", () => {
     const [first, second] = records.map((record) => record.baseline[0]);
     expect(second?.checks).toBe(first?.checks);
     expect(records[9]?.candidate[0]?.agreement).toBe(records[3]?.candidate[0]?.agreement);
+    expect(records[7]?.tags).toBe(records[2]?.tags);
     expect(Object.isFrozen(first?.checks)).toBe(true);
     // A failed check is kept with its own reason, so its draw's checks are its own too.
     const failed = log.append(testCase("c99", "z")).candidate[0];
