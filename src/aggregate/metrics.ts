@@ -1,5 +1,5 @@
 import { drawPassed, isFlaky } from "../score/outcome.js";
-import { quantile } from "../stats/index.js";
+import { asClusters, buildClusters, type ClusterInput, type Clusters, pickClusters, quantile } from "../stats/index.js";
 import type { CaseRecord, Check, CheckInfo, MetricValues, RunRecord, Side } from "../types.js";
 import { type MetricDeclaration, type MetricFamily, metricRegistry } from "./metric-registry.js";
 
@@ -153,11 +153,8 @@ export function metricDefinitions(checks: CheckInfo[], options: AggregateOptions
 }
 
 /** Clusters of one metric on one side, one per case (empty clusters included, to keep the pairing). */
-export function clustersOf(definition: MetricDefinition, cases: CaseRecord[], side: Side): number[][] {
-  // `slice()`: an array filled by push keeps room for 17 numbers (~150 bytes); copied, it holds what it
-  // has. These stay alive for the whole analysis, two per case per metric: at 100,000 cases that was
-  // most of a 1.2 GB peak.
-  return cases.map((testCase) => definition.values(testCase, side).slice());
+export function clustersOf(definition: MetricDefinition, cases: CaseRecord[], side: Side): Clusters {
+  return buildClusters(cases.length, (i) => definition.values(cases[i] as CaseRecord, side));
 }
 
 /**
@@ -172,12 +169,12 @@ export function clustersOf(definition: MetricDefinition, cases: CaseRecord[], si
 export interface ClusterTable {
   /** the cases (with `tag`: those carrying it) */
   cases(tag?: string): CaseRecord[];
-  clusters(definition: MetricDefinition, side: Side, tag?: string): number[][];
+  clusters(definition: MetricDefinition, side: Side, tag?: string): Clusters;
 }
 
 export function createClusterTable(cases: CaseRecord[], keep: (definition: MetricDefinition) => boolean = () => true): ClusterTable {
-  const kept = new Map<MetricDefinition, Record<Side, number[][] | undefined>>();
-  let recent: { definition: MetricDefinition; clusters: Record<Side, number[][] | undefined> } | undefined;
+  const kept = new Map<MetricDefinition, Record<Side, Clusters | undefined>>();
+  let recent: { definition: MetricDefinition; clusters: Record<Side, Clusters | undefined> } | undefined;
   const tagged = new Map<string, { cases: CaseRecord[]; indices: number[] }>();
   const subset = (tag: string) => {
     let entry = tagged.get(tag);
@@ -188,7 +185,7 @@ export function createClusterTable(cases: CaseRecord[], keep: (definition: Metri
     }
     return entry;
   };
-  const entryOf = (definition: MetricDefinition): Record<Side, number[][] | undefined> => {
+  const entryOf = (definition: MetricDefinition): Record<Side, Clusters | undefined> => {
     if (!keep(definition)) {
       if (recent?.definition !== definition) recent = { definition, clusters: { baseline: undefined, candidate: undefined } };
       return recent.clusters;
@@ -200,7 +197,7 @@ export function createClusterTable(cases: CaseRecord[], keep: (definition: Metri
     }
     return entry;
   };
-  const full = (definition: MetricDefinition, side: Side): number[][] => {
+  const full = (definition: MetricDefinition, side: Side): Clusters => {
     const entry = entryOf(definition);
     entry[side] ??= clustersOf(definition, cases, side);
     return entry[side];
@@ -209,33 +206,21 @@ export function createClusterTable(cases: CaseRecord[], keep: (definition: Metri
     cases: (tag) => (tag === undefined ? cases : subset(tag).cases),
     clusters(definition, side, tag) {
       const all = full(definition, side);
-      return tag === undefined ? all : subset(tag).indices.map((i) => all[i] ?? []);
+      return tag === undefined ? all : pickClusters(all, subset(tag).indices);
     },
   };
 }
 
 /** The metric's value from its clusters; null when there is nothing to compute it from. */
-export function metricValue(definition: MetricDefinition, clusters: number[][], cases: CaseRecord[], side: Side): number | null {
+export function metricValue(definition: MetricDefinition, clusters: ClusterInput, cases: CaseRecord[], side: Side): number | null {
   const { statistic, q = 0.5 } = definition.declaration;
-  if (statistic === "count") return side === "baseline" ? null : sumOf(clusters).total;
+  const { values } = asClusters(clusters);
+  const total = values.reduce((sum, value) => sum + value, 0);
+  if (statistic === "count") return side === "baseline" ? null : total;
   if (definition.nullable && cases.some((testCase) => testCase[side].some((run) => definition.nullable?.(run)))) return null;
-  if (statistic === "quantile") {
-    const values = clusters.flat();
-    return values.length === 0 ? null : quantile(Float64Array.from(values).sort(), q);
-  }
-  const { total, count } = sumOf(clusters);
-  if (count === 0) return null;
-  return statistic === "sum" ? total : total / count;
-}
-
-function sumOf(clusters: number[][]): { total: number; count: number } {
-  let total = 0;
-  let count = 0;
-  for (const cluster of clusters) {
-    for (const value of cluster) total += value;
-    count += cluster.length;
-  }
-  return { total, count };
+  if (values.length === 0) return null;
+  if (statistic === "quantile") return quantile(values.slice().sort(), q);
+  return statistic === "sum" ? total : total / values.length;
 }
 
 /** The cases carrying `tag`. */

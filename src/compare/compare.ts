@@ -14,7 +14,10 @@ import {
   bootstrapInterval,
   bootstrapTail,
   bootstrapTwoSidedP,
+  type Clusters,
   clopperPearson,
+  clusterMeans,
+  clusterSize,
   DEFAULT_RESAMPLES,
   DEFAULT_SEED,
   type Interval,
@@ -25,6 +28,7 @@ import {
   normalQuantile,
   pairedBootstrap,
   pairedCounts,
+  pickClusters,
   pooledMean,
   pooledQuantile,
   pooledSum,
@@ -82,7 +86,7 @@ export function compareMetric(
   name: string,
   cases: CaseRecord[],
   options: CompareOptions = {},
-  clusters?: { baseline: number[][]; candidate: number[][] },
+  clusters?: { baseline: Clusters; candidate: Clusters },
 ): MetricEvidence {
   const baseClusters = clusters?.baseline ?? clustersOf(definition, cases, "baseline");
   const candClusters = clusters?.candidate ?? clustersOf(definition, cases, "candidate");
@@ -103,9 +107,10 @@ export function compareMetric(
   if (declaration.statistic === "count") return countEvidence(comparison, cases);
 
   // Pair only the cases scored on both sides.
-  const paired = cases.flatMap((_, i) => ((baseClusters[i]?.length ?? 0) > 0 && (candClusters[i]?.length ?? 0) > 0 ? [i] : []));
-  const base = paired.map((i) => baseClusters[i] ?? []);
-  const cand = paired.map((i) => candClusters[i] ?? []);
+  const paired = cases.flatMap((_, i) => (clusterSize(baseClusters, i) > 0 && clusterSize(candClusters, i) > 0 ? [i] : []));
+  const everyCase = paired.length === cases.length;
+  const base = everyCase ? baseClusters : pickClusters(baseClusters, paired);
+  const cand = everyCase ? candClusters : pickClusters(candClusters, paired);
   comparison.n = paired.length;
   if (paired.length === 0 || baseline === null || candidate === null) {
     const errored = cases.some((testCase) =>
@@ -121,9 +126,10 @@ export function compareMetric(
   let make: (k: number) => Target | null;
   let method: string;
   let pDiff: number | null;
-  if (declaration.kind === "proportion" && [...base, ...cand].every((c) => c.length === 1)) {
-    const b = base.map((c) => c[0] === 1);
-    const c = cand.map((c) => c[0] === 1);
+  // Every paired case has a value on both sides, so as many values as cases means one each.
+  if (declaration.kind === "proportion" && base.values.length === paired.length && cand.values.length === paired.length) {
+    const b = Array.from(base.values, (value) => value === 1);
+    const c = Array.from(cand.values, (value) => value === 1);
     const counts = pairedCounts(b, c);
     method = `exact McNemar (${counts.b} down, ${counts.c} up); Newcombe paired interval; Clopper–Pearson for the candidate's rate`;
     pDiff = mcnemarExact(counts.b, counts.c);
@@ -135,8 +141,8 @@ export function compareMetric(
           : bootTarget(base, cand, pooledMean, k, rangeOf(range, k), options);
   } else if (declaration.kind === "proportion") {
     method = "paired t on per-case means (repeats clustered by case)";
-    const baseMeans = base.map((c) => mean(c));
-    const candMeans = cand.map((c) => mean(c));
+    const baseMeans = clusterMeans(base);
+    const candMeans = clusterMeans(cand);
     make = (k) =>
       tTarget(
         candMeans.map((value, i) => value - k * (baseMeans[i] ?? 0)),
@@ -144,8 +150,8 @@ export function compareMetric(
       );
     pDiff = tTwoSided(candMeans.map((value, i) => value - (baseMeans[i] ?? 0)));
   } else if (!gated) {
-    const baseMeans = base.map((c) => mean(c));
-    const candMeans = cand.map((c) => mean(c));
+    const baseMeans = clusterMeans(base);
+    const candMeans = clusterMeans(cand);
     const isMean = declaration.statistic === "mean";
     method = isMean ? "paired t on per-case means (not gated: no bootstrap)" : "not gated: no interval computed";
     make = (k) =>
@@ -386,8 +392,8 @@ function tTwoSided(values: number[]): number | null {
  * side, mapped through the same expansion as the interval (so p < α exactly when the interval clears).
  */
 function bootTarget(
-  base: number[][],
-  cand: number[][],
+  base: Clusters,
+  cand: Clusters,
   statistic: Statistic,
   k: number,
   range: Range,

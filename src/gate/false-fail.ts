@@ -11,7 +11,18 @@
 import { splitSegmentMetric } from "../aggregate/metric-names.js";
 import { type ClusterTable, createClusterTable, type MetricDefinition, metricValue } from "../aggregate/metrics.js";
 import type { MetricEvidence } from "../compare/compare.js";
-import { createRng, holmAdjust, mcnemarGreater, normalCdf, normalQuantile } from "../stats/index.js";
+import {
+  buildClusters,
+  type Clusters,
+  clusterSize,
+  clusterSums,
+  clusterValues,
+  createRng,
+  holmAdjust,
+  mcnemarGreater,
+  normalCdf,
+  normalQuantile,
+} from "../stats/index.js";
 import type { CaseOutcome, CaseRecord, FalseFailRate, GatePolicy, GateRule } from "../types.js";
 import { ALPHA, ruleTarget } from "./evaluate.js";
 
@@ -55,8 +66,8 @@ interface Prepared {
   outcome: Uint8Array;
   /** per case: a draw on either side makes the metric unknown (cost with no price) */
   unknown: Uint8Array;
-  /** quantiles need the values themselves */
-  clusters: Sides<number[][]>;
+  /** quantiles need the values themselves (kept for quantile rules only) */
+  clusters: Sides<Clusters> | undefined;
   se: number | null;
 }
 
@@ -130,20 +141,16 @@ function prepare(
   const interval = stats?.interval(0.95);
   const se = stats?.se ?? (interval ? (interval[1] - interval[0]) / (2 * normalQuantile(0.975)) : null);
   const label = `${rule.metric} ${rule.bound_text}${rule.mode === "point" ? "" : ` (${rule.mode})`}`;
+  const none = buildClusters(0, () => []);
   const clusters = {
-    baseline: definition ? table.clusters(definition, "baseline", tag) : [],
-    candidate: definition ? table.clusters(definition, "candidate", tag) : [],
+    baseline: definition ? table.clusters(definition, "baseline", tag) : none,
+    candidate: definition ? table.clusters(definition, "candidate", tag) : none,
   };
   const m = subset.length;
-  const totals = (side: "baseline" | "candidate") => {
-    const sum = new Float64Array(m);
-    const count = new Float64Array(m);
-    clusters[side].forEach((values, i) => {
-      for (const value of values) sum[i] = (sum[i] ?? 0) + value;
-      count[i] = values.length;
-    });
-    return { sum, count };
-  };
+  const totals = (side: "baseline" | "candidate") => ({
+    sum: clusterSums(clusters[side]),
+    count: Float64Array.from({ length: m }, (_, i) => clusterSize(clusters[side], i)),
+  });
   const base = totals("baseline");
   const cand = totals("candidate");
   const nullable = definition?.nullable;
@@ -156,7 +163,7 @@ function prepare(
     count: { baseline: base.count, candidate: cand.count },
     outcome: Uint8Array.from(subset, (c) => codeOf(c.outcome)),
     unknown: Uint8Array.from(subset, (c) => (nullable !== undefined && (c.baseline.some(nullable) || c.candidate.some(nullable)) ? 1 : 0)),
-    clusters,
+    clusters: definition?.declaration.statistic === "quantile" ? clusters : undefined,
     se,
   };
 }
@@ -178,7 +185,7 @@ function decide(prepared: Prepared, u: Float64Array, swap: Uint8Array): { p: num
   let regressions = 0;
   let improvements = 0;
   let unknown = false;
-  const picked: Sides<number[][]> = { baseline: [], candidate: [] };
+  const picked: Sides<Float64Array[]> = { baseline: [], candidate: [] };
   for (let j = 0; j < m; j++) {
     const index = Math.floor((u[j] ?? 0) * m);
     const swapped = swap[j] === 1;
@@ -191,16 +198,22 @@ function decide(prepared: Prepared, u: Float64Array, swap: Uint8Array): { p: num
     sides.baseline.count += prepared.count[from.baseline][index] ?? 0;
     sides.candidate.sum += prepared.sum[from.candidate][index] ?? 0;
     sides.candidate.count += prepared.count[from.candidate][index] ?? 0;
-    if (statistic === "quantile") {
-      picked.baseline.push(prepared.clusters[from.baseline][index] ?? []);
-      picked.candidate.push(prepared.clusters[from.candidate][index] ?? []);
+    if (prepared.clusters) {
+      picked.baseline.push(clusterValues(prepared.clusters[from.baseline], index));
+      picked.candidate.push(clusterValues(prepared.clusters[from.candidate], index));
     }
   }
   // unpriced draws on either side can land on this side once swapped
   const value = (side: "baseline" | "candidate"): number | null => {
     if (unknown) return null;
     if (statistic === "count") return rule.metric.endsWith("improvements") ? improvements : regressions;
-    if (statistic === "quantile") return metricValue(definition, picked[side], [], side);
+    if (statistic === "quantile")
+      return metricValue(
+        definition,
+        buildClusters(m, (j) => picked[side][j] ?? []),
+        [],
+        side,
+      );
     const { sum, count } = sides[side];
     if (count === 0) return null;
     return statistic === "sum" ? sum : sum / count;

@@ -6,13 +6,11 @@
  * A resample is held as draw counts per case (`weights[i]` = how often case i was drawn), so a mean is
  * one pass over the cases and a quantile one walk over values sorted once, not a sort per resample.
  */
+import { asClusters, type ClusterInput, type Clusters, clusterCount, clusterSums } from "./clusters.js";
 import { normalCdf } from "./normal.js";
 import type { Interval } from "./paired-proportion.js";
 import { createRng } from "./rng.js";
 import { tQuantile } from "./student-t.js";
-
-/** Per-case clusters of one side, `[i]` being the same case on both sides. */
-export type Clusters = readonly (readonly number[])[];
 
 /** A statistic of one side, prepared once from its clusters, evaluated on a resample's weights (NaN when undefined). */
 export type Statistic = (clusters: Clusters) => (weights: Uint32Array) => number;
@@ -44,8 +42,8 @@ export const DEFAULT_SEED = 1;
 
 /** Mean over all values of the drawn cases (a score over cases × repeats); empty cases add nothing. */
 export const pooledMean: Statistic = (clusters) => {
-  const sums = clusters.map((values) => values.reduce((a, b) => a + b, 0));
-  const counts = clusters.map((values) => values.length);
+  const sums = clusterSums(clusters);
+  const counts = clusterSizes(clusters);
   return (weights) => {
     let total = 0;
     let count = 0;
@@ -60,7 +58,7 @@ export const pooledMean: Statistic = (clusters) => {
 
 /** Sum over all values of the drawn cases (total cost), each case counted as often as drawn. */
 export const pooledSum: Statistic = (clusters) => {
-  const sums = clusters.map((values) => values.reduce((a, b) => a + b, 0));
+  const sums = clusterSums(clusters);
   return (weights) => {
     let total = 0;
     for (let i = 0; i < sums.length; i++) total += (weights[i] ?? 0) * (sums[i] ?? 0);
@@ -75,10 +73,13 @@ export const pooledSum: Statistic = (clusters) => {
  */
 export function pooledQuantile(q: number): Statistic {
   return (clusters) => {
-    const points = clusters.flatMap((values, owner) => values.map((value) => ({ value, owner }))).sort((a, b) => a.value - b.value);
-    const values = Float64Array.from(points, (point) => point.value);
-    const owners = Int32Array.from(points, (point) => point.owner);
-    const counts = clusters.map((cluster) => cluster.length);
+    const counts = clusterSizes(clusters);
+    // Each value's case, then the values' order: sorted once, with the case each came from.
+    const ownerOf = new Int32Array(clusters.values.length);
+    counts.forEach((count, owner) => ownerOf.fill(owner, clusters.starts[owner], (clusters.starts[owner] as number) + count));
+    const order = Uint32Array.from(clusters.values.keys()).sort((a, b) => (clusters.values[a] as number) - (clusters.values[b] as number));
+    const values = Float64Array.from(order, (j) => clusters.values[j] as number);
+    const owners = Int32Array.from(order, (j) => ownerOf[j] as number);
     const fromTop = q > 0.5;
     return (weights) => {
       let size = 0;
@@ -108,15 +109,17 @@ export function pooledQuantile(q: number): Statistic {
 
 /** Paired bootstrap of `statistic` over cases; `baseline[i]` and `candidate[i]` are the same case. */
 export function pairedBootstrap(
-  data: { baseline: Clusters; candidate: Clusters },
+  data: { baseline: ClusterInput; candidate: ClusterInput },
   statistic: Statistic,
   options: BootstrapOptions = {},
 ): BootstrapResult {
   const { resamples = DEFAULT_RESAMPLES, seed = DEFAULT_SEED, k = 1 } = options;
-  const n = data.baseline.length;
-  if (data.candidate.length !== n) throw new RangeError(`pairedBootstrap: ${n} baseline cases but ${data.candidate.length} candidate cases`);
-  const baseline = statistic(data.baseline);
-  const candidate = statistic(data.candidate);
+  const sides = { baseline: asClusters(data.baseline), candidate: asClusters(data.candidate) };
+  const n = clusterCount(sides.baseline);
+  const m = clusterCount(sides.candidate);
+  if (m !== n) throw new RangeError(`pairedBootstrap: ${n} baseline cases but ${m} candidate cases`);
+  const baseline = statistic(sides.baseline);
+  const candidate = statistic(sides.candidate);
   const weights = new Uint32Array(n).fill(1);
   const observed = { baseline: finiteOrNull(baseline(weights)), candidate: finiteOrNull(candidate(weights)) };
   const estimate = observed.candidate === null || (observed.baseline === null && k !== 0) ? null : observed.candidate - k * (observed.baseline ?? 0);
@@ -184,6 +187,10 @@ function percentile(sorted: Float64Array, q: number): number {
   const x0 = sorted[lo] ?? Number.NaN;
   const x1 = sorted[Math.min(lo + 1, sorted.length - 1)] ?? x0;
   return x0 + (x1 - x0) * (h - lo);
+}
+
+function clusterSizes(clusters: Clusters): Uint32Array {
+  return clusters.starts.subarray(1).map((end, i) => end - (clusters.starts[i] as number));
 }
 
 function finiteOrNull(value: number): number | null {

@@ -6,7 +6,6 @@ export {
   bootstrapInterval,
   bootstrapTail,
   bootstrapTwoSidedP,
-  type Clusters,
   DEFAULT_RESAMPLES,
   DEFAULT_SEED,
   pairedBootstrap,
@@ -15,6 +14,18 @@ export {
   pooledSum,
   type Statistic,
 } from "./bootstrap.js";
+export {
+  asClusters,
+  buildClusters,
+  type ClusterInput,
+  type Clusters,
+  clusterCount,
+  clusterMeans,
+  clusterSize,
+  clusterSums,
+  clusterValues,
+  pickClusters,
+} from "./clusters.js";
 export { mean, quantile, sortedCopy, stdev, variance } from "./descriptive.js";
 export { holmAdjust } from "./holm.js";
 export { mcnemarExact, mcnemarGreater } from "./mcnemar.js";

@@ -1,0 +1,67 @@
+/**
+ * One side's values of a metric, case by case, in two flat arrays: case i's values are
+ * `values[starts[i]]` up to (not including) `values[starts[i + 1]]`; an empty range is a case with no
+ * value. `[i]` is the same case on both sides of a comparison. Two typed arrays rather than an array per
+ * case: at 100,000 cases a metric's side takes 1.2 MB instead of 5.6 MB, and a run's analysis holds
+ * several of them at once.
+ */
+export interface Clusters {
+  readonly starts: Uint32Array;
+  readonly values: Float64Array;
+}
+
+/** What the statistics accept: clusters, or one list of values per case. */
+export type ClusterInput = Clusters | readonly (readonly number[])[];
+
+/** Clusters of `n` cases, case i's values being `valuesOf(i)`. */
+export function buildClusters(n: number, valuesOf: (i: number) => ArrayLike<number>): Clusters {
+  const starts = new Uint32Array(n + 1);
+  const values: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const own = valuesOf(i);
+    for (let j = 0; j < own.length; j++) values.push(own[j] as number);
+    starts[i + 1] = values.length;
+  }
+  return { starts, values: Float64Array.from(values) };
+}
+
+export function asClusters(input: ClusterInput): Clusters {
+  if ("starts" in input) return input;
+  return buildClusters(input.length, (i) => input[i] ?? []);
+}
+
+export function clusterCount(clusters: Clusters): number {
+  return clusters.starts.length - 1;
+}
+
+export function clusterSize(clusters: Clusters, i: number): number {
+  return (clusters.starts[i + 1] ?? 0) - (clusters.starts[i] ?? 0);
+}
+
+/** Case i's values (a view, not a copy). */
+export function clusterValues(clusters: Clusters, i: number): Float64Array {
+  return clusters.values.subarray(clusters.starts[i], clusters.starts[i + 1]);
+}
+
+/** The clusters of the cases at `indices`, in that order. */
+export function pickClusters(clusters: Clusters, indices: ArrayLike<number>): Clusters {
+  return buildClusters(indices.length, (j) => clusterValues(clusters, indices[j] as number));
+}
+
+/** Each case's sum of values. */
+export function clusterSums(clusters: Clusters): Float64Array {
+  const n = clusterCount(clusters);
+  const sums = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    let sum = 0;
+    for (let j = clusters.starts[i] as number; j < (clusters.starts[i + 1] as number); j++) sum += clusters.values[j] as number;
+    sums[i] = sum;
+  }
+  return sums;
+}
+
+/** Each case's mean (NaN for a case with no value). */
+export function clusterMeans(clusters: Clusters): number[] {
+  const sums = clusterSums(clusters);
+  return Array.from(sums, (sum, i) => sum / clusterSize(clusters, i));
+}
