@@ -107,7 +107,10 @@ export function compareMetric(
   if (declaration.statistic === "count") return countEvidence(comparison, cases);
 
   // Pair only the cases scored on both sides.
-  const paired = cases.flatMap((_, i) => (clusterSize(baseClusters, i) > 0 && clusterSize(candClusters, i) > 0 ? [i] : []));
+  const pairable = new Uint32Array(cases.length);
+  let pairs = 0;
+  for (let i = 0; i < cases.length; i++) if (clusterSize(baseClusters, i) > 0 && clusterSize(candClusters, i) > 0) pairable[pairs++] = i;
+  const paired = pairable.subarray(0, pairs);
   const everyCase = paired.length === cases.length;
   const base = everyCase ? baseClusters : pickClusters(baseClusters, paired);
   const cand = everyCase ? candClusters : pickClusters(candClusters, paired);
@@ -128,16 +131,14 @@ export function compareMetric(
   let pDiff: number | null;
   // Every paired case has a value on both sides, so as many values as cases means one each.
   if (declaration.kind === "proportion" && base.values.length === paired.length && cand.values.length === paired.length) {
-    const b = Array.from(base.values, (value) => value === 1);
-    const c = Array.from(cand.values, (value) => value === 1);
-    const counts = pairedCounts(b, c);
+    const counts = pairedCounts(base.values, cand.values);
     method = `exact McNemar (${counts.b} down, ${counts.c} up); Newcombe paired interval; Clopper–Pearson for the candidate's rate`;
     pDiff = mcnemarExact(counts.b, counts.c);
     make = (k) =>
       k === 1
         ? newcombeTarget(counts)
         : k === 0
-          ? exactRateTarget(c.filter(Boolean).length, c.length)
+          ? exactRateTarget(counts.a + counts.c, paired.length)
           : bootTarget(base, cand, pooledMean, k, rangeOf(range, k), options);
   } else if (declaration.kind === "proportion") {
     method = "paired t on per-case means (repeats clustered by case)";

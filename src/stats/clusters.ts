@@ -16,13 +16,21 @@ export type ClusterInput = Clusters | readonly (readonly number[])[];
 /** Clusters of `n` cases, case i's values being `valuesOf(i)`. */
 export function buildClusters(n: number, valuesOf: (i: number) => ArrayLike<number>): Clusters {
   const starts = new Uint32Array(n + 1);
-  const values: number[] = [];
+  // Room for one value per case to start with (most metrics have one per draw): grown by doubling, and
+  // handed out as a view of what is filled.
+  let values = new Float64Array(Math.max(16, n));
+  let size = 0;
   for (let i = 0; i < n; i++) {
     const own = valuesOf(i);
-    for (let j = 0; j < own.length; j++) values.push(own[j] as number);
-    starts[i + 1] = values.length;
+    if (size + own.length > values.length) {
+      const grown = new Float64Array(Math.max(2 * values.length, size + own.length));
+      grown.set(values.subarray(0, size));
+      values = grown;
+    }
+    for (let j = 0; j < own.length; j++) values[size++] = own[j] as number;
+    starts[i + 1] = size;
   }
-  return { starts, values: Float64Array.from(values) };
+  return { starts, values: values.subarray(0, size) };
 }
 
 export function asClusters(input: ClusterInput): Clusters {

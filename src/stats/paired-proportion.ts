@@ -23,18 +23,20 @@ export interface PairedCounts {
 export type Interval = [lower: number, upper: number];
 
 /** Tallies a paired 2×2 table from per-case outcomes (index i is the same case on both sides). */
-export function pairedCounts(baseline: readonly boolean[], candidate: readonly boolean[]): PairedCounts {
+export function pairedCounts(baseline: ArrayLike<boolean | number>, candidate: ArrayLike<boolean | number>): PairedCounts {
   if (baseline.length !== candidate.length) {
     throw new RangeError(`pairedCounts: ${baseline.length} baseline outcomes but ${candidate.length} candidate outcomes`);
   }
+  // A pass is `true` or 1 (a pass-rate metric's per-draw value).
   const counts: PairedCounts = { a: 0, b: 0, c: 0, d: 0 };
-  baseline.forEach((basePass, i) => {
-    const candPass = candidate[i];
+  for (let i = 0; i < baseline.length; i++) {
+    const basePass = baseline[i] === true || baseline[i] === 1;
+    const candPass = candidate[i] === true || candidate[i] === 1;
     if (basePass && candPass) counts.a++;
     else if (basePass) counts.b++;
     else if (candPass) counts.c++;
     else counts.d++;
-  });
+  }
   return counts;
 }
 
