@@ -323,7 +323,7 @@ async function* selected(cases: AsyncIterable<EvalCase>, take: (testCase: EvalCa
  * Whether a case is in shard i of n: by a hash of the case id, so a case lands in the same shard
  * whatever the machine or the order of the file, and both variants of a case are always run together.
  */
-export function inShard(id: string, shard: { index: number; count: number }): boolean {
+function inShard(id: string, shard: { index: number; count: number }): boolean {
   return createHash("sha256").update(id).digest().readUInt32BE(0) % shard.count === shard.index - 1;
 }
 
