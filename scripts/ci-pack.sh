@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # CI: install modelgate exactly as README's "Use it in your project" says, and run its first gate.
 # `npm pack` the checkout, copy the tarball into a fresh project's vendor/, `npm install --save-dev` it
-# (offline: the npm cache is warm after `npm ci`, and the tarball's only dependency is `diff`), then
+# (--prefer-offline: `npm ci` caches `diff`'s tarball, the tarball's only dependency, but not always the
+# registry's metadata that resolving `diff@^8` needs; on a fresh machine that one request goes out), then
 # `./node_modules/.bin/modelgate init` and the replayed eval init prints. The eval must exit 1 (init's
 # candidate regresses on purpose) and write its reports. Everything lives in a temp folder, removed on exit.
 set -euo pipefail
@@ -21,7 +22,7 @@ cd "$tmp/project"
 npm init -y >/dev/null
 
 step "npm install --save-dev ./vendor/$tarball"
-npm install --save-dev --offline --no-audit --no-fund --silent "./vendor/$tarball"
+npm install --save-dev --prefer-offline --no-audit --no-fund --silent "./vendor/$tarball"
 # What a registry release would ship: the bundle, the judge prompts, licences; no sources or tests.
 pkg=node_modules/modelgate
 for wanted in dist/bin.js src/judge/prompts/pointwise.md LICENSE README.md dist/THIRD-PARTY-LICENSES.txt; do

@@ -24,7 +24,7 @@ import { CacheStore, CassetteStore, type ResponseStore } from "../run/response-s
 import { whyRunBroke } from "../run/run-health.js";
 import { Runner } from "../run/runner.js";
 import { servedModelWarnings } from "../run/served-model.js";
-import { recordedInfo, variantInfo } from "../run/variant-info.js";
+import { countRecordedModels, recordedInfoFrom, recordedModels, variantInfo } from "../run/variant-info.js";
 import { runDefaults } from "../settings.js";
 import type { CaseRecord, EvalCase, RunSummary, VariantInfo, VariantSpec } from "../types.js";
 import { modelgateVersion } from "../version.js";
@@ -143,14 +143,14 @@ async function runLoaded(inputs: Inputs, options: ResolvedOptions, io: CliIO, st
   }
   // SPEC §2: --quiet silences the progress display only; warnings always go to stderr.
   for (const warning of warnings) io.stderr.write(`warning: ${warning}\n`);
-  // The run reads its cases from the dataset as it goes (never the whole file at once).
+  // The run reads its cases from the dataset (or traffic file) as it goes, never the whole file at once.
   const cases = await selectCases(inputs.dataset, options);
-  // A recorded side is described by what its lines recorded (a traffic file, held in memory anyway).
-  const recordedLines: EvalCase[] = [];
-  if (!baselineSpec || !candidateSpec) for await (const testCase of cases.read()) recordedLines.push(testCase);
+  // A recorded side is described by the models its lines recorded (one more pass over the traffic).
+  const models = recordedModels();
+  if (!baselineSpec || !candidateSpec) for await (const testCase of cases.read()) countRecordedModels(testCase, models);
   const variants = {
-    baseline: baselineSpec ? variantInfo(baselineSpec, io.env) : recordedInfo(recordedLines, "baseline"),
-    candidate: candidateSpec ? variantInfo(candidateSpec, io.env) : recordedInfo(recordedLines, "candidate"),
+    baseline: baselineSpec ? variantInfo(baselineSpec, io.env) : recordedInfoFrom(models.baseline),
+    candidate: candidateSpec ? variantInfo(candidateSpec, io.env) : recordedInfoFrom(models.candidate),
   };
 
   if (options.maxCost !== undefined) {

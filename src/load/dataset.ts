@@ -143,7 +143,7 @@ export async function scanDataset(
     count,
     tags: [...tags].sort(),
     schemaPaths: [...schemaPaths],
-    read: rereader(absolute, displayPath, files, sha256),
+    read: rereader(absolute, displayPath, sha256, datasetLineParser(files)),
   };
 }
 
@@ -164,21 +164,36 @@ async function* held(cases: EvalCase[]): AsyncGenerator<EvalCase> {
 }
 
 /**
- * `read()` of a scanned dataset. Built out here: a closure made inside the scan would share its scope,
- * and keep the scan's maps of every id alive for the whole run.
+ * How a stream reads one of a scanned file's lines again: its case, or undefined for a line the scan
+ * skipped too (blank, a comment). A problem goes to `report`; a line that is not JSON throws.
  */
-function rereader(absolute: string, displayPath: string, files: SchemaFiles, sha256: string): () => AsyncIterable<EvalCase> {
-  return () => rereadCases(absolute, displayPath, files, sha256);
+export type LineParser = (text: string, lineNumber: number, terminated: boolean, report: Report) => EvalCase | undefined;
+
+/** A dataset line, read again: the scan's own rules (blank lines and `//` comments skipped). */
+function datasetLineParser(files: SchemaFiles): LineParser {
+  return (text, lineNumber, _terminated, report) => {
+    const trimmed = text.trim();
+    if (trimmed === "" || trimmed.startsWith("//")) return undefined;
+    return parseCase(parseJson(trimmed), lineNumber, files, report, () => {});
+  };
 }
 
 /**
- * The scanned dataset's cases, read from the file again as the run asks for them. Every line was
- * validated by the scan, so a line that no longer parses, or a different sha256 at the end, means the
- * file changed under the run: an input error, not a silent mix of two datasets.
+ * `read()` of a scanned file. Built out here: a closure made inside the scan would share its scope, and
+ * keep the scan's maps of every id alive for the whole run.
  */
-async function* rereadCases(absolute: string, displayPath: string, files: SchemaFiles, sha256: string): AsyncGenerator<EvalCase> {
+export function rereader(absolute: string, displayPath: string, sha256: string, parse: LineParser): () => AsyncIterable<EvalCase> {
+  return () => rereadCases(absolute, displayPath, sha256, parse);
+}
+
+/**
+ * A scanned file's cases, read from the file again as the run asks for them. Every line was validated
+ * by the scan, so a line that no longer parses, or a different sha256 at the end, means the file
+ * changed under the run: an input error, not a silent mix of two files.
+ */
+async function* rereadCases(absolute: string, displayPath: string, sha256: string, parse: LineParser): AsyncGenerator<EvalCase> {
   const changed = (why: string) =>
-    new UserError(`${displayPath}: changed while the run was reading it (${why}); re-run with a dataset that stays as it is until the run ends`);
+    new UserError(`${displayPath}: changed while the run was reading it (${why}); re-run with a file that stays as it is until the run ends`);
   const lines = fileLines(absolute);
   try {
     for (;;) {
@@ -186,7 +201,7 @@ async function* rereadCases(absolute: string, displayPath: string, files: Schema
       try {
         next = await lines.next();
       } catch (error) {
-        throw new UserError(`${displayPath}: cannot read dataset: ${readErrorMessage(error)}`);
+        throw new UserError(`${displayPath}: cannot read it again: ${readErrorMessage(error)}`);
       }
       if (next.done) {
         if (next.value !== sha256) throw changed("its sha256 is not the one it had when the run started");
@@ -194,20 +209,18 @@ async function* rereadCases(absolute: string, displayPath: string, files: Schema
       }
       const line = next.value;
       if (line.text === undefined) throw changed(`line ${line.lineNumber}: ${line.message}`);
-      const text = line.text.trim();
-      if (text === "" || text.startsWith("//")) continue;
       let problem: string | undefined;
       const report: Report = (field, message) => {
         problem ??= `line ${line.lineNumber}${field ? `: ${field}` : ""}: ${message}`;
       };
       let parsed: EvalCase | undefined;
       try {
-        parsed = parseCase(parseJson(text), line.lineNumber, files, report, () => {});
+        parsed = parse(line.text, line.lineNumber, line.terminated, report);
       } catch {
         throw changed(`line ${line.lineNumber} is no longer valid JSON`);
       }
-      if (!parsed || problem !== undefined) throw changed(problem ?? `line ${line.lineNumber} is no longer a valid case`);
-      yield parsed;
+      if (problem !== undefined) throw changed(problem);
+      if (parsed) yield parsed;
     }
   } finally {
     await lines.return("");

@@ -10,7 +10,7 @@ import { type Config, findConfig, loadConfig } from "./config.js";
 import { type DatasetSource, scanDataset } from "./dataset.js";
 import { loadRubric, type Rubric } from "./rubric.js";
 import { readStructuredFile } from "./structured-file.js";
-import { loadTraffic } from "./traffic-file.js";
+import { scanTraffic } from "./traffic-file.js";
 import { isFloatingAlias, parseInlineVariant, parseVariant } from "./variants.js";
 
 export interface InputOptions {
@@ -70,8 +70,8 @@ export async function loadInputs(options: InputOptions): Promise<Inputs> {
   if (datasetPath === undefined) {
     throw new UserError(`no dataset: pass --dataset FILE, or set \`dataset:\` in ${displayName(rubric.path)}`);
   }
-  // Each case is checked against the rubric and the variants as the dataset is read: a dataset is
-  // scanned once before the run, which then reads it again case by case (never held whole). A bad
+  // Each case is checked against the rubric and the variants as the file is read: a dataset or traffic
+  // file is scanned once before the run, which then reads it again case by case (never held whole). A bad
   // variant is reported after the dataset's own problems, which come first.
   let variants: Pick<Inputs, "baseline" | "candidate" | "recorded" | "judge" | "checkJudges"> | undefined;
   let variantError: unknown;
@@ -82,12 +82,10 @@ export async function loadInputs(options: InputOptions): Promise<Inputs> {
   }
   const caseIssues: Issue[] = [];
   const checkCase = variants ? caseChecker(rubric, config, variants, displayName(datasetPath), caseIssues) : () => {};
-  let dataset: DatasetSource;
-  if (options.traffic !== undefined) {
-    const traffic = await loadTraffic(datasetPath, undefined, schemas);
-    for (const testCase of traffic.cases) checkCase(testCase);
-    dataset = traffic;
-  } else dataset = await scanDataset(datasetPath, undefined, schemas, checkCase);
+  const dataset: DatasetSource =
+    options.traffic !== undefined
+      ? await scanTraffic(datasetPath, undefined, schemas, checkCase)
+      : await scanDataset(datasetPath, undefined, schemas, checkCase);
   if (!variants) throw variantError;
   throwIfIssues(caseIssues, "dataset");
   const warnings = [...dataset.warnings];

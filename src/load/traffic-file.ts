@@ -24,19 +24,47 @@ import { displayName } from "../paths.js";
 import { readLines } from "../read-lines.js";
 import { trafficErrorKinds, trafficVersion } from "../traffic/types.js";
 import type { EvalCase, Issue, JsonObject, JsonValue, RecordedArm, Side, ToolCall, TrafficOrigin, Usage } from "../types.js";
-import { type Dataset, heldSource, parseCase, parseLoggedToolCall, type SchemaFiles, schemaFiles } from "./dataset.js";
+import {
+  type Dataset,
+  type DatasetSource,
+  heldSource,
+  type LineParser,
+  parseCase,
+  parseLoggedToolCall,
+  rereader,
+  type SchemaFiles,
+  schemaFiles,
+} from "./dataset.js";
 
 const lineFields = ["v", "id", "ts", "source", "tags", "request", "prompt", "arms", "expected", "metadata"];
 const requestFields = ["messages", "tools", "tool_choice", "params"];
 const armFields = ["model", "served", "output", "tool_calls", "usage", "latency_ms", "ttft_ms", "status", "error"];
 const armNames: readonly Side[] = ["baseline", "candidate"];
 
-/** Loads and validates a traffic file; its cases carry `traffic` (ts, source, params, recorded arms). */
+/** Loads and validates a traffic file; its cases carry `traffic` (ts, source, params, recorded arms) and are held in memory. */
 export async function loadTraffic(path: string, displayPath = displayName(path), schemas: SchemaCompiler = createSchemaCompiler()): Promise<Dataset> {
+  const cases: EvalCase[] = [];
+  const scanned = await scanTraffic(path, displayPath, schemas, (testCase) => cases.push(testCase));
+  return heldSource({ path: scanned.path, sha256: scanned.sha256, warnings: scanned.warnings, cases });
+}
+
+/**
+ * Validates a traffic file in one pass, every problem at once, and keeps only what its lines carry
+ * (count, tags, schema files); `read()` streams them again, as a scanned dataset's (`scanDataset`).
+ * `visit` sees each valid line's case once, in this pass.
+ */
+export async function scanTraffic(
+  path: string,
+  displayPath = displayName(path),
+  schemas: SchemaCompiler = createSchemaCompiler(),
+  visit: (testCase: EvalCase) => void = () => {},
+): Promise<DatasetSource> {
   const absolute = resolve(path);
   const issues: Issue[] = [];
   const warnings: string[] = [];
-  const cases: EvalCase[] = [];
+  const tags = new Set<string>();
+  const schemaPaths = new Set<string>();
+  let count = 0;
   const seen = new Map<string, number>();
   const files = schemaFiles(schemas, absolute);
   let sha256: string;
@@ -67,7 +95,11 @@ export async function loadTraffic(path: string, displayPath = displayName(path),
         if (first !== undefined) report("id", `duplicate id ${describeValue(id)} (first used on line ${first})`);
         else if (typeof id === "string") seen.set(id, lineNumber);
         const parsed = parseTrafficLine(raw, lineNumber, files, report, warn);
-        if (parsed && first === undefined) cases.push(parsed);
+        if (!parsed || first !== undefined) return;
+        count++;
+        for (const tag of parsed.tags) tags.add(tag);
+        if (parsed.expected.schema_path) schemaPaths.add(parsed.expected.schema_path);
+        visit(parsed);
       },
       ({ lineNumber, message }) => issues.push({ file: displayPath, line: lineNumber, message }),
     );
@@ -75,8 +107,32 @@ export async function loadTraffic(path: string, displayPath = displayName(path),
     throw new UserError(`${displayPath}: cannot read traffic file: ${readErrorMessage(error)}`);
   }
   throwIfIssues(issues, "traffic file");
-  if (cases.length === 0) throw new UserError(`${displayPath}: the traffic file has no lines; expected one traffic line (SPEC §9) per line`);
-  return heldSource({ path: absolute, sha256, cases, warnings });
+  if (count === 0) throw new UserError(`${displayPath}: the traffic file has no lines; expected one traffic line (SPEC §9) per line`);
+  return {
+    path: absolute,
+    sha256,
+    warnings,
+    count,
+    tags: [...tags].sort(),
+    schemaPaths: [...schemaPaths],
+    read: rereader(absolute, displayPath, sha256, trafficLineParser(files)),
+  };
+}
+
+/** A traffic line, read again: the scan's own rules (blank lines and a torn last line skipped). */
+function trafficLineParser(files: SchemaFiles): LineParser {
+  return (text, lineNumber, terminated, report) => {
+    const trimmed = text.trim();
+    if (trimmed === "") return undefined;
+    let raw: JsonValue;
+    try {
+      raw = parseJson(trimmed);
+    } catch (error) {
+      if (!terminated && error instanceof SyntaxError) return undefined;
+      throw error;
+    }
+    return parseTrafficLine(raw, lineNumber, files, report, () => {});
+  };
 }
 
 function parseTrafficLine(raw: JsonValue, line: number, files: SchemaFiles, report: Report, warn: Report): EvalCase | undefined {

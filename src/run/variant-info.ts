@@ -7,12 +7,25 @@ import type { EvalCase, Side, VariantInfo, VariantSpec } from "../types.js";
  * A recorded side in the report: provider `recorded`, the model(s) the traffic's arms name (one, or
  * the most common first), the prompt hash the lines carry when they agree.
  */
-export function recordedInfo(cases: EvalCase[], side: Side): VariantInfo {
-  const models = new Map<string, number>();
-  for (const testCase of cases) {
+export function recordedInfo(cases: Iterable<EvalCase>, side: Side): VariantInfo {
+  const models = recordedModels();
+  for (const testCase of cases) countRecordedModels(testCase, models);
+  return recordedInfoFrom(models[side]);
+}
+
+/** How many recorded arms each model answered, per side (filled by `countRecordedModels`, case by case). */
+export function recordedModels(): Record<Side, Map<string, number>> {
+  return { baseline: new Map(), candidate: new Map() };
+}
+
+export function countRecordedModels(testCase: EvalCase, models: Record<Side, Map<string, number>>): void {
+  for (const side of ["baseline", "candidate"] as const) {
     const model = testCase.traffic?.arms[side]?.model;
-    if (model !== undefined) models.set(model, (models.get(model) ?? 0) + 1);
+    if (model !== undefined) models[side].set(model, (models[side].get(model) ?? 0) + 1);
   }
+}
+
+export function recordedInfoFrom(models: Map<string, number>): VariantInfo {
   const byUse = [...models.entries()].sort((a, b) => b[1] - a[1]).map(([model]) => model);
   return { name: "recorded", provider: "recorded", model: byUse.join(", ") || "(none recorded)", prompt_sha256: null, params: {} };
 }

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { appendFileSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { serializeTrafficLine, type TrafficArm, type TrafficLine } from "../../src/traffic/types.js";
@@ -341,5 +341,25 @@ describe("eval --traffic with recorded arms (SPEC §9)", () => {
       "prod.traffic.jsonl:1: this is a traffic line (v, request, arms; SPEC §9), not a dataset case: pass the file with --traffic",
     );
     expect(repeated.stderr).toContain("a recorded arm is one answer per traffic line");
+  });
+  test("the traffic file is read again as the run goes: a line appended mid-run is an input error (exit 2), not a mixed run", async () => {
+    // ~300 KB: the run is still reading the file when the first request arrives.
+    const dir = project(trafficLines(700));
+    let appended = false;
+    const server = await fakeServerForTest({
+      respond: (request) => {
+        if (!appended) {
+          appended = true;
+          appendFileSync(join(dir, "prod.traffic.jsonl"), trafficLines(1).replaceAll("req-", "late-"));
+        }
+        return scriptedModel(planted)(request);
+      },
+    });
+    const result = await runModelgate([...trafficArgs, "--baseline", "recorded", "--candidate", "openai-compatible:m-2025-01-01", "--quiet"], {
+      cwd: dir,
+      env: { OPENAI_BASE_URL: server.openaiBaseUrl, OPENAI_API_KEY: "test" },
+    });
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain("prod.traffic.jsonl: changed while the run was reading it");
   });
 });
