@@ -60,10 +60,30 @@ const roles: readonly Role[] = ["system", "developer", "user", "assistant", "too
 const toolNamePattern = /^[A-Za-z0-9_-]{1,64}$/;
 
 /** Loads and validates a golden dataset (SPEC §3), reporting every problem at once; its cases are held in memory. */
-export async function loadDataset(path: string, displayPath = displayName(path), schemas: SchemaCompiler = createSchemaCompiler()): Promise<Dataset> {
+export function loadDataset(path: string, displayPath = displayName(path), schemas: SchemaCompiler = createSchemaCompiler()): Promise<Dataset> {
+  return collected((visit) => scanDataset(path, displayPath, schemas, visit));
+}
+
+/** A scan's cases, collected in memory: what `loadDataset` and `loadTraffic` hand back. */
+export async function collected(scan: (visit: (testCase: EvalCase) => void) => Promise<DatasetSource>): Promise<Dataset> {
   const cases: EvalCase[] = [];
-  const scanned = await scanDataset(path, displayPath, schemas, (testCase) => cases.push(testCase));
+  const scanned = await scan((testCase) => cases.push(testCase));
   return heldSource({ path: scanned.path, sha256: scanned.sha256, warnings: scanned.warnings, cases });
+}
+
+/** What a scan keeps of the cases it sees: how many, their tags, the schema files they read. */
+export function caseSummary(): { add(testCase: EvalCase): void; summary(): Pick<DatasetSource, "count" | "tags" | "schemaPaths"> } {
+  let count = 0;
+  const tags = new Set<string>();
+  const schemaPaths = new Set<string>();
+  return {
+    add(testCase) {
+      count++;
+      for (const tag of testCase.tags) tags.add(tag);
+      if (testCase.expected.schema_path) schemaPaths.add(testCase.expected.schema_path);
+    },
+    summary: () => ({ count, tags: [...tags].sort(), schemaPaths: [...schemaPaths] }),
+  };
 }
 
 /**
@@ -80,9 +100,7 @@ export async function scanDataset(
   const absolute = resolve(path);
   const issues: Issue[] = [];
   const warnings: string[] = [];
-  const tags = new Set<string>();
-  const schemaPaths = new Set<string>();
-  let count = 0;
+  const kept = caseSummary();
   const seen = new Map<string, number>();
   const lookalikes = new Map<string, { id: string; line: number }>();
   const files = schemaFiles(schemas, absolute);
@@ -123,9 +141,7 @@ export async function scanDataset(
           seen.set(parsed.id, lineNumber);
           lookalikes.set(idKey(parsed.id), { id: parsed.id, line: lineNumber });
         }
-        count++;
-        for (const tag of parsed.tags) tags.add(tag);
-        if (parsed.expected.schema_path) schemaPaths.add(parsed.expected.schema_path);
+        kept.add(parsed);
         visit(parsed);
       },
       ({ lineNumber, message }) => issues.push({ file: displayPath, line: lineNumber, message }),
@@ -135,28 +151,16 @@ export async function scanDataset(
   }
   for (const issue of issues) if (issue.field === "") delete issue.field;
   throwIfIssues(issues, "dataset");
-  if (count === 0) throw new UserError(`${displayPath}: the dataset has no cases; expected one JSON object per line`);
-  return {
-    path: absolute,
-    sha256,
-    warnings,
-    count,
-    tags: [...tags].sort(),
-    schemaPaths: [...schemaPaths],
-    read: rereader(absolute, displayPath, sha256, datasetLineParser(files)),
-  };
+  const summary = kept.summary();
+  if (summary.count === 0) throw new UserError(`${displayPath}: the dataset has no cases; expected one JSON object per line`);
+  return { path: absolute, sha256, warnings, ...summary, read: rereader(absolute, displayPath, sha256, datasetLineParser(files)) };
 }
 
 /** `DatasetSource` over cases held in memory (a loaded dataset, a traffic file). */
 export function heldSource(dataset: Omit<Dataset, "count" | "tags" | "schemaPaths" | "read">): Dataset {
-  const { cases } = dataset;
-  return {
-    ...dataset,
-    count: cases.length,
-    tags: [...new Set(cases.flatMap((testCase) => testCase.tags))].sort(),
-    schemaPaths: [...new Set(cases.flatMap((testCase) => (testCase.expected.schema_path ? [testCase.expected.schema_path] : [])))],
-    read: () => held(cases),
-  };
+  const kept = caseSummary();
+  for (const testCase of dataset.cases) kept.add(testCase);
+  return { ...dataset, ...kept.summary(), read: () => held(dataset.cases) };
 }
 
 async function* held(cases: EvalCase[]): AsyncGenerator<EvalCase> {

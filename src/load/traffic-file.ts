@@ -25,9 +25,10 @@ import { readLines } from "../read-lines.js";
 import { trafficErrorKinds, trafficVersion } from "../traffic/types.js";
 import type { EvalCase, Issue, JsonObject, JsonValue, RecordedArm, Side, ToolCall, TrafficOrigin, Usage } from "../types.js";
 import {
+  caseSummary,
+  collected,
   type Dataset,
   type DatasetSource,
-  heldSource,
   type LineParser,
   parseCase,
   parseLoggedToolCall,
@@ -42,10 +43,8 @@ const armFields = ["model", "served", "output", "tool_calls", "usage", "latency_
 const armNames: readonly Side[] = ["baseline", "candidate"];
 
 /** Loads and validates a traffic file; its cases carry `traffic` (ts, source, params, recorded arms) and are held in memory. */
-export async function loadTraffic(path: string, displayPath = displayName(path), schemas: SchemaCompiler = createSchemaCompiler()): Promise<Dataset> {
-  const cases: EvalCase[] = [];
-  const scanned = await scanTraffic(path, displayPath, schemas, (testCase) => cases.push(testCase));
-  return heldSource({ path: scanned.path, sha256: scanned.sha256, warnings: scanned.warnings, cases });
+export function loadTraffic(path: string, displayPath = displayName(path), schemas: SchemaCompiler = createSchemaCompiler()): Promise<Dataset> {
+  return collected((visit) => scanTraffic(path, displayPath, schemas, visit));
 }
 
 /**
@@ -62,9 +61,7 @@ export async function scanTraffic(
   const absolute = resolve(path);
   const issues: Issue[] = [];
   const warnings: string[] = [];
-  const tags = new Set<string>();
-  const schemaPaths = new Set<string>();
-  let count = 0;
+  const kept = caseSummary();
   const seen = new Map<string, number>();
   const files = schemaFiles(schemas, absolute);
   let sha256: string;
@@ -96,9 +93,7 @@ export async function scanTraffic(
         else if (typeof id === "string") seen.set(id, lineNumber);
         const parsed = parseTrafficLine(raw, lineNumber, files, report, warn);
         if (!parsed || first !== undefined) return;
-        count++;
-        for (const tag of parsed.tags) tags.add(tag);
-        if (parsed.expected.schema_path) schemaPaths.add(parsed.expected.schema_path);
+        kept.add(parsed);
         visit(parsed);
       },
       ({ lineNumber, message }) => issues.push({ file: displayPath, line: lineNumber, message }),
@@ -107,16 +102,9 @@ export async function scanTraffic(
     throw new UserError(`${displayPath}: cannot read traffic file: ${readErrorMessage(error)}`);
   }
   throwIfIssues(issues, "traffic file");
-  if (count === 0) throw new UserError(`${displayPath}: the traffic file has no lines; expected one traffic line (SPEC §9) per line`);
-  return {
-    path: absolute,
-    sha256,
-    warnings,
-    count,
-    tags: [...tags].sort(),
-    schemaPaths: [...schemaPaths],
-    read: rereader(absolute, displayPath, sha256, trafficLineParser(files)),
-  };
+  const summary = kept.summary();
+  if (summary.count === 0) throw new UserError(`${displayPath}: the traffic file has no lines; expected one traffic line (SPEC §9) per line`);
+  return { path: absolute, sha256, warnings, ...summary, read: rereader(absolute, displayPath, sha256, trafficLineParser(files)) };
 }
 
 /** A traffic line, read again: the scan's own rules (blank lines and a torn last line skipped). */
