@@ -14,7 +14,7 @@ import type { MetricEvidence } from "../compare/compare.js";
 import {
   buildClusters,
   type Clusters,
-  clusterSize,
+  clusterSizes,
   clusterSums,
   clusterValues,
   createRng,
@@ -61,7 +61,7 @@ interface Prepared {
   m: number;
   /** per case and side: the sum and number of its values (means and totals need no more) */
   sum: Sides<Float64Array>;
-  count: Sides<Float64Array>;
+  count: Sides<Uint32Array>;
   /** per case: the case's outcome code */
   outcome: Uint8Array;
   /** per case: a draw on either side makes the metric unknown (cost with no price) */
@@ -149,7 +149,7 @@ function prepare(
   const m = subset.length;
   const totals = (side: "baseline" | "candidate") => ({
     sum: clusterSums(clusters[side]),
-    count: Float64Array.from({ length: m }, (_, i) => clusterSize(clusters[side], i)),
+    count: clusterSizes(clusters[side]),
   });
   const base = totals("baseline");
   const cand = totals("candidate");

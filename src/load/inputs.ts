@@ -170,20 +170,22 @@ function caseChecker(
   // eval checks the two variants it runs (none when both sides are recorded); validate checks every variant the config defines.
   const running = sides.baseline || sides.candidate || sides.recorded.length > 0;
   const variants = running ? [sides.baseline, sides.candidate] : Object.values(config.variants);
-  const prompted = variants.flatMap((variant) => (variant?.prompt ? [{ variant, names: placeholders(variant.prompt.text) }] : []));
+  const prompted = variants.flatMap((variant) =>
+    variant?.prompt ? [{ variantName: variant.name, path: variant.prompt.path, names: placeholders(variant.prompt.text) }] : [],
+  );
   return (testCase) => {
     for (const check of rubric.checks) {
       if (!check.validateCase || !check.appliesTo(testCase)) continue;
       for (const message of check.validateCase(testCase)) issues.push({ file, line: testCase.line, field: `check ${check.id}`, message });
     }
-    for (const { variant, names } of prompted) {
+    for (const { variantName, path, names } of prompted) {
       const missing = names.filter((name) => !Object.hasOwn(testCase.vars, name));
       if (missing.length > 0) {
         issues.push({
           file,
           line: testCase.line,
           field: "vars",
-          message: `${variant.name}'s prompt ${displayName(variant.prompt?.path ?? "")} uses ${missing.map((m) => `{{${m}}}`).join(", ")}, which this case does not set (vars: ${describeValue(testCase.vars)})`,
+          message: `${variantName}'s prompt ${displayName(path)} uses ${missing.map((m) => `{{${m}}}`).join(", ")}, which this case does not set (vars: ${describeValue(testCase.vars)})`,
         });
       }
     }

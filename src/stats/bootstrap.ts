@@ -6,7 +6,7 @@
  * A resample is held as draw counts per case (`weights[i]` = how often case i was drawn), so a mean is
  * one pass over the cases and a quantile one walk over values sorted once, not a sort per resample.
  */
-import { asClusters, type ClusterInput, type Clusters, clusterCount, clusterSums } from "./clusters.js";
+import { asClusters, type ClusterInput, type Clusters, clusterCount, clusterSizes, clusterSums } from "./clusters.js";
 import { normalCdf } from "./normal.js";
 import type { Interval } from "./paired-proportion.js";
 import { createRng } from "./rng.js";
@@ -187,10 +187,6 @@ function percentile(sorted: Float64Array, q: number): number {
   const x0 = sorted[lo] ?? Number.NaN;
   const x1 = sorted[Math.min(lo + 1, sorted.length - 1)] ?? x0;
   return x0 + (x1 - x0) * (h - lo);
-}
-
-function clusterSizes(clusters: Clusters): Uint32Array {
-  return clusters.starts.subarray(1).map((end, i) => end - (clusters.starts[i] as number));
 }
 
 function finiteOrNull(value: number): number | null {

@@ -46,6 +46,11 @@ export function clusterSize(clusters: Clusters, i: number): number {
   return (clusters.starts[i + 1] ?? 0) - (clusters.starts[i] ?? 0);
 }
 
+/** Each case's number of values. */
+export function clusterSizes(clusters: Clusters): Uint32Array {
+  return clusters.starts.subarray(1).map((end, i) => end - (clusters.starts[i] as number));
+}
+
 /** Case i's values (a view, not a copy). */
 export function clusterValues(clusters: Clusters, i: number): Float64Array {
   return clusters.values.subarray(clusters.starts[i], clusters.starts[i + 1]);

@@ -22,6 +22,7 @@ export {
   clusterCount,
   clusterMeans,
   clusterSize,
+  clusterSizes,
   clusterSums,
   clusterValues,
   pickClusters,
