@@ -61,6 +61,24 @@ export function pickClusters(clusters: Clusters, indices: ArrayLike<number>): Cl
   return buildClusters(indices.length, (j) => clusterValues(clusters, indices[j] as number));
 }
 
+/** The sum and number of the values of the cases at `indices` (of every case when undefined), summed in case order. */
+export function clusterTotal(clusters: Clusters, indices?: ArrayLike<number>): { total: number; count: number } {
+  if (indices === undefined) {
+    let total = 0;
+    for (const value of clusters.values) total += value;
+    return { total, count: clusters.values.length };
+  }
+  let total = 0;
+  let count = 0;
+  for (let j = 0; j < indices.length; j++) {
+    const i = indices[j] as number;
+    const end = clusters.starts[i + 1] as number;
+    for (let k = clusters.starts[i] as number; k < end; k++) total += clusters.values[k] as number;
+    count += end - (clusters.starts[i] as number);
+  }
+  return { total, count };
+}
+
 /** Each case's sum of values. */
 export function clusterSums(clusters: Clusters): Float64Array {
   const n = clusterCount(clusters);

@@ -24,6 +24,7 @@ export {
   clusterSize,
   clusterSizes,
   clusterSums,
+  clusterTotal,
   clusterValues,
   pickClusters,
 } from "./clusters.js";
