@@ -114,17 +114,20 @@ export function recordOf(report: CaseReport, shared: SharedRecordValues = new Sh
   };
 }
 
-/** Past this many distinct values (scores that vary case by case, say), further ones are kept per record. */
+/** Past this many distinct values of a kind (scores that vary case by case, say), further ones are kept per record. */
 const maxSharedValues = 4096;
+
+type ValueKind = "pass" | "checks" | "agreement" | "tags" | "model" | "fingerprint" | "usage";
 
 /**
  * The parts that many records of a run hold alike: a passed check's result (its reason stays in the
- * case log), a draw's checks made only of such results, an agreement, tags, the served model's name.
+ * case log), a draw's checks made only of such results, an agreement, tags, the served model's name,
+ * token counts.
  * Each is kept once and shared, frozen, by every record that has it; a 100,000-case run's records hold
  * about half as much.
  */
 export class SharedRecordValues {
-  private readonly values = new Map<string, unknown>();
+  private readonly values = new Map<ValueKind, Map<string, unknown>>();
 
   runRecord(run: CaseRun): RunRecord {
     const {
@@ -136,15 +139,21 @@ export class SharedRecordValues {
     // Assigned into the rest object, not spread into a new literal: `{ ...record, checks, ...(agreement
     // ? { agreement } : {}) }` measured ~3.5× the size (V8 left it in dictionary mode).
     record.checks = this.checks(run.checks);
-    if (run.served_model !== undefined) record.served_model = this.share(`model ${run.served_model}`, run.served_model);
-    if (run.system_fingerprint !== undefined) record.system_fingerprint = this.share(`fingerprint ${run.system_fingerprint}`, run.system_fingerprint);
-    if (run.agreement) record.agreement = this.share(`agreement ${run.agreement.tool_calls} ${run.agreement.output_json}`, run.agreement);
+    const { usage } = run;
+    // A copy is shared, not the report's own object (`share` freezes what it keeps).
+    if (usage) {
+      const key = `${usage.input_tokens} ${usage.output_tokens} ${usage.cached_input_tokens} ${usage.cache_write_tokens} ${usage.reasoning_tokens}`;
+      record.usage = this.share("usage", key, { ...usage });
+    }
+    if (run.served_model !== undefined) record.served_model = this.share("model", run.served_model, run.served_model);
+    if (run.system_fingerprint !== undefined) record.system_fingerprint = this.share("fingerprint", run.system_fingerprint, run.system_fingerprint);
+    if (run.agreement) record.agreement = this.share("agreement", `${run.agreement.tool_calls} ${run.agreement.output_json}`, run.agreement);
     return record;
   }
 
   /** A case's tags (datasets carry a few combinations of them). */
   tags(tags: string[]): string[] {
-    return this.share(`tags ${JSON.stringify(tags)}`, tags);
+    return this.share("tags", JSON.stringify(tags), tags);
   }
 
   private checks(checks: Record<string, CheckResult>): Record<string, CheckRecord> {
@@ -154,22 +163,31 @@ export class SharedRecordValues {
       if (result.status === "pass") {
         const { reason: _reason, ...passed } = result;
         const resultKey = `${result.score} ${result.pairwise} ${result.judge_asked}`;
-        kept[id] = this.share(`pass ${resultKey}`, passed);
+        kept[id] = this.share("pass", resultKey, passed);
         if (key !== undefined) key += `\u0000${id}\u0000${resultKey}`;
       } else {
         kept[id] = result;
         key = undefined;
       }
     }
-    return key === undefined ? kept : this.share(key, kept);
+    return key === undefined ? kept : this.share("checks", key, kept);
   }
 
-  /** The run's one copy of a value with this key (`value` itself, frozen, if it is the first). */
-  private share<T>(key: string, value: T): T {
-    const earlier = this.values.get(key);
+  /**
+   * The run's one copy of a value of this kind with this key (`value` itself, frozen, if it is the
+   * first). Each kind has its own budget, so token counts that differ case by case cannot use up the
+   * room that tags and passed checks need.
+   */
+  private share<T>(kind: ValueKind, key: string, value: T): T {
+    let values = this.values.get(kind);
+    if (!values) {
+      values = new Map();
+      this.values.set(kind, values);
+    }
+    const earlier = values.get(key);
     if (earlier !== undefined) return earlier as T;
-    if (this.values.size >= maxSharedValues) return value;
-    this.values.set(key, typeof value === "object" && value !== null ? Object.freeze(value) : value);
+    if (values.size >= maxSharedValues) return value;
+    values.set(key, typeof value === "object" && value !== null ? Object.freeze(value) : value);
     return value;
   }
 }

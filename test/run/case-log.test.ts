@@ -101,11 +101,27 @@ describe("CaseLog", () => {
     expect(second?.checks).toBe(first?.checks);
     expect(records[9]?.candidate[0]?.agreement).toBe(records[3]?.candidate[0]?.agreement);
     expect(records[7]?.tags).toBe(records[2]?.tags);
+    expect(second?.usage).toBe(first?.usage);
     expect(Object.isFrozen(first?.checks)).toBe(true);
     // A failed check is kept with its own reason, so its draw's checks are its own too.
     const failed = log.append(testCase("c99", "z")).candidate[0];
     expect(failed?.checks.fact).toEqual({ status: "fail", score: 0, reason: "missing" });
     expect(failed?.checks).not.toBe(first?.checks);
+    log.dispose();
+  });
+
+  test("token counts are shared only when equal, and the report's own usage object is not frozen", () => {
+    const log = new CaseLog(folder());
+    const report = testCase("c1", "a");
+    const a = log.append(report).baseline[0];
+    const b = log.append({ ...testCase("c2", "b"), baseline: [run("b", { usage: { input_tokens: 10, output_tokens: 20, reasoning_tokens: 5 } })] })
+      .baseline[0];
+    const c = log.append({ ...testCase("c3", "c"), baseline: [run("c", { usage: { input_tokens: 10, output_tokens: 20, reasoning_tokens: 5 } })] })
+      .baseline[0];
+    expect(a?.usage).toEqual({ input_tokens: 10, output_tokens: 20 });
+    expect(b?.usage).not.toBe(a?.usage);
+    expect(c?.usage).toBe(b?.usage);
+    expect(Object.isFrozen(report.baseline[0]?.usage)).toBe(false);
     log.dispose();
   });
 
