@@ -158,7 +158,7 @@ export class SharedRecordValues {
 
   private checks(checks: Record<string, CheckResult>): Record<string, CheckRecord> {
     const kept: Record<string, CheckRecord> = {};
-    let key: string | undefined = "checks";
+    let key: string | undefined = "";
     for (const [id, result] of Object.entries(checks)) {
       if (result.status === "pass") {
         const { reason: _reason, ...passed } = result;
